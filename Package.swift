@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "SwiftCNN",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "SwiftCNN", targets: ["SwiftCNN"]),
+        .executable(name: "swiftcnn", targets: ["swiftcnn"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+    ],
+    targets: [
+        // Debian: libopenblas-dev. SGEMM for convolution and dense layers.
+        .systemLibrary(
+            name: "COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        // Debian: zlib1g-dev. gzip-compressed IDX files and PNG compression.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Debian: libpng-dev. Training curves and PNG input images.
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // Debian: libjpeg-dev. JPEG input images for `swiftcnn predict`.
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        // Small C helpers Swift cannot express: the MXCSR flush-to-zero switch.
+        .target(name: "CSwiftCNNSupport"),
+        .target(
+            name: "SwiftCNN",
+            dependencies: [
+                "COpenBLAS", "CZlib", "CPNG", "CJPEG", "CSwiftCNNSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "swiftcnn",
+            dependencies: [
+                "SwiftCNN",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(
+            name: "SwiftCNNTests",
+            dependencies: ["SwiftCNN"],
+            resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)
