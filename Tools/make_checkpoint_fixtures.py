@@ -2,7 +2,7 @@
 
 Run from the repository root with TensorFlow 2.x and tf-keras installed:
 
-    TF_USE_LEGACY_KERAS=1 TF_CPP_MIN_LOG_LEVEL=2 python Tools/make_checkpoint_fixtures.py
+    TF_USE_LEGACY_KERAS=1 TF_CPP_MIN_LOG_LEVEL=2 python Tools/make_checkpoint_fixtures.py [GROUP ...]
 
 Output: Tests/SwiftCNNTests/Fixtures/checkpoints/
   raw/mixed.{index,data-00000-of-00001}   SaveV2 of many dtypes/shapes, > 16 keys
@@ -10,6 +10,8 @@ Output: Tests/SwiftCNNTests/Fixtures/checkpoints/
                                           the tensors were written to the data file
   tfckpt/                                 tf.train.CheckpointManager output (2 saves)
                                           with its `checkpoint` state file
+  numpy/print_cases.json                  float32 arrays (as bit patterns) with numpy's
+                                          str() of each, for weights.txt formatting
 Verified with TensorFlow 2.21.0 / tf-keras 2.21.0 (numpy 2.x). Values are fixed
 (no randomness), so re-running reproduces the files except for timestamps in
 the `checkpoint` state files.
@@ -106,7 +108,104 @@ def tf_checkpoint():
     manager.save()
 
 
+def numpy_print_cases(n_random=60):
+    """str() of float32 arrays under np.set_printoptions(threshold=np.inf), as
+    the course prints weights; `expected_legacy_2_2` is the numpy <= 2.2 output
+    (scientific cutoff 1e8 instead of 1e6 for float32)."""
+    out = os.path.join(ROOT, "numpy")
+    os.makedirs(out, exist_ok=True)
+    rng = np.random.default_rng(1234)
+    f32 = np.float32
+    cases = [
+        ("positional mix", np.array([1.0, 2.5, -0.0, 0.001953125, 0.123456789, 3.0000001, 100.0], f32)),
+        ("half-even cut", np.array([2.0 ** -9, 0.5, 0.25], f32)),
+        ("scientific", np.array([1e-5, 2.5, 1234.5], f32)),
+        ("scientific negative", np.array([1e-5, -2.5e-7], f32)),
+        ("scientific zero precision", np.array([2e6, 1.0], f32)),
+        ("non-finite", np.array([np.nan, 1.5, -np.inf], f32)),
+        ("only non-finite", np.array([np.nan, np.inf], f32)),
+        ("zeros", np.zeros((2, 2), f32)),
+        ("negative zero", np.array([-0.0, 0.0], f32)),
+        ("tiny and huge", np.array([1e-45, 3.4028235e38], f32)),
+        ("exactly 1e-4", np.array([1e-4, 0.5], f32)),
+        ("1e6 boundary", np.array([999999.0, 1.0], f32)),
+        ("1e6", np.array([1e6, 1.0], f32)),
+        ("1e8", np.array([1e8, 1.0], f32)),
+        ("millions", np.array([1e6, 2.5e6, 1234567.0, -3e6], f32)),
+        ("integers", np.arange(30, dtype=f32)),
+        ("3d sevenths", (np.arange(24, dtype=f32).reshape(2, 3, 4) / 7).astype(f32)),
+        ("4d kernel", (rng.standard_normal((3, 3, 2, 4)) * 0.1).astype(f32)),
+        ("wide row", rng.standard_normal(40).astype(f32)),
+        ("column", rng.standard_normal((5, 1)).astype(f32)),
+        ("single", np.array([0.3], f32)),
+        ("5d", rng.uniform(-1, 1, (2, 1, 2, 1, 3)).astype(f32)),
+    ]
+    scales = [1e-3, 1e-2, 0.05, 0.1, 1.0, 10.0, 300.0]
+    for k in range(n_random):
+        shape = [(7,), (3, 5), (2, 2, 3), (13,), (1, 1, 2, 6)][k % 5]
+        kind = k % 4
+        if kind == 0:
+            v = rng.standard_normal(shape) * scales[k % len(scales)]
+        elif kind == 1:
+            v = rng.uniform(-1, 1, shape) * scales[(k // 2) % len(scales)]
+        elif kind == 2:  # random float32 bit patterns in a sane exponent range
+            bits = rng.integers(0x3a000000, 0x44000000, size=shape, dtype=np.uint32)
+            v = bits.view(f32) * np.where(rng.random(shape) < 0.5, -1, 1)
+        else:  # glorot-like weights, as freshly built layers have
+            v = rng.uniform(-0.3, 0.3, shape)
+        cases.append((f"random {k}", np.asarray(v).astype(f32)))
+    records = []
+    for name, a in cases:
+        np.set_printoptions(threshold=np.inf)
+        expected = str(a)
+        np.set_printoptions(threshold=np.inf, legacy="2.2")
+        legacy = str(a)
+        np.set_printoptions(legacy=False)
+        records.append({"name": name, "shape": list(a.shape),
+                        "bits": [int(b) for b in a.reshape(-1).view(np.uint32)],
+                        "expected": expected, "expected_legacy_2_2": legacy})
+    np.set_printoptions(threshold=np.inf)
+    scalars = [np.float32(x) for x in (1.0, 1e-5, 1.5e20, 0.1, 123456789.0, 1e16, -0.0, 999999.0,
+                                        1e6, 1e-4, 3.0, 0.3, -2.5e-7, 65504.0)]
+    scalar_records = [{"bits": int(np.array(x).view(np.uint32)), "expected": str(x)} for x in scalars]
+    with open(os.path.join(out, "print_cases.json"), "w") as f:
+        json.dump({"numpy": np.__version__, "arrays": records, "scalars": scalar_records}, f, indent=0)
+
+
+def numpy_stress_cases(path="/tmp/numpy_stress_cases.json", n=4000):
+    """Not a committed fixture: many more arrays (random bit patterns over the
+    whole float32 range included) for an offline check, run as
+    SWIFTCNN_NUMPY_CASES=/tmp/numpy_stress_cases.json swift test --filter stress"""
+    rng = np.random.default_rng(99)
+    records = []
+    for k in range(n):
+        shape = [(int(rng.integers(1, 30)),), (int(rng.integers(1, 6)), int(rng.integers(1, 12))),
+                 (2, int(rng.integers(1, 4)), int(rng.integers(1, 9)))][k % 3]
+        kind = k % 5
+        if kind == 0:
+            v = rng.standard_normal(shape) * 10.0 ** rng.integers(-6, 4)
+        elif kind == 1:
+            v = rng.integers(0, 2**32, size=shape, dtype=np.uint32).view(np.float32)
+        elif kind == 2:
+            v = rng.integers(0x30000000, 0x4b000000, size=shape, dtype=np.uint32).view(np.float32)
+        elif kind == 3:
+            v = np.round(rng.standard_normal(shape) * 100) / 2.0 ** rng.integers(0, 12)
+        else:
+            v = rng.uniform(-1, 1, shape) * 10.0 ** rng.integers(-2, 2)
+        a = np.asarray(v).astype(np.float32)
+        records.append({"name": f"stress {k}", "shape": list(a.shape),
+                        "bits": [int(b) for b in a.reshape(-1).view(np.uint32)],
+                        "expected": str(a), "expected_legacy_2_2": ""})
+    with open(path, "w") as f:
+        json.dump({"numpy": np.__version__, "arrays": records, "scalars": []}, f)
+
+
+FIXTURES = {"raw": raw_bundle, "tfckpt": tf_checkpoint, "numpy": numpy_print_cases,
+            "numpy-stress": numpy_stress_cases}
+
 if __name__ == "__main__":
-    raw_bundle()
-    tf_checkpoint()
+    # Optional arguments name the fixture groups to (re)make; default: all.
+    import sys
+    for name in sys.argv[1:] or ["raw", "tfckpt", "numpy"]:
+        FIXTURES[name]()
     print("TF", tf.__version__, "numpy", np.__version__, "->", os.path.normpath(ROOT))
