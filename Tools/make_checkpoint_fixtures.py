@@ -10,6 +10,7 @@ Output: Tests/SwiftCNNTests/Fixtures/checkpoints/
                                           the tensors were written to the data file
   tfckpt/                                 tf.train.CheckpointManager output (2 saves)
                                           with its `checkpoint` state file
+  safetensors/mixed.safetensors           written by the `safetensors` package
   numpy/print_cases.json                  float32 arrays (as bit patterns) with numpy's
                                           str() of each, for weights.txt formatting
 Verified with TensorFlow 2.21.0 / tf-keras 2.21.0 (numpy 2.x). Values are fixed
@@ -200,12 +201,31 @@ def numpy_stress_cases(path="/tmp/numpy_stress_cases.json", n=4000):
         json.dump({"numpy": np.__version__, "arrays": records, "scalars": []}, f)
 
 
-FIXTURES = {"raw": raw_bundle, "tfckpt": tf_checkpoint, "numpy": numpy_print_cases,
+def safetensors_fixture():
+    """A file written by the reference `safetensors` package (pip install
+    safetensors), to compare SwiftCNN's writer byte for byte."""
+    from safetensors.numpy import save_file
+    out = os.path.join(ROOT, "safetensors")
+    os.makedirs(out, exist_ok=True)
+    tensors = {
+        "c1.kernel": values_for((5, 5, 3, 6), np.float32, 0),
+        "c1.bias": values_for((6,), np.float32, 1),
+        "f1.kernel": values_for((12, 4), np.float32, 2),
+        "empty": np.zeros((0, 3), np.float32),
+        "scalar": np.array(2.5, np.float32),
+        "step": values_for((), np.int64, 3),
+        "labels": values_for((2, 3), np.int32, 4),
+        "mask": values_for((5,), np.bool_, 5),
+    }
+    save_file(tensors, os.path.join(out, "mixed.safetensors"), metadata={"format": "np"})
+
+
+FIXTURES = {"safetensors": safetensors_fixture, "raw": raw_bundle, "tfckpt": tf_checkpoint, "numpy": numpy_print_cases,
             "numpy-stress": numpy_stress_cases}
 
 if __name__ == "__main__":
     # Optional arguments name the fixture groups to (re)make; default: all.
     import sys
-    for name in sys.argv[1:] or ["raw", "tfckpt", "numpy"]:
+    for name in sys.argv[1:] or ["raw", "tfckpt", "numpy", "safetensors"]:
         FIXTURES[name]()
     print("TF", tf.__version__, "numpy", np.__version__, "->", os.path.normpath(ROOT))
