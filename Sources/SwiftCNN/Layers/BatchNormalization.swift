@@ -31,8 +31,8 @@ public final class BatchNormalization: Layer {
             throw shapeError("input shape \(describe(input.shape)) has \(channels) channels but the layer was built for \(gamma.count)")
         }
         let rows = input.count / channels
-        let gammaValue = gamma.read(training: training)
-        let betaValue = beta.read(training: training)
+        let gammaValue = gamma.read(training: training || input.requiresGradient)
+        let betaValue = beta.read(training: training || input.requiresGradient)
         var mean = Tensor(uninitializedShape: [channels])
         var variance = Tensor(uninitializedShape: [channels])
         if training {

@@ -64,8 +64,8 @@ public final class Conv2D: Layer {
             throw shapeError("input shape \(describe(input.shape)) is smaller than the kernel \(kernelSize.pair) with valid padding")
         }
         let shape = ConvolutionShape(images: input.shape[0], channels: channels, filters: filters, window: window)
-        let kernelValue = kernel.read(training: training)
-        let biasValue = bias?.read(training: training)
+        let kernelValue = kernel.read(training: training || input.requiresGradient)
+        let biasValue = bias?.read(training: training || input.requiresGradient)
         var output = Tensor(uninitializedShape: [shape.images, window.rows.output, window.cols.output, filters])
         Convolution.forward(
             input: input.pointer, kernel: kernelValue.pointer, bias: biasValue?.pointer,

@@ -36,8 +36,8 @@ public final class Dense: Layer {
         guard kernel.shape[0] == features else {
             throw shapeError("input shape \(describe(input.shape)) has \(features) features but the kernel \(describe(kernel.shape)) expects \(kernel.shape[0])")
         }
-        let kernelValue = kernel.read(training: training)
-        let biasValue = bias?.read(training: training)
+        let kernelValue = kernel.read(training: training || input.requiresGradient)
+        let biasValue = bias?.read(training: training || input.requiresGradient)
         let units = self.units
         var output = Tensor(uninitializedShape: [batch, units])
         Gemm.multiply(input.pointer, kernelValue.pointer, into: output.pointer, m: batch, n: units, k: features)

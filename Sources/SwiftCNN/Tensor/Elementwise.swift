@@ -2,7 +2,7 @@
 extension Tensor {
     /// `self + other`, elementwise; both must have the same number of elements.
     func adding(_ other: Tensor) -> Tensor {
-        var result = Tensor(uninitializedShape: shape)
+        let result = Tensor(uninitializedShape: shape)
         let (a, b, c) = (pointer, other.pointer, result.pointer)
         for i in 0..<count { c[i] = a[i] + b[i] }
         return result
@@ -10,7 +10,7 @@ extension Tensor {
 
     /// `self * scalar`, elementwise.
     func scaled(by scalar: Float) -> Tensor {
-        var result = Tensor(uninitializedShape: shape)
+        let result = Tensor(uninitializedShape: shape)
         let (a, c) = (pointer, result.pointer)
         for i in 0..<count { c[i] = a[i] * scalar }
         return result

@@ -45,6 +45,8 @@ public struct Tensor {
     public static func zeros(_ shape: [Int]) -> Tensor { Tensor(shape: shape, repeating: 0) }
 
     public var count: Int { storage.count }
+    /// The first element: the value of a scalar tensor such as a loss.
+    public var scalar: Float { storage.pointer[0] }
     public var rank: Int { shape.count }
     public var scalars: [Float] { Array(UnsafeBufferPointer(start: storage.pointer, count: count)) }
 

@@ -43,8 +43,9 @@ public final class CategoricalCrossentropy: Loss {
         guard yTrue.shape == yPred.shape else {
             throw SwiftCNNError.shapeMismatch(name, "targets \(describe(yTrue.shape)) do not match predictions \(describe(yPred.shape))")
         }
-        let t = yTrue.pointer
-        return try crossEntropy(yPred, rows: rows, classes: classes, fromLogits: fromLogits, normalize: true) { t[$0 * classes + $1] }
+        return try crossEntropy(yPred, rows: rows, classes: classes, fromLogits: fromLogits, normalize: true) {
+            yTrue.pointer[$0 * classes + $1]
+        }
     }
 }
 

@@ -20,7 +20,7 @@ extension Model {
         let parameters = trainableWeights
         for parameter in parameters { parameter.zeroGradient() }
         try value.backward()
-        var total = Double(value.pointer[0])
+        var total = Double(value.scalar)
         for parameter in parameters {
             guard let regularizer = parameter.regularizer else { continue }
             total += Double(regularizer.loss(parameter.value))
@@ -105,7 +105,7 @@ extension Model {
             let range = first..<min(first + batchSize, count)
             let prediction = try self(x.slice(batch: range), training: false)
             let yb = y.slice(batch: range)
-            lossSum += (Double(try loss(yb, prediction).pointer[0]) + regularization) * Double(range.count)
+            lossSum += (Double(try loss(yb, prediction).scalar) + regularization) * Double(range.count)
             for metric in metrics { try metric.update(yb, prediction) }
             first = range.upperBound
         }
