@@ -70,13 +70,15 @@ extension Model {
     public func detailedSummary(lineLength: Int = 65) throws -> String {
         let rows = try analysis()
         let header = ["Layer path", "Name (type)", "Output Shape", "RF", "Jump", "FLOPs"]
-        let table = [header] + rows.map { row -> [String] in
-            [
-                row.path, "\(row.name) (\(row.typeName))", kerasShape(row.outputShape),
-                row.receptiveField.map(sizeText) ?? "all", row.jump.map(sizeText) ?? "-",
-                groupedThousands(row.flops),
-            ]
-        }
+        let table =
+            [header]
+            + rows.map { row -> [String] in
+                [
+                    row.path, "\(row.name) (\(row.typeName))", kerasShape(row.outputShape),
+                    row.receptiveField.map(sizeText) ?? "all", row.jump.map(sizeText) ?? "-",
+                    groupedThousands(row.flops),
+                ]
+            }
         let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
         let rightAligned: Set<Int> = [3, 4, 5]
         func line(_ fields: [String]) -> String {
@@ -86,13 +88,18 @@ extension Model {
             }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
         }
         let width = widths.reduce(0, +) + 2 * (widths.count - 1)
-        var lines = [summary(lineLength: lineLength), "", "Receptive field (RF), jump and FLOPs per image", String(repeating: "_", count: width)]
+        var lines = [
+            summary(lineLength: lineLength), "", "Receptive field (RF), jump and FLOPs per image",
+            String(repeating: "_", count: width),
+        ]
         lines.append(line(header))
         lines.append(String(repeating: "=", count: width))
         lines += table.dropFirst().map(line)
         lines.append(String(repeating: "=", count: width))
         let total = rows.reduce(0) { $0 + $1.flops }
-        lines.append("Total FLOPs per image: \(groupedThousands(total)) (\(String(format: "%.2f", Double(total) / 1e6)) MFLOPs; 2 x multiply-adds of Conv2D and Dense)")
+        lines.append(
+            "Total FLOPs per image: \(groupedThousands(total)) (\(String(format: "%.2f", Double(total) / 1e6)) MFLOPs; 2 x multiply-adds of Conv2D and Dense)"
+        )
         return lines.joined(separator: "\n")
     }
 }

@@ -9,31 +9,36 @@ import Testing
         let model = Baseline()
         try model.build(inputShape: [32, 32, 3])
         #expect(model.name == "baseline")
-        #expect([model.c1.name, model.b1.name, model.a1.name, model.p1.name, model.d1.name] == [
-            "conv2d", "batch_normalization", "activation", "max_pooling2d", "dropout",
-        ])
-        #expect([model.flatten.name, model.f1.name, model.d2.name, model.f2.name] == ["flatten", "dense", "dropout_1", "dense_1"])
+        #expect(
+            [model.c1.name, model.b1.name, model.a1.name, model.p1.name, model.d1.name] == [
+                "conv2d", "batch_normalization", "activation", "max_pooling2d", "dropout",
+            ])
+        #expect(
+            [model.flatten.name, model.f1.name, model.d2.name, model.f2.name] == ["flatten", "dense", "dropout_1", "dense_1"])
         let paths = Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.path, $0.parameter.shape) })
         #expect(paths["c1/kernel"] == [5, 5, 3, 6])
         #expect(paths["b1/moving_variance"] == [6])
         #expect(paths["f1/kernel"] == [1536, 128])
         // tf-keras: [v.name for v in model.trainable_variables]
-        #expect(model.kerasVariableNames.filter { $0.parameter.isTrainable }.map(\.name) == [
-            "baseline/conv2d/kernel:0", "baseline/conv2d/bias:0",
-            "baseline/batch_normalization/gamma:0", "baseline/batch_normalization/beta:0",
-            "baseline/dense/kernel:0", "baseline/dense/bias:0",
-            "baseline/dense_1/kernel:0", "baseline/dense_1/bias:0",
-        ])
+        #expect(
+            model.kerasVariableNames.filter { $0.parameter.isTrainable }.map(\.name) == [
+                "baseline/conv2d/kernel:0", "baseline/conv2d/bias:0",
+                "baseline/batch_normalization/gamma:0", "baseline/batch_normalization/beta:0",
+                "baseline/dense/kernel:0", "baseline/dense/bias:0",
+                "baseline/dense_1/kernel:0", "baseline/dense_1/bias:0",
+            ])
     }
 
     @Test func modelNamesAreKeras() {
         // tf-keras's to_snake_case of each class name.
-        #expect([Baseline(), LeNet5(), AlexNet8(), VGG16(), Inception10(), ResNet18()].map(\.defaultNameBase) == [
-            "baseline", "le_net5", "alex_net8", "vgg16", "inception10", "res_net18",
-        ])
-        #expect([ConvBNRelu(4).defaultNameBase, InceptionBlk(4).defaultNameBase, ResnetBlock(4).defaultNameBase] == [
-            "conv_bn_relu", "inception_blk", "resnet_block",
-        ])
+        #expect(
+            [Baseline(), LeNet5(), AlexNet8(), VGG16(), Inception10(), ResNet18()].map(\.defaultNameBase) == [
+                "baseline", "le_net5", "alex_net8", "vgg16", "inception10", "res_net18",
+            ])
+        #expect(
+            [ConvBNRelu(4).defaultNameBase, InceptionBlk(4).defaultNameBase, ResnetBlock(4).defaultNameBase] == [
+                "conv_bn_relu", "inception_blk", "resnet_block",
+            ])
     }
 
     @Test func vgg16ConvsAreAListOfLists() throws {
@@ -70,15 +75,17 @@ import Testing
         let model = ResNet18()
         try model.build(inputShape: [8, 8, 3])
         #expect(model.name == "res_net18")
-        #expect([model.c1.name, model.b1.name, model.a1.name, model.blocks.name] == [
-            "conv2d", "batch_normalization", "activation", "sequential",
-        ])
+        #expect(
+            [model.c1.name, model.b1.name, model.a1.name, model.blocks.name] == [
+                "conv2d", "batch_normalization", "activation", "sequential",
+            ])
         #expect(model.blocks.layers.map(\.name).prefix(3) == ["resnet_block", "resnet_block_1", "resnet_block_2"])
         let third = try #require(model.blocks.layers[2] as? ResnetBlock)
         // Keras creates down_c1 before a2: conv2d_5, conv2d_6, then conv2d_7 for the shortcut.
-        #expect([third.c1.name, third.c2.name, third.down_c1?.name, third.a2.name] == [
-            "conv2d_5", "conv2d_6", "conv2d_7", "activation_6",
-        ])
+        #expect(
+            [third.c1.name, third.c2.name, third.down_c1?.name, third.a2.name] == [
+                "conv2d_5", "conv2d_6", "conv2d_7", "activation_6",
+            ])
         let paths = Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.path, $0.parameter.shape) })
         #expect(paths["c1/kernel"] == [3, 3, 3, 64])
         #expect(paths["c1/bias"] == nil)

@@ -120,7 +120,10 @@ private func inferenceModeForwardRecordingGradients(_ model: Sequential, _ input
         if bn.gamma == nil { _ = try bn(x, training: false) }  // builds the variables
         guard let gamma = bn.gamma, let beta = bn.beta, let movingMean = bn.movingMean,
             let movingVariance = bn.movingVariance, let channels = x.shape.last, gamma.count == channels
-        else { x = try bn(x, training: false); continue }
+        else {
+            x = try bn(x, training: false)
+            continue
+        }
         let rows = x.count / channels
         let gammaValue = gamma.read(training: true)
         let betaValue = beta.read(training: true)

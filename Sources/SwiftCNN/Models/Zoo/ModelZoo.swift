@@ -26,7 +26,7 @@ public enum ModelZoo {
     public static let all: [Entry] = [
         Entry(
             name: "baseline", displayName: "Baseline", year: nil, depth: 3,
-            idea: "the course's starting point: one C-B-A-P-D block (conv, batch norm, activation, pool, dropout) and two dense layers",
+            idea: "the course's starting point: one C-B-A-P-D block, then two dense layers",
             make: { Baseline() }),
         Entry(
             name: "lenet5", displayName: "LeNet5", year: 1998, depth: 5,
