@@ -115,10 +115,10 @@ private func collect(
     }
 }
 
-/// Keras's `to_snake_case`: `ResNet18` → `res_net18`, `Conv2D` → `conv2d`.
+/// tf-keras's `to_snake_case`: `ResNet18` → `res_net18`, `Conv2D` → `conv2d`, `VGG16` → `vgg16`.
 func kerasSnakeCase(_ name: String) -> String {
     let first = name.replacingOccurrences(
-        of: "(.)([A-Z][a-z0-9]+)", with: "$1_$2", options: .regularExpression)
+        of: "(.)([A-Z][a-z]+)", with: "$1_$2", options: .regularExpression)
     let second = first.replacingOccurrences(
         of: "([a-z])([A-Z])", with: "$1_$2", options: .regularExpression)
     return second.lowercased()

@@ -19,10 +19,11 @@ public final class Parameter {
     public var shape: [Int] { value.shape }
     public var count: Int { value.count }
 
-    /// The value as an op input: a gradient leaf when training a trainable parameter.
+    /// The value as an op input: a gradient leaf for a trainable parameter when training,
+    /// inside a `GradientTape` scope, or when the op's input is itself tracked.
     func read(training: Bool) -> Tensor {
         var tensor = value.detached
-        if training && isTrainable { tensor.gradNode = GradNode(parameter: self) }
+        if isTrainable && (training || GradientTape.isRecording) { tensor.gradNode = GradNode(parameter: self) }
         return tensor
     }
 

@@ -44,12 +44,20 @@ extension Layer {
     public var trainableWeights: [Parameter] { namedParameters.map(\.parameter).filter(\.isTrainable) }
     public var nonTrainableWeights: [Parameter] { namedParameters.map(\.parameter).filter { !$0.isTrainable } }
 
-    /// Keras-style variable names (`baseline/conv2d/kernel:0`) in `model.trainable_variables`
-    /// order, for `weights.txt`.
+    /// tf-keras's variable names (`baseline/conv2d/kernel:0`) in `model.trainable_variables`
+    /// order, for `weights.txt`. tf-keras builds a `Sequential`'s layers in a fresh name
+    /// scope, so a variable under a `Sequential` drops every scope above and including it
+    /// (`res_net18/sequential/resnet_block/conv2d_1` is named `resnet_block/conv2d_1/kernel:0`).
     public var kerasVariableNames: [(name: String, parameter: Parameter)] {
-        var result: [(String, Parameter)] = parameters.map { ("\(name)/\($0.name):0", $0) }
+        kerasNames().map { ($0.name, $0.parameter) }
+    }
+
+    private func kerasNames() -> [(name: String, parameter: Parameter, sealed: Bool)] {
+        var result = parameters.map { ("\(name)/\($0.name):0", $0, false) }
         for (_, child) in children {
-            result += child.kerasVariableNames.map { ("\(name)/\($0.name)", $0.parameter) }
+            for entry in child.kerasNames() {
+                result.append(entry.sealed || self is Sequential ? (entry.name, entry.parameter, true) : ("\(name)/\(entry.name)", entry.parameter, false))
+            }
         }
         return result
     }

@@ -15,8 +15,10 @@ extension Model {
     public func trainStep(_ x: Tensor, _ y: Tensor) throws -> Double {
         let (optimizer, loss) = try compiled()
         swiftcnn_enable_flush_to_zero()
-        let prediction = try self(x, training: true)
-        let value = try loss(y, prediction)
+        let (prediction, value) = try GradientTape.record {
+            let prediction = try self(x, training: true)
+            return (prediction, try loss(y, prediction))
+        }
         let parameters = trainableWeights
         for parameter in parameters { parameter.zeroGradient() }
         try value.backward()

@@ -62,7 +62,7 @@ import Testing
         let valid = WindowGeometry(input: 7, window: 3, stride: 2, padding: .valid)
         #expect(valid.output == 3)
         #expect(kerasSnakeCase("ResNet18") == "res_net18")
-        #expect(kerasSnakeCase("VGG16") == "vg_g16")
+        #expect(kerasSnakeCase("VGG16") == "vgg16")
         #expect(kerasSnakeCase("ConvBNRelu") == "conv_bn_relu")
     }
 }

@@ -96,3 +96,22 @@ import Testing
         #expect(paths["f1/kernel"] == [512, 10])
     }
 }
+
+/// tf-keras drops every name scope above and including a `Sequential` (checked against
+/// `[v.name for v in model.trainable_variables]` of tf-keras 2.21).
+@Suite struct KerasVariableNameTests {
+    @Test func sequentialRestartsTheScope() throws {
+        let resnet = ResNet18()
+        try resnet.build(inputShape: [8, 8, 3])
+        let names = resnet.kerasVariableNames.map(\.name)
+        #expect(names.first == "res_net18/conv2d/kernel:0")
+        #expect(names.contains("resnet_block/conv2d_1/kernel:0"))
+        #expect(names.last == "res_net18/dense/bias:0")
+        #expect(!names.contains { $0.contains("sequential") })
+        let inception = Inception10()
+        try inception.build(inputShape: [8, 8, 3])
+        let inceptionNames = inception.kerasVariableNames.map(\.name)
+        #expect(inceptionNames.first == "conv2d/kernel:0")
+        #expect(inceptionNames.contains("inception10/dense/kernel:0"))
+    }
+}

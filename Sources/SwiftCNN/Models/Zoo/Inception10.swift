@@ -17,14 +17,9 @@ public final class ConvBNRelu: Model {
     }
 
     public override func call(_ x: Tensor, training: Bool) throws -> Tensor {
-        // Course quirk: BN always in inference mode, even inside fit().
-        //   return try model(x, training: false)
-        // is the Keras line, and what runs outside training. During training the core's
-        // `training: false` would also stop the gradients of the conv kernel and of BN's
-        // gamma and beta (the core ties "record gradients" to `training`), so the same
-        // forward pass is recorded layer by layer instead.
-        guard training else { return try model(x, training: false) }
-        return try inferenceModeForwardRecordingGradients(model, x)
+        // Course quirk: BN always in inference mode, even inside fit(). Gradients still
+        // flow: `fit` records inside a `GradientTape` scope.
+        try model(x, training: false)
     }
 }
 
@@ -103,66 +98,4 @@ public final class Inception10: Model {
         x = try p1(x, training: training)
         return try f1(x, training: training)
     }
-}
-
-/// WORKAROUND for the core: runs `Sequential { Conv2D; BatchNormalization; Activation }`
-/// with the batch normalisation in inference mode (moving statistics, not updated) while
-/// recording gradients for the convolution and for gamma and beta, which
-/// `model(x, training: false)` would not record. Same arithmetic as
-/// `BatchNormalization`'s inference branch.
-private func inferenceModeForwardRecordingGradients(_ model: Sequential, _ input: Tensor) throws -> Tensor {
-    var x = input
-    for layer in model.layers {
-        guard let bn = layer as? BatchNormalization else {
-            x = try layer(x, training: true)
-            continue
-        }
-        if bn.gamma == nil { _ = try bn(x, training: false) }  // builds the variables
-        guard let gamma = bn.gamma, let beta = bn.beta, let movingMean = bn.movingMean,
-            let movingVariance = bn.movingVariance, let channels = x.shape.last, gamma.count == channels
-        else {
-            x = try bn(x, training: false)
-            continue
-        }
-        let rows = x.count / channels
-        let gammaValue = gamma.read(training: true)
-        let betaValue = beta.read(training: true)
-        let mean = Tensor(shape: [channels], repeating: 0)
-        let invStd = Tensor(uninitializedShape: [channels])
-        let scale = Tensor(uninitializedShape: [channels])
-        let shift = Tensor(uninitializedShape: [channels])
-        for c in 0..<channels {
-            mean.pointer[c] = movingMean.value.pointer[c]
-            invStd.pointer[c] = 1 / (movingVariance.value.pointer[c] + bn.epsilon).squareRoot()
-            scale.pointer[c] = gammaValue.pointer[c] * invStd.pointer[c]
-            shift.pointer[c] = betaValue.pointer[c] - mean.pointer[c] * scale.pointer[c]
-        }
-        var output = Tensor(uninitializedShape: x.shape)
-        BatchNormKernels.normalize(
-            x.pointer, rows: rows, channels: channels, scale: scale.pointer, shift: shift.pointer,
-            output: output.pointer)
-        let bnInput = x
-        output.record([bnInput, gammaValue, betaValue]) { gradOutput in
-            let gradGamma = Tensor(uninitializedShape: [channels])
-            let gradBeta = Tensor(uninitializedShape: [channels])
-            BatchNormKernels.gradientSums(
-                x: bnInput.pointer, gradOutput: gradOutput.pointer, rows: rows, channels: channels,
-                mean: mean.pointer, invStd: invStd.pointer, sumDy: gradBeta.pointer, sumDyXhat: gradGamma.pointer)
-            guard bnInput.requiresGradient else { return [nil, gradGamma, gradBeta] }
-            let gradInput = Tensor(uninitializedShape: bnInput.shape)
-            var (src, dst) = (gradOutput.pointer, gradInput.pointer)
-            for _ in 0..<rows {
-                for c in 0..<channels { dst[c] = src[c] * scale.pointer[c] }
-                src += channels
-                dst += channels
-            }
-            return [gradInput, gradGamma, gradBeta]
-        }
-        bn.lastInputShape = bnInput.shape
-        bn.lastOutputShape = output.shape
-        x = output
-    }
-    model.lastInputShape = input.shape
-    model.lastOutputShape = x.shape
-    return x
 }

@@ -30,10 +30,6 @@ public final class VGG16: Model {
 
     public override init() { super.init() }
 
-    /// Keras names this model `vgg16`. WORKAROUND for the core: `kerasSnakeCase` uses
-    /// Keras 3's `[A-Z][a-z0-9]+` where tf-keras has `[A-Z][a-z]+`, and would give `vg_g16`.
-    public override var defaultNameBase: String { "vgg16" }
-
     public override func call(_ x: Tensor, training: Bool) throws -> Tensor {
         var x = x
         for layers in convs {
