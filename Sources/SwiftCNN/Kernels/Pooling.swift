@@ -1,0 +1,106 @@
+/// Max and average pooling over NHWC input with TensorFlow's window geometry.
+/// Padded positions never win a max and never count towards an average.
+enum Pooling {
+    /// Writes each window's maximum and the flat input index it came from (for backward).
+    static func maxForward(
+        input: UnsafePointer<Float>, images: Int, channels: Int, window: Window2D,
+        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
+    ) {
+        let (h, w) = (window.rows.input, window.cols.input)
+        var o = 0
+        for image in 0..<images {
+            let imageBase = image * h * w * channels
+            for oy in 0..<window.rows.output {
+                let y0 = max(oy * window.rows.stride - window.rows.padBefore, 0)
+                let y1 = min(oy * window.rows.stride - window.rows.padBefore + window.rows.window, h)
+                for ox in 0..<window.cols.output {
+                    let x0 = max(ox * window.cols.stride - window.cols.padBefore, 0)
+                    let x1 = min(ox * window.cols.stride - window.cols.padBefore + window.cols.window, w)
+                    let first = imageBase + (y0 * w + x0) * channels
+                    for c in 0..<channels {
+                        output[o + c] = input[first + c]
+                        argmax[o + c] = Int32(first + c)
+                    }
+                    for y in y0..<y1 {
+                        for x in x0..<x1 {
+                            let at = imageBase + (y * w + x) * channels
+                            for c in 0..<channels where input[at + c] > output[o + c] {
+                                output[o + c] = input[at + c]
+                                argmax[o + c] = Int32(at + c)
+                            }
+                        }
+                    }
+                    o += channels
+                }
+            }
+        }
+    }
+
+    /// Routes each output gradient to the input that won its window; `gradInput` is overwritten.
+    static func maxBackward(
+        gradOutput: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, outputCount: Int,
+        gradInput: UnsafeMutablePointer<Float>, inputCount: Int
+    ) {
+        gradInput.update(repeating: 0, count: inputCount)
+        for i in 0..<outputCount { gradInput[Int(argmax[i])] += gradOutput[i] }
+    }
+
+    static func averageForward(
+        input: UnsafePointer<Float>, images: Int, channels: Int, window: Window2D,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        let (h, w) = (window.rows.input, window.cols.input)
+        var o = 0
+        for image in 0..<images {
+            let imageBase = image * h * w * channels
+            for oy in 0..<window.rows.output {
+                let y0 = max(oy * window.rows.stride - window.rows.padBefore, 0)
+                let y1 = min(oy * window.rows.stride - window.rows.padBefore + window.rows.window, h)
+                for ox in 0..<window.cols.output {
+                    let x0 = max(ox * window.cols.stride - window.cols.padBefore, 0)
+                    let x1 = min(ox * window.cols.stride - window.cols.padBefore + window.cols.window, w)
+                    let out = output + o
+                    out.update(repeating: 0, count: channels)
+                    for y in y0..<y1 {
+                        for x in x0..<x1 {
+                            let at = input + imageBase + (y * w + x) * channels
+                            for c in 0..<channels { out[c] += at[c] }
+                        }
+                    }
+                    let scale = 1 / Float(max((y1 - y0) * (x1 - x0), 1))
+                    for c in 0..<channels { out[c] *= scale }
+                    o += channels
+                }
+            }
+        }
+    }
+
+    static func averageBackward(
+        gradOutput: UnsafePointer<Float>, images: Int, channels: Int, window: Window2D,
+        gradInput: UnsafeMutablePointer<Float>
+    ) {
+        let (h, w) = (window.rows.input, window.cols.input)
+        gradInput.update(repeating: 0, count: images * h * w * channels)
+        var o = 0
+        for image in 0..<images {
+            let imageBase = image * h * w * channels
+            for oy in 0..<window.rows.output {
+                let y0 = max(oy * window.rows.stride - window.rows.padBefore, 0)
+                let y1 = min(oy * window.rows.stride - window.rows.padBefore + window.rows.window, h)
+                for ox in 0..<window.cols.output {
+                    let x0 = max(ox * window.cols.stride - window.cols.padBefore, 0)
+                    let x1 = min(ox * window.cols.stride - window.cols.padBefore + window.cols.window, w)
+                    let scale = 1 / Float(max((y1 - y0) * (x1 - x0), 1))
+                    let dy = gradOutput + o
+                    for y in y0..<y1 {
+                        for x in x0..<x1 {
+                            let at = gradInput + imageBase + (y * w + x) * channels
+                            for c in 0..<channels { at[c] += dy[c] * scale }
+                        }
+                    }
+                    o += channels
+                }
+            }
+        }
+    }
+}

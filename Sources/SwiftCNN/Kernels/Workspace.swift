@@ -1,0 +1,19 @@
+/// Scratch memory owned by a layer and reused across steps: it grows to the largest size
+/// asked for and is never shrunk, so the steady state of training allocates nothing here.
+final class Workspace {
+    private var storage: UnsafeMutablePointer<Float>?
+    private var capacity = 0
+
+    func buffer(count: Int) -> UnsafeMutablePointer<Float> {
+        if let storage, capacity >= count { return storage }
+        storage.map { UnsafeMutableRawPointer($0).deallocate() }
+        capacity = max(count, 1)
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: capacity * MemoryLayout<Float>.stride, alignment: 64)
+        let fresh = raw.bindMemory(to: Float.self, capacity: capacity)
+        storage = fresh
+        return fresh
+    }
+
+    deinit { storage.map { UnsafeMutableRawPointer($0).deallocate() } }
+}

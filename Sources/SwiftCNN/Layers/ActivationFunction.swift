@@ -1,0 +1,79 @@
+import Foundation
+
+/// The activations the course uses, by their Keras names.
+public enum ActivationFunction: String, Sendable, CaseIterable {
+    case linear, relu, sigmoid, tanh, softmax
+
+    /// Applies the activation, recording its backward rule when `input` is tracked.
+    /// Softmax works over the last axis and keeps its logits for the loss.
+    public func apply(_ input: Tensor) -> Tensor {
+        let n = input.count
+        let x = input.pointer
+        switch self {
+        case .linear:
+            return input
+        case .relu:
+            var y = Tensor(uninitializedShape: input.shape)
+            let out = y.pointer
+            for i in 0..<n { out[i] = max(x[i], 0) }
+            y.record([input]) { [y] dy in
+                let dx = Tensor(uninitializedShape: dy.shape)
+                let (g, o, d) = (dy.pointer, y.pointer, dx.pointer)
+                for i in 0..<n { d[i] = o[i] > 0 ? g[i] : 0 }
+                return [dx]
+            }
+            return y
+        case .sigmoid:
+            var y = Tensor(uninitializedShape: input.shape)
+            let out = y.pointer
+            for i in 0..<n { out[i] = 1 / (1 + expf(-x[i])) }
+            y.record([input]) { [y] dy in
+                let dx = Tensor(uninitializedShape: dy.shape)
+                let (g, o, d) = (dy.pointer, y.pointer, dx.pointer)
+                for i in 0..<n { d[i] = g[i] * o[i] * (1 - o[i]) }
+                return [dx]
+            }
+            return y
+        case .tanh:
+            var y = Tensor(uninitializedShape: input.shape)
+            let out = y.pointer
+            for i in 0..<n { out[i] = tanhf(x[i]) }
+            y.record([input]) { [y] dy in
+                let dx = Tensor(uninitializedShape: dy.shape)
+                let (g, o, d) = (dy.pointer, y.pointer, dx.pointer)
+                for i in 0..<n { d[i] = g[i] * (1 - o[i] * o[i]) }
+                return [dx]
+            }
+            return y
+        case .softmax:
+            let width = input.shape.last ?? 1
+            let rows = width == 0 ? 0 : n / width
+            var y = Tensor(uninitializedShape: input.shape)
+            let out = y.pointer
+            for r in 0..<rows {
+                let (src, dst) = (x + r * width, out + r * width)
+                var peak = -Float.infinity
+                for j in 0..<width { peak = max(peak, src[j]) }
+                var sum: Float = 0
+                for j in 0..<width {
+                    dst[j] = expf(src[j] - peak)
+                    sum += dst[j]
+                }
+                let inverse = 1 / sum
+                for j in 0..<width { dst[j] *= inverse }
+            }
+            y.record([input]) { [y] dy in
+                let dx = Tensor(uninitializedShape: dy.shape)
+                for r in 0..<rows {
+                    let (g, o, d) = (dy.pointer + r * width, y.pointer + r * width, dx.pointer + r * width)
+                    var dot: Float = 0
+                    for j in 0..<width { dot += g[j] * o[j] }
+                    for j in 0..<width { d[j] = o[j] * (g[j] - dot) }
+                }
+                return [dx]
+            }
+            y.softmaxLogits = TensorBox(input)
+            return y
+        }
+    }
+}

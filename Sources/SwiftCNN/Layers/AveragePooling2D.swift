@@ -1,0 +1,29 @@
+/// Average pooling over NHWC images, as Keras's `AveragePooling2D`. With `.same` a window
+/// that overhangs the border averages only the real inputs it covers, as TensorFlow does.
+public final class AveragePooling2D: Layer {
+    public let poolSize: Size2D
+    public let strides: Size2D
+    public let padding: Padding
+
+    public init(poolSize: Size2D = 2, strides: Size2D? = nil, padding: Padding = .valid) {
+        self.poolSize = poolSize
+        self.strides = strides ?? poolSize
+        self.padding = padding
+    }
+
+    public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+        let window = try poolingWindow(self, input, poolSize: poolSize, strides: strides, padding: padding)
+        let (images, channels) = (input.shape[0], input.shape[3])
+        var output = Tensor(uninitializedShape: [images, window.rows.output, window.cols.output, channels])
+        Pooling.averageForward(input: input.pointer, images: images, channels: channels, window: window, output: output.pointer)
+        let inputShape = input.shape
+        output.record([input]) { gradOutput in
+            let gradInput = Tensor(uninitializedShape: inputShape)
+            Pooling.averageBackward(
+                gradOutput: gradOutput.pointer, images: images, channels: channels, window: window,
+                gradInput: gradInput.pointer)
+            return [gradInput]
+        }
+        return output
+    }
+}

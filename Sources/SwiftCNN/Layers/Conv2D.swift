@@ -1,0 +1,95 @@
+/// A 2-D convolution over NHWC images, as Keras's `Conv2D`.
+///
+/// The kernel has Keras's shape `[kh, kw, inputChannels, filters]` and is created on the
+/// first call from the input's channel count. With `.same` padding the output has
+/// `ceil(input / stride)` positions and TensorFlow's pad split (the odd pixel goes
+/// bottom/right); with `.valid`, `ceil((input − kernel + 1) / stride)`.
+public final class Conv2D: Layer {
+    public let filters: Int
+    public let kernelSize: Size2D
+    public let strides: Size2D
+    public let padding: Padding
+    public let activation: ActivationFunction
+    public let useBias: Bool
+    public let kernelInitializer: Initializer
+    public let kernelRegularizer: Regularizer?
+    public private(set) var kernel: Parameter?
+    public private(set) var bias: Parameter?
+    private let workspace = Workspace()
+
+    public init(
+        _ filters: Int, kernelSize: Size2D, strides: Size2D = 1, padding: Padding = .valid,
+        activation: ActivationFunction = .linear, useBias: Bool = true,
+        kernelInitializer: Initializer = .glorotUniform, kernelRegularizer: Regularizer? = nil
+    ) {
+        self.filters = filters
+        self.kernelSize = kernelSize
+        self.strides = strides
+        self.padding = padding
+        self.activation = activation
+        self.useBias = useBias
+        self.kernelInitializer = kernelInitializer
+        self.kernelRegularizer = kernelRegularizer
+    }
+
+    /// Keras's tuple spelling: `Conv2D(6, kernelSize: (5, 5), strides: (2, 2))`.
+    public convenience init(
+        _ filters: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1), padding: Padding = .valid,
+        activation: ActivationFunction = .linear, useBias: Bool = true,
+        kernelRegularizer: Regularizer? = nil
+    ) {
+        self.init(
+            filters, kernelSize: Size2D(kernelSize), strides: Size2D(strides), padding: padding,
+            activation: activation, useBias: useBias, kernelRegularizer: kernelRegularizer)
+    }
+
+    public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+        guard filters > 0, kernelSize.isValid, strides.isValid else {
+            throw shapeError("filters, kernel size and strides must be positive (filters \(filters), kernel \(kernelSize.pair), strides \(strides.pair))")
+        }
+        guard input.rank == 4 else {
+            throw shapeError("expected a 4-D NHWC input, got shape \(describe(input.shape))")
+        }
+        let channels = input.shape[3]
+        if kernel == nil { build(channels: channels) }
+        guard let kernel else { throw shapeError("kernel was not built") }
+        guard kernel.shape[2] == channels else {
+            throw shapeError(
+                "input shape \(describe(input.shape)) has \(channels) channels but the kernel \(describe(kernel.shape)) expects \(kernel.shape[2])")
+        }
+        let window = Window2D(
+            height: input.shape[1], width: input.shape[2], window: kernelSize.pair,
+            strides: strides.pair, padding: padding)
+        guard window.rows.output > 0, window.cols.output > 0 else {
+            throw shapeError("input shape \(describe(input.shape)) is smaller than the kernel \(kernelSize.pair) with valid padding")
+        }
+        let shape = ConvolutionShape(images: input.shape[0], channels: channels, filters: filters, window: window)
+        let kernelValue = kernel.read(training: training || input.requiresGradient)
+        let biasValue = bias?.read(training: training || input.requiresGradient)
+        var output = Tensor(uninitializedShape: [shape.images, window.rows.output, window.cols.output, filters])
+        Convolution.forward(
+            input: input.pointer, kernel: kernelValue.pointer, bias: biasValue?.pointer,
+            output: output.pointer, shape: shape, workspace: workspace)
+        let workspace = self.workspace
+        let needsInputGradient = input.requiresGradient
+        output.record([input, kernelValue] + (biasValue.map { [$0] } ?? [])) { gradOutput in
+            let gradKernel = Tensor(uninitializedShape: kernelValue.shape)
+            let gradBias = biasValue.map { Tensor(uninitializedShape: $0.shape) }
+            let gradInput = needsInputGradient ? Tensor(uninitializedShape: input.shape) : nil
+            Convolution.backward(
+                input: input.pointer, kernel: kernelValue.pointer, gradOutput: gradOutput.pointer,
+                gradInput: gradInput?.pointer, gradKernel: gradKernel.pointer,
+                gradBias: gradBias?.pointer, shape: shape, workspace: workspace)
+            return [gradInput, gradKernel, gradBias]
+        }
+        return activation.apply(output)
+    }
+
+    private func build(channels: Int) {
+        let shape = [kernelSize.height, kernelSize.width, channels, filters]
+        kernel = Parameter(
+            name: "kernel", value: kernelInitializer.make(shape, random: &random),
+            regularizer: kernelRegularizer)
+        if useBias { bias = Parameter(name: "bias", value: .zeros([filters])) }
+    }
+}

@@ -1,0 +1,10 @@
+/// Flattens every axis but the batch axis: `[N, H, W, C]` → `[N, H·W·C]`, in NHWC order as
+/// Keras does, so a Dense kernel loaded from Keras lines up.
+public final class Flatten: Layer {
+    public override init() {}
+
+    public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+        guard input.rank >= 1 else { throw shapeError("cannot flatten a scalar") }
+        return try input.reshapedRecording([input.shape[0], input.shape.dropFirst().reduce(1, *)])
+    }
+}

@@ -1,0 +1,58 @@
+/// Max pooling over NHWC images, as Keras's `MaxPool2D` (`MaxPooling2D`).
+/// `strides` defaults to `poolSize`; with `.same`, padded positions never win.
+public final class MaxPool2D: Layer {
+    public let poolSize: Size2D
+    public let strides: Size2D
+    public let padding: Padding
+
+    public init(poolSize: Size2D = 2, strides: Size2D? = nil, padding: Padding = .valid) {
+        self.poolSize = poolSize
+        self.strides = strides ?? poolSize
+        self.padding = padding
+    }
+
+    public override var typeName: String { "MaxPooling2D" }
+
+    public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+        let window = try poolingWindow(self, input, poolSize: poolSize, strides: strides, padding: padding)
+        let (images, channels) = (input.shape[0], input.shape[3])
+        var output = Tensor(uninitializedShape: [images, window.rows.output, window.cols.output, channels])
+        let argmax = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(output.count, 1))
+        let indices = IndexBuffer(argmax)
+        Pooling.maxForward(
+            input: input.pointer, images: images, channels: channels, window: window,
+            output: output.pointer, argmax: argmax.baseAddress!)
+        let (outputCount, inputShape) = (output.count, input.shape)
+        output.record([input]) { gradOutput in
+            let gradInput = Tensor(uninitializedShape: inputShape)
+            Pooling.maxBackward(
+                gradOutput: gradOutput.pointer, argmax: indices.buffer.baseAddress!, outputCount: outputCount,
+                gradInput: gradInput.pointer, inputCount: gradInput.count)
+            return [gradInput]
+        }
+        return output
+    }
+}
+
+/// Owns the argmax indices a max-pool backward needs, freed with the autograd record.
+final class IndexBuffer {
+    let buffer: UnsafeMutableBufferPointer<Int32>
+    init(_ buffer: UnsafeMutableBufferPointer<Int32>) { self.buffer = buffer }
+    deinit { buffer.deallocate() }
+}
+
+/// Checks a pooling layer's input and returns its window geometry.
+func poolingWindow(_ layer: Layer, _ input: Tensor, poolSize: Size2D, strides: Size2D, padding: Padding) throws -> Window2D {
+    guard poolSize.isValid, strides.isValid else {
+        throw layer.shapeError("pool size and strides must be positive, got \(poolSize.pair) and \(strides.pair)")
+    }
+    guard input.rank == 4 else {
+        throw layer.shapeError("expected a 4-D NHWC input, got shape \(describe(input.shape))")
+    }
+    let window = Window2D(
+        height: input.shape[1], width: input.shape[2], window: poolSize.pair, strides: strides.pair, padding: padding)
+    guard window.rows.output > 0, window.cols.output > 0 else {
+        throw layer.shapeError("input shape \(describe(input.shape)) is smaller than the pool \(poolSize.pair) with valid padding")
+    }
+    return window
+}

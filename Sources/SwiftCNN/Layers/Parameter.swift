@@ -1,0 +1,35 @@
+/// A variable of a layer: its value, whether the optimiser trains it, and its gradient
+/// from the last backward pass. Names are Keras's (`kernel`, `bias`, `gamma`, `beta`,
+/// `moving_mean`, `moving_variance`) so checkpoints and `weights.txt` match the course.
+public final class Parameter {
+    public let name: String
+    public var value: Tensor
+    public let isTrainable: Bool
+    public let regularizer: Regularizer?
+    /// The summed gradient of the last backward pass; `nil` until one reaches this parameter.
+    public internal(set) var gradient: Tensor?
+
+    public init(name: String, value: Tensor, trainable: Bool = true, regularizer: Regularizer? = nil) {
+        self.name = name
+        self.value = value
+        self.isTrainable = trainable
+        self.regularizer = regularizer
+    }
+
+    public var shape: [Int] { value.shape }
+    public var count: Int { value.count }
+
+    /// The value as an op input: a gradient leaf for a trainable parameter when training,
+    /// inside a `GradientTape` scope, or when the op's input is itself tracked.
+    func read(training: Bool) -> Tensor {
+        var tensor = value.detached
+        if isTrainable && (training || GradientTape.isRecording) { tensor.gradNode = GradNode(parameter: self) }
+        return tensor
+    }
+
+    func accumulate(_ incoming: Tensor) {
+        if gradient == nil { gradient = incoming.detached } else { gradient!.add(incoming) }
+    }
+
+    public func zeroGradient() { gradient = nil }
+}

@@ -1,0 +1,64 @@
+/// A network: either a `Sequential` stack or a subclass with its own `call`, as the course
+/// subclasses `tf.keras.Model`. Both get `compile`, `fit`, `evaluate`, `predict`,
+/// `summary` and checkpoints, all walking the same parameter tree.
+open class Model: Layer {
+    /// Set by `compile`.
+    public internal(set) var optimizer: Optimizer?
+    public internal(set) var loss: Loss?
+    public internal(set) var metrics: [Metric] = []
+    /// A callback may set this to end `fit` after the current epoch.
+    public var stopTraining = false
+    /// Seed for weight initialisation (applied when the model is first called) and for
+    /// shuffling and dropout.
+    public var seed: UInt64 = 0
+
+    public override init() {}
+
+    /// Builds every layer's variables by running one zero image of `inputShape`
+    /// (without the batch axis) through the model in inference mode.
+    public func build(inputShape: [Int]) throws {
+        guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
+            throw SwiftCNNError("\(displayName): input shape must be positive, got \(describe(inputShape))")
+        }
+        if !isPrepared { prepare(seed: seed) }
+        _ = try self(Tensor.zeros([1] + inputShape), training: false)
+    }
+
+    /// Whether the model's variables exist (it has been called or built).
+    public var isBuilt: Bool { lastOutputShape != nil }
+}
+
+extension Layer {
+    /// Every parameter of this layer and its descendants with its path
+    /// (`c1/kernel`, `blocks/0/b1/moving_mean`), depth-first in declaration order.
+    public var namedParameters: [(path: String, parameter: Parameter)] {
+        var result: [(String, Parameter)] = parameters.map { ($0.name, $0) }
+        for (label, child) in children {
+            result += child.namedParameters.map { ("\(label)/\($0.path)", $0.parameter) }
+        }
+        return result
+    }
+
+    /// All parameters, trainable first then non-trainable, as Keras's `model.weights`.
+    public var weights: [Parameter] { trainableWeights + nonTrainableWeights }
+    public var trainableWeights: [Parameter] { namedParameters.map(\.parameter).filter(\.isTrainable) }
+    public var nonTrainableWeights: [Parameter] { namedParameters.map(\.parameter).filter { !$0.isTrainable } }
+
+    /// tf-keras's variable names (`baseline/conv2d/kernel:0`) in `model.trainable_variables`
+    /// order, for `weights.txt`. tf-keras builds a `Sequential`'s layers in a fresh name
+    /// scope, so a variable under a `Sequential` drops every scope above and including it
+    /// (`res_net18/sequential/resnet_block/conv2d_1` is named `resnet_block/conv2d_1/kernel:0`).
+    public var kerasVariableNames: [(name: String, parameter: Parameter)] {
+        kerasNames().map { ($0.name, $0.parameter) }
+    }
+
+    private func kerasNames() -> [(name: String, parameter: Parameter, sealed: Bool)] {
+        var result = parameters.map { ("\(name)/\($0.name):0", $0, false) }
+        for (_, child) in children {
+            for entry in child.kerasNames() {
+                result.append(entry.sealed || self is Sequential ? (entry.name, entry.parameter, true) : ("\(name)/\(entry.name)", entry.parameter, false))
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,85 @@
+/// ResNet's basic block (`ResnetBlock`): two 3×3 Conv → BatchNorm layers whose output is
+/// added to the block's input before the last ReLU. When the block changes the resolution
+/// or the channel count, `residualPath` adds a 1×1 convolution and batch norm on the
+/// shortcut so the two can be added.
+public final class ResnetBlock: Model, ParallelBranches {
+    public let filters: Int
+    public let strides: Int
+    public let residualPath: Bool
+    public let c1: Conv2D
+    public let b1 = BatchNormalization()
+    public let a1 = Activation(.relu)
+    public let c2: Conv2D
+    public let b2 = BatchNormalization()
+    public let down_c1: Conv2D?
+    public let down_b1: BatchNormalization?
+    public let a2 = Activation(.relu)
+
+    public init(_ filters: Int, strides: Int = 1, residualPath: Bool = false) {
+        self.filters = filters
+        self.strides = strides
+        self.residualPath = residualPath
+        c1 = Conv2D(filters, kernelSize: (3, 3), strides: (strides, strides), padding: .same, useBias: false)
+        c2 = Conv2D(filters, kernelSize: (3, 3), strides: (1, 1), padding: .same, useBias: false)
+        if residualPath {
+            down_c1 = Conv2D(filters, kernelSize: (1, 1), strides: (strides, strides), padding: .same, useBias: false)
+            down_b1 = BatchNormalization()
+        } else {
+            (down_c1, down_b1) = (nil, nil)
+        }
+        super.init()
+    }
+
+    public override func call(_ inputs: Tensor, training: Bool) throws -> Tensor {
+        var residual = inputs
+        let x = try a1(b1(c1(inputs, training: training), training: training), training: training)
+        let y = try b2(c2(x, training: training), training: training)
+        if let down_c1, let down_b1 {
+            residual = try down_b1(down_c1(inputs, training: training), training: training)
+        }
+        return try a2(y + residual, training: training)
+    }
+
+    var branches: (parallel: [[Layer]], then: [Layer]) {
+        ([[c1, b1, a1, c2, b2], [down_c1, down_b1].compactMap { $0 }], [a2])
+    }
+}
+
+/// He et al.'s ResNet-18 (2015) for CIFAR-10, as the course writes it
+/// (`p48_cifar10_resnet18.py`): a 3×3 stem, four stages of two `ResnetBlock`s (each stage
+/// after the first halves the resolution and doubles the filters), global average pooling
+/// and a softmax layer whose kernel has an L2 penalty (`l2()`, factor 0.01).
+public final class ResNet18: Model {
+    public let blockList: [Int]
+    public let c1: Conv2D
+    public let b1 = BatchNormalization()
+    public let a1 = Activation(.relu)
+    public let blocks: Sequential
+    public let p1 = GlobalAveragePooling2D()
+    public let f1 = Dense(10, activation: .softmax, kernelRegularizer: .l2())
+
+    public init(blockList: [Int] = [2, 2, 2, 2], initialFilters: Int = 64) {
+        self.blockList = blockList
+        var outFilters = initialFilters
+        c1 = Conv2D(outFilters, kernelSize: (3, 3), strides: (1, 1), padding: .same, useBias: false)
+        blocks = Sequential(layers: [])
+        for (blockId, count) in blockList.enumerated() {
+            for layerId in 0..<count {
+                let block =
+                    blockId != 0 && layerId == 0
+                    ? ResnetBlock(outFilters, strides: 2, residualPath: true)
+                    : ResnetBlock(outFilters, residualPath: false)
+                blocks.add(block)
+            }
+            outFilters *= 2
+        }
+        super.init()
+    }
+
+    public override func call(_ inputs: Tensor, training: Bool) throws -> Tensor {
+        var x = try a1(b1(c1(inputs, training: training), training: training), training: training)
+        x = try blocks(x, training: training)
+        x = try p1(x, training: training)
+        return try f1(x, training: training)
+    }
+}

@@ -1,0 +1,26 @@
+/// Plain elementwise arithmetic on tensors of equal shape, without autograd.
+extension Tensor {
+    /// `self + other`, elementwise; both must have the same number of elements.
+    func adding(_ other: Tensor) -> Tensor {
+        let result = Tensor(uninitializedShape: shape)
+        let (a, b, c) = (pointer, other.pointer, result.pointer)
+        for i in 0..<count { c[i] = a[i] + b[i] }
+        return result
+    }
+
+    /// `self * scalar`, elementwise.
+    func scaled(by scalar: Float) -> Tensor {
+        let result = Tensor(uninitializedShape: shape)
+        let (a, c) = (pointer, result.pointer)
+        for i in 0..<count { c[i] = a[i] * scalar }
+        return result
+    }
+
+    /// `self += other` in place.
+    mutating func add(_ other: Tensor) {
+        withUnsafeMutableBufferPointer { a in
+            let b = other.pointer
+            for i in 0..<a.count { a[i] += b[i] }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/// The one error type the core throws: a message that names what went wrong and where
+/// (the layer, the op, the shapes), ready to print as a single line.
+public struct SwiftCNNError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+
+    static func shapeMismatch(_ op: String, _ detail: String) -> SwiftCNNError {
+        SwiftCNNError("\(op): \(detail)")
+    }
+}
+
+/// Formats a shape the way Keras prints it: `(None, 32, 32, 3)` style without the None.
+func describe(_ shape: [Int]) -> String {
+    "[" + shape.map(String.init).joined(separator: ", ") + "]"
+}

@@ -1,0 +1,130 @@
+/// An n-dimensional array of `Float` in row-major order; images are NHWC
+/// (Keras's `channels_last`). A value type: copies share storage until one is mutated.
+///
+/// A tensor produced while training carries a `GradNode` that records how to send
+/// gradients back to its inputs; tensors made in inference carry none.
+public struct Tensor {
+    public private(set) var shape: [Int]
+    @usableFromInline var storage: TensorStorage
+    /// The autograd record of the op that made this tensor, if it was made in training.
+    public internal(set) var gradNode: GradNode?
+    /// Set by softmax: the logits it was applied to, so a cross-entropy on the
+    /// probabilities can work from the logits as Keras does.
+    var softmaxLogits: TensorBox?
+
+    /// A tensor of `shape` filled with `value`.
+    public init(shape: [Int], repeating value: Float = 0) {
+        self.shape = shape
+        storage = TensorStorage(count: shape.reduce(1, *), repeating: value)
+    }
+
+    /// A tensor of `shape` holding `scalars` in row-major order.
+    public init(shape: [Int], scalars: [Float]) throws {
+        let count = shape.reduce(1, *)
+        guard shape.allSatisfy({ $0 >= 0 }), count == scalars.count else {
+            throw SwiftCNNError(
+                "Tensor: shape \(describe(shape)) needs \(count) scalars, got \(scalars.count)")
+        }
+        self.shape = shape
+        storage = TensorStorage(count: count)
+        scalars.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
+    }
+
+    /// Uninitialised storage for kernels that write every element.
+    @usableFromInline
+    init(uninitializedShape shape: [Int]) {
+        self.shape = shape
+        storage = TensorStorage(count: shape.reduce(1, *))
+    }
+
+    init(shape: [Int], storage: TensorStorage) {
+        self.shape = shape
+        self.storage = storage
+    }
+
+    public static func zeros(_ shape: [Int]) -> Tensor { Tensor(shape: shape, repeating: 0) }
+
+    public var count: Int { storage.count }
+    /// The first element: the value of a scalar tensor such as a loss.
+    public var scalar: Float { storage.pointer[0] }
+    public var rank: Int { shape.count }
+    public var scalars: [Float] { Array(UnsafeBufferPointer(start: storage.pointer, count: count)) }
+
+    /// The tensor's values without its autograd history.
+    public var detached: Tensor { Tensor(shape: shape, storage: storage) }
+
+    @inlinable
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: storage.pointer, count: storage.count))
+    }
+
+    @inlinable
+    public mutating func withUnsafeMutableBufferPointer<R>(
+        _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
+    }
+
+    /// Raw access for kernels; callers promise not to write through a shared storage.
+    @usableFromInline var pointer: UnsafeMutablePointer<Float> { storage.pointer }
+
+    /// The same values under another shape of the same element count; `-1` infers one axis.
+    public func reshaped(_ newShape: [Int]) throws -> Tensor {
+        var target = newShape
+        if let inferred = newShape.firstIndex(of: -1) {
+            let known = newShape.enumerated().filter { $0.offset != inferred }.map(\.element).reduce(1, *)
+            guard known > 0, count % known == 0 else {
+                throw SwiftCNNError("reshape: cannot reshape \(describe(shape)) to \(describe(newShape))")
+            }
+            target[inferred] = count / known
+        }
+        guard target.allSatisfy({ $0 >= 0 }), target.reduce(1, *) == count else {
+            throw SwiftCNNError("reshape: cannot reshape \(describe(shape)) to \(describe(newShape))")
+        }
+        return Tensor(shape: target, storage: storage)
+    }
+
+    /// Images `range` of the leading (batch) axis, copied.
+    public func slice(batch range: Range<Int>) -> Tensor {
+        let per = shape.dropFirst().reduce(1, *)
+        var result = Tensor(uninitializedShape: [range.count] + shape.dropFirst())
+        result.pointer.update(from: pointer + range.lowerBound * per, count: range.count * per)
+        return result
+    }
+
+    /// Rows `indices` of the leading axis, gathered into a new tensor (batching after a shuffle).
+    public func gather(batch indices: some Collection<Int>) -> Tensor {
+        let per = shape.dropFirst().reduce(1, *)
+        var result = Tensor(uninitializedShape: [indices.count] + shape.dropFirst())
+        var out = result.pointer
+        for index in indices {
+            out.update(from: pointer + index * per, count: per)
+            out += per
+        }
+        return result
+    }
+}
+
+/// Boxes a tensor so `Tensor` can refer to another tensor without being recursive.
+final class TensorBox {
+    let tensor: Tensor
+    init(_ tensor: Tensor) { self.tensor = tensor }
+}
+
+extension Tensor: CustomStringConvertible {
+    public var description: String {
+        let preview = scalars.prefix(8).map { "\($0)" }.joined(separator: ", ")
+        return "Tensor(shape: \(describe(shape)), [\(preview)\(count > 8 ? ", …" : "")])"
+    }
+}
+
+extension Tensor {
+    /// The largest absolute difference between two tensors of the same shape.
+    public func maxAbsDifference(_ other: Tensor) -> Float {
+        guard count == other.count else { return .infinity }
+        var worst: Float = 0
+        for i in 0..<count { worst = max(worst, abs(pointer[i] - other.pointer[i])) }
+        return worst
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Adam with Keras's defaults and Keras's update form:
+/// `m ← m + (g − m)(1 − β1)`, `v ← v + (g² − v)(1 − β2)`,
+/// `w ← w − lr · sqrt(1 − β2ᵗ)/(1 − β1ᵗ) · m / (sqrt(v) + ε)`.
+public final class Adam: Optimizer {
+    public let name = "Adam"
+    public var learningRate: Float
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    public var iterations = 0
+    private var slotTable = SlotTable()
+
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    public func apply(to parameters: [Parameter]) throws {
+        iterations += 1
+        let t = Double(iterations)
+        let correction = Float(
+            (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
+        let step = learningRate * correction
+        let (b1, b2, eps) = (1 - beta1, 1 - beta2, epsilon)
+        for parameter in parameters where parameter.isTrainable {
+            guard let gradient = parameter.gradient else { continue }
+            guard gradient.shape == parameter.shape else {
+                throw SwiftCNNError.shapeMismatch("Adam", "gradient \(describe(gradient.shape)) does not match parameter '\(parameter.name)' \(describe(parameter.shape))")
+            }
+            let m = slotTable.slot("m", for: parameter)
+            let v = slotTable.slot("v", for: parameter)
+            let (g, mp, vp) = (gradient.pointer, m.pointer, v.pointer)
+            parameter.value.withUnsafeMutableBufferPointer { w in
+                for i in 0..<w.count {
+                    mp[i] += (g[i] - mp[i]) * b1
+                    vp[i] += (g[i] * g[i] - vp[i]) * b2
+                    w[i] -= step * mp[i] / (vp[i].squareRoot() + eps)
+                }
+            }
+        }
+    }
+
+    public func slots(for parameter: Parameter) -> [String: Tensor] { slotTable.get(parameter) }
+
+    public func setSlots(_ slots: [String: Tensor], for parameter: Parameter) throws {
+        try slotTable.set(slots, for: parameter, names: ["m", "v"])
+    }
+}

@@ -1,0 +1,64 @@
+/// A metric accumulated over the batches of an epoch.
+public protocol Metric: AnyObject {
+    /// Keras's metric name (`sparse_categorical_accuracy`), used as the history key.
+    var name: String { get }
+    func reset()
+    func update(_ yTrue: Tensor, _ yPred: Tensor) throws
+    var result: Double { get }
+}
+
+/// How often the arg-max of the prediction equals the integer label.
+public final class SparseCategoricalAccuracy: Metric {
+    public let name = "sparse_categorical_accuracy"
+    private var correct = 0
+    private var total = 0
+
+    public init() {}
+
+    public func reset() { (correct, total) = (0, 0) }
+
+    public func update(_ yTrue: Tensor, _ yPred: Tensor) throws {
+        guard yPred.rank == 2, yTrue.count == yPred.shape[0] else {
+            throw SwiftCNNError.shapeMismatch(name, "labels \(describe(yTrue.shape)) do not match predictions \(describe(yPred.shape))")
+        }
+        let classes = yPred.shape[1]
+        for r in 0..<yPred.shape[0] where argmax(yPred.pointer + r * classes, classes) == Int(yTrue.pointer[r]) {
+            correct += 1
+        }
+        total += yPred.shape[0]
+    }
+
+    public var result: Double { total == 0 ? 0 : Double(correct) / Double(total) }
+}
+
+/// Like `SparseCategoricalAccuracy` for one-hot targets.
+public final class CategoricalAccuracy: Metric {
+    public let name = "categorical_accuracy"
+    private var correct = 0
+    private var total = 0
+
+    public init() {}
+
+    public func reset() { (correct, total) = (0, 0) }
+
+    public func update(_ yTrue: Tensor, _ yPred: Tensor) throws {
+        guard yPred.rank == 2, yTrue.shape == yPred.shape else {
+            throw SwiftCNNError.shapeMismatch(name, "targets \(describe(yTrue.shape)) do not match predictions \(describe(yPred.shape))")
+        }
+        let classes = yPred.shape[1]
+        for r in 0..<yPred.shape[0]
+        where argmax(yPred.pointer + r * classes, classes) == argmax(yTrue.pointer + r * classes, classes) {
+            correct += 1
+        }
+        total += yPred.shape[0]
+    }
+
+    public var result: Double { total == 0 ? 0 : Double(correct) / Double(total) }
+}
+
+/// Index of the first largest value, as `tf.argmax`.
+func argmax(_ values: UnsafePointer<Float>, _ count: Int) -> Int {
+    var best = 0
+    for j in 1..<max(count, 1) where values[j] > values[best] { best = j }
+    return best
+}

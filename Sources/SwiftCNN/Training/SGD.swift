@@ -1,0 +1,49 @@
+/// Stochastic gradient descent with Keras's momentum form:
+/// `v ← momentum · v − lr · g`, then `w ← w + v`, or with Nesterov
+/// `w ← w + momentum · v − lr · g`.
+public final class SGD: Optimizer {
+    public let name = "SGD"
+    public var learningRate: Float
+    public let momentum: Float
+    public let nesterov: Bool
+    public var iterations = 0
+    private var slotTable = SlotTable()
+
+    public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false) {
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.nesterov = nesterov
+    }
+
+    public func apply(to parameters: [Parameter]) throws {
+        iterations += 1
+        let (lr, mu) = (learningRate, momentum)
+        for parameter in parameters where parameter.isTrainable {
+            guard let gradient = parameter.gradient else { continue }
+            guard gradient.shape == parameter.shape else {
+                throw SwiftCNNError.shapeMismatch("SGD", "gradient \(describe(gradient.shape)) does not match parameter '\(parameter.name)' \(describe(parameter.shape))")
+            }
+            let g = gradient.pointer
+            if mu == 0 {
+                parameter.value.withUnsafeMutableBufferPointer { w in
+                    for i in 0..<w.count { w[i] -= lr * g[i] }
+                }
+                continue
+            }
+            let velocity = slotTable.slot("momentum", for: parameter).pointer
+            let nesterov = self.nesterov
+            parameter.value.withUnsafeMutableBufferPointer { w in
+                for i in 0..<w.count {
+                    velocity[i] = mu * velocity[i] - lr * g[i]
+                    w[i] += nesterov ? mu * velocity[i] - lr * g[i] : velocity[i]
+                }
+            }
+        }
+    }
+
+    public func slots(for parameter: Parameter) -> [String: Tensor] { slotTable.get(parameter) }
+
+    public func setSlots(_ slots: [String: Tensor], for parameter: Parameter) throws {
+        try slotTable.set(slots, for: parameter, names: ["momentum"])
+    }
+}

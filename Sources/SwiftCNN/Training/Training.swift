@@ -1,0 +1,156 @@
+import CSwiftCNNSupport
+
+/// Keras's training API: `compile`, `fit`, `evaluate`, `predict`.
+extension Model {
+    /// Chooses the optimiser, loss and metrics, as `model.compile(...)`.
+    public func compile(optimizer: Optimizer, loss: Loss, metrics: [Metric] = []) {
+        self.optimizer = optimizer
+        self.loss = loss
+        self.metrics = metrics
+    }
+
+    /// One optimisation step on a batch: forward in training mode, loss (plus
+    /// regularisation), backward, update. Returns the loss as Keras reports it.
+    @discardableResult
+    public func trainStep(_ x: Tensor, _ y: Tensor) throws -> Double {
+        let (optimizer, loss) = try compiled()
+        swiftcnn_enable_flush_to_zero()
+        let (prediction, value) = try GradientTape.record {
+            let prediction = try self(x, training: true)
+            return (prediction, try loss(y, prediction))
+        }
+        let parameters = trainableWeights
+        for parameter in parameters { parameter.zeroGradient() }
+        try value.backward()
+        var total = Double(value.scalar)
+        for parameter in parameters {
+            guard let regularizer = parameter.regularizer else { continue }
+            total += Double(regularizer.loss(parameter.value))
+            let gradient = regularizer.gradient(parameter.value)
+            parameter.accumulate(gradient)
+        }
+        for metric in metrics { try metric.update(y, prediction) }
+        try optimizer.apply(to: parameters)
+        return total
+    }
+
+    /// Trains for `epochs` passes over `(x, y)`, as Keras's `fit`. The epoch's `loss` is
+    /// the batch-size-weighted mean of the batch losses; validation (every
+    /// `validationFreq` epochs) runs in inference mode after the epoch's last update.
+    @discardableResult
+    public func fit(
+        x: Tensor, y: Tensor, batchSize: Int = 32, epochs: Int = 1,
+        validationData: (x: Tensor, y: Tensor)? = nil, validationFreq: Int = 1,
+        shuffle: Bool = true, initialEpoch: Int = 0, callbacks: [Callback] = [], verbose: Bool = true
+    ) throws -> History {
+        _ = try compiled()
+        try checkBatches(x, y, batchSize: batchSize, op: "fit")
+        guard epochs >= 0, initialEpoch >= 0, validationFreq > 0 else {
+            throw SwiftCNNError("fit: epochs (\(epochs)), initialEpoch (\(initialEpoch)) and validationFreq (\(validationFreq)) must be non-negative and validationFreq positive")
+        }
+        if let validationData { try checkBatches(validationData.x, validationData.y, batchSize: batchSize, op: "fit (validation data)") }
+        let count = x.shape[0]
+        let steps = (count + batchSize - 1) / batchSize
+        let all = (verbose ? [ProgressBar()] : []) + callbacks
+        var history = History()
+        var shuffler = RandomGenerator(seed: seed ^ 0x5EED)
+        var order = Array(0..<count)
+        stopTraining = false
+        for callback in all { try callback.onTrainBegin(model: self, epochs: epochs, stepsPerEpoch: steps) }
+        for epoch in initialEpoch..<max(epochs, initialEpoch) {
+            for callback in all { try callback.onEpochBegin(epoch, model: self) }
+            if shuffle { order.shuffle(using: &shuffler) }
+            for metric in metrics { metric.reset() }
+            var lossSum = 0.0
+            var seen = 0
+            var logs: [String: Double] = [:]
+            for step in 0..<steps {
+                let range = (step * batchSize)..<min((step + 1) * batchSize, count)
+                let xb = shuffle ? x.gather(batch: order[range]) : x.slice(batch: range)
+                let yb = shuffle ? y.gather(batch: order[range]) : y.slice(batch: range)
+                let batchLoss = try trainStep(xb, yb)
+                guard batchLoss.isFinite else {
+                    throw SwiftCNNError("fit: the loss became \(batchLoss) at epoch \(epoch + 1), step \(step + 1); try a lower learning rate")
+                }
+                lossSum += batchLoss * Double(range.count)
+                seen += range.count
+                logs = ["loss": lossSum / Double(seen)]
+                for metric in metrics { logs[metric.name] = metric.result }
+                for callback in all { try callback.onBatchEnd(step, logs: logs, model: self) }
+            }
+            if let validationData, (epoch + 1) % validationFreq == 0 {
+                let results = try evaluate(x: validationData.x, y: validationData.y, batchSize: batchSize)
+                for (key, value) in results { logs["val_" + key] = value }
+            }
+            history.append(epoch: epoch, logs: logs)
+            for callback in all { try callback.onEpochEnd(epoch, logs: logs, model: self) }
+            if stopTraining { break }
+        }
+        for callback in all { try callback.onTrainEnd(model: self, history: history) }
+        return history
+    }
+
+    /// Loss and metrics over `(x, y)` in inference mode, as Keras's `evaluate`
+    /// (keys `loss` and each metric's name). The loss includes regularisation, as Keras's does.
+    public func evaluate(x: Tensor, y: Tensor, batchSize: Int = 32) throws -> [String: Double] {
+        let (_, loss) = try compiled()
+        try checkBatches(x, y, batchSize: batchSize, op: "evaluate")
+        for metric in metrics { metric.reset() }
+        let count = x.shape[0]
+        var lossSum = 0.0
+        var regularization = 0.0
+        for parameter in trainableWeights {
+            if let regularizer = parameter.regularizer { regularization += Double(regularizer.loss(parameter.value)) }
+        }
+        var first = 0
+        while first < count {
+            let range = first..<min(first + batchSize, count)
+            let prediction = try self(x.slice(batch: range), training: false)
+            let yb = y.slice(batch: range)
+            lossSum += (Double(try loss(yb, prediction).scalar) + regularization) * Double(range.count)
+            for metric in metrics { try metric.update(yb, prediction) }
+            first = range.upperBound
+        }
+        var results = ["loss": lossSum / Double(max(count, 1))]
+        for metric in metrics { results[metric.name] = metric.result }
+        return results
+    }
+
+    /// The model's outputs for every sample of `x`, in order, in inference mode.
+    public func predict(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
+        guard batchSize > 0 else { throw SwiftCNNError("predict: batch size must be positive, got \(batchSize)") }
+        guard x.rank >= 1, x.shape[0] > 0 else { throw SwiftCNNError("predict: no samples in input of shape \(describe(x.shape))") }
+        swiftcnn_enable_flush_to_zero()
+        let count = x.shape[0]
+        var outputs: Tensor?
+        var first = 0
+        while first < count {
+            let range = first..<min(first + batchSize, count)
+            let batch = try self(x.slice(batch: range), training: false)
+            if outputs == nil {
+                outputs = Tensor(uninitializedShape: [count] + batch.shape.dropFirst())
+            }
+            let per = batch.count / range.count
+            (outputs!.pointer + range.lowerBound * per).update(from: batch.pointer, count: batch.count)
+            first = range.upperBound
+        }
+        return outputs!
+    }
+
+    private func compiled() throws -> (Optimizer, Loss) {
+        guard let optimizer, let loss else {
+            throw SwiftCNNError("\(displayName): call compile(optimizer:loss:metrics:) before training or evaluating")
+        }
+        return (optimizer, loss)
+    }
+}
+
+private func checkBatches(_ x: Tensor, _ y: Tensor, batchSize: Int, op: String) throws {
+    guard batchSize > 0 else { throw SwiftCNNError("\(op): batch size must be positive, got \(batchSize)") }
+    guard x.rank >= 1, y.rank >= 1, x.shape[0] > 0 else {
+        throw SwiftCNNError("\(op): no samples (x \(describe(x.shape)), y \(describe(y.shape)))")
+    }
+    guard x.shape[0] == y.shape[0] else {
+        throw SwiftCNNError("\(op): x has \(x.shape[0]) samples but y has \(y.shape[0]) (x \(describe(x.shape)), y \(describe(y.shape)))")
+    }
+}
