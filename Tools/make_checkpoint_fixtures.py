@@ -11,6 +11,8 @@ Output: Tests/SwiftCNNTests/Fixtures/checkpoints/
   tfckpt/                                 tf.train.CheckpointManager output (2 saves)
                                           with its `checkpoint` state file
   safetensors/mixed.safetensors           written by the `safetensors` package
+  keras/                                  tf.keras 2 checkpoints of the course models
+                                          (see keras_fixtures)
   numpy/print_cases.json                  float32 arrays (as bit patterns) with numpy's
                                           str() of each, for weights.txt formatting
 Verified with TensorFlow 2.21.0 / tf-keras 2.21.0 (numpy 2.x). Values are fixed
@@ -220,12 +222,86 @@ def safetensors_fixture():
     save_file(tensors, os.path.join(out, "mixed.safetensors"), metadata={"format": "np"})
 
 
-FIXTURES = {"safetensors": safetensors_fixture, "raw": raw_bundle, "tfckpt": tf_checkpoint, "numpy": numpy_print_cases,
+def _course_models():
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "reference"))
+    sys.path.insert(0, "/work/shared/reference")
+    import keras_models
+    return keras_models
+
+
+def keras_fixtures():
+    """What tf.keras 2 writes for the course's models.
+
+    keras/keys.json: every variable key and shape of each of the six course
+    models built for 32x32x3 input (too big to commit whole).
+    keras/<name>/: small versions (4x4x3 input, fewer filters) trained one
+    epoch with Adam on random data, then saved twice: `trained.ckpt` by the
+    trained model (optimizer slots included) and `fresh.ckpt` by a new,
+    never-compiled instance given the same weights (what SwiftCNN writes);
+    `checkpoint` state file; `weights.txt` exactly as the course writes it;
+    `predictions.json`: inputs and predicted probabilities.
+    """
+    km = _course_models()
+    out = os.path.join(ROOT, "keras")
+    os.makedirs(out, exist_ok=True)
+    keys = {}
+    for name in ["Baseline", "LeNet5", "AlexNet8", "VGG16", "Inception10", "ResNet18"]:
+        model = getattr(km, name)()
+        model(np.zeros((1, 32, 32, 3), np.float32))
+        keys[name] = {v.name: list(v.shape) for v in model.variables}
+        path = "/tmp/swiftcnn_keys_probe/" + name + ".ckpt"
+        model.save_weights(path)
+        reader = tf.train.load_checkpoint(path)
+        keys[name] = {k: list(s) for k, s in sorted(reader.get_variable_to_shape_map().items())
+                      if k != "_CHECKPOINTABLE_OBJECT_GRAPH"}
+    with open(os.path.join(out, "keys.json"), "w") as f:
+        json.dump(keys, f, indent=0, sort_keys=True)
+
+    small = {
+        "Baseline": lambda: km.Baseline(),
+        "ResNet18": lambda: km.ResNet18(block_list=(1, 1), initial_filters=4),
+        "Inception10": lambda: km.Inception10(num_blocks=1, init_ch=4),
+    }
+    rng = np.random.default_rng(7)
+    for name, make in small.items():
+        # A fresh name scope, as in the course's one-model scripts, so the
+        # variables are named baseline/conv2d/kernel:0 and not conv2d_7.
+        tf.keras.backend.clear_session()
+        tf.keras.utils.set_random_seed(1)
+        d = os.path.join(out, name)
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        x = rng.random((16, 4, 4, 3), dtype=np.float32)
+        y = rng.integers(0, 10, 16)
+        model = make()
+        model.compile(optimizer="adam", loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=False),
+                      metrics=["sparse_categorical_accuracy"])
+        model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+        model.save_weights(os.path.join(d, "trained.ckpt"))
+        fresh = make()
+        fresh(x[:1])
+        fresh.set_weights(model.get_weights())
+        fresh.save_weights(os.path.join(d, "fresh.ckpt"))
+        np.set_printoptions(threshold=np.inf)
+        with open(os.path.join(d, "weights.txt"), "w") as f:
+            for v in model.trainable_variables:
+                f.write(str(v.name) + "\n")
+                f.write(str(v.shape) + "\n")
+                f.write(str(v.numpy()) + "\n")
+        probe = x[:4]
+        probs = model.predict(probe, verbose=0)
+        with open(os.path.join(d, "predictions.json"), "w") as f:
+            json.dump({"input_shape": list(probe.shape), "inputs": [float(v) for v in probe.reshape(-1)],
+                       "probabilities": [float(v) for v in probs.reshape(-1)]}, f)
+
+
+FIXTURES = {"keras": keras_fixtures, "safetensors": safetensors_fixture, "raw": raw_bundle, "tfckpt": tf_checkpoint, "numpy": numpy_print_cases,
             "numpy-stress": numpy_stress_cases}
 
 if __name__ == "__main__":
     # Optional arguments name the fixture groups to (re)make; default: all.
     import sys
-    for name in sys.argv[1:] or ["raw", "tfckpt", "numpy", "safetensors"]:
+    for name in sys.argv[1:] or ["raw", "tfckpt", "numpy", "safetensors", "keras"]:
         FIXTURES[name]()
     print("TF", tf.__version__, "numpy", np.__version__, "->", os.path.normpath(ROOT))

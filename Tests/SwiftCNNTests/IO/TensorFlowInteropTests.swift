@@ -33,3 +33,18 @@ import Testing
         try json.write(to: URL(fileURLWithPath: dir + "/swift.json"))
     }
 }
+
+/// Prints a bundle's entries in data-file order (set SWIFTCNN_DUMP_BUNDLE to
+/// its prefix); an investigation aid, skipped in CI.
+@Suite struct BundleDumpTests {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SWIFTCNN_DUMP_BUNDLE"] != nil))
+    func dumpBundle() throws {
+        let prefix = try #require(ProcessInfo.processInfo.environment["SWIFTCNN_DUMP_BUNDLE"])
+        let index = try readWholeFile(TensorBundle.indexPath(prefix: prefix))
+        let data = try readWholeFile(TensorBundle.dataPath(prefix: prefix))
+        let layout = try TensorBundle.decodeWithLayout(index: index, shards: [data])
+        for item in layout.sorted(by: { $0.offset < $1.offset }) {
+            print("DUMP", item.offset, item.entry.key, item.entry.tensor.dtype, item.entry.tensor.shape)
+        }
+    }
+}
