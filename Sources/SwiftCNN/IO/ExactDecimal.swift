@@ -71,6 +71,45 @@ private struct LimbInteger {
 }
 
 extension DecimalDigits {
+    /// A finite float32 rounded to `count` significant digits (ties to even),
+    /// from its exact value. `shortest` must be its shortest digits.
+    static func correctlyRounded(_ value: Float, significantDigits count: Int, shortest: DecimalDigits) -> DecimalDigits {
+        // Shortest digits of exactly this length are the closest such decimal.
+        if shortest.digits.count == count || shortest.isZero { return shortest }
+        if let fast = roundedByDouble(value, significantDigits: count, exponentGuess: shortest.pointPosition - 1) {
+            return fast
+        }
+        return DecimalDigits(exact: value).rounded(toSignificantDigits: count)
+    }
+
+    /// The common case without big integers: |value|·10^s is exact in a
+    /// Double when m·5^s < 2^53 (m the 24-bit significand), so rounding it
+    /// to an integer rounds the exact value. Returns nil when that does not
+    /// hold or the exponent guess was off.
+    private static func roundedByDouble(_ value: Float, significantDigits count: Int, exponentGuess: Int) -> DecimalDigits? {
+        let shift = count - 1 - exponentGuess
+        guard count >= 1, count <= 15, shift >= 0, shift <= 22 else { return nil }
+        var power: UInt64 = 1
+        for _ in 0..<shift { power *= 5 }
+        let m = UInt64(value.significandBitPattern | (value.isNormal ? 1 << 23 : 0))
+        let (product, overflow) = m.multipliedReportingOverflow(by: power)
+        guard !overflow, product < (1 << 53) else { return nil }
+        var scale = 1.0
+        for _ in 0..<shift { scale *= 10 }
+        let scaled = Double(value.magnitude) * scale  // exact, see above
+        var limit: Double = 1
+        for _ in 0..<count { limit *= 10 }
+        // |value| < 10^guess: the guess was one too high (shortest digits
+        // such as 1e-05 can round up across a power of ten).
+        guard scaled >= limit / 10 else { return nil }
+        let rounded = scaled.rounded(.toNearestOrEven)
+        if rounded >= limit {  // carried into a new digit: 9.99… -> 10.0…
+            return DecimalDigits(negative: value.sign == .minus, digits: [1], pointPosition: exponentGuess + 2)
+        }
+        let digits = String(UInt64(rounded)).utf8.map { $0 - 48 }
+        return DecimalDigits(negative: value.sign == .minus, digits: digits, pointPosition: exponentGuess + 1)
+    }
+
     /// The exact value of a finite float32.
     init(exact value: Float) {
         let negative = value.sign == .minus

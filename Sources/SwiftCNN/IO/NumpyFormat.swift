@@ -33,7 +33,7 @@ enum NumpyFormat {
     static func arrayString(_ values: [Float], shape: [Int], style: NumpyPrintStyle) -> String {
         if shape.isEmpty { return scalarString(values.first ?? 0, style: style) }
         if values.isEmpty { return "[]" }
-        let words = FloatFormatter(values, style: style).format(values)
+        let words = FloatFormatter(values, style: style).formatAll()
         return layout(words, shape: shape)
     }
 
@@ -104,12 +104,16 @@ enum NumpyFormat {
 /// numpy's `FloatingFormat` for one float32 array: `fillFormat` picks the
 /// mode and paddings, `format` renders each element.
 struct FloatFormatter {
+    /// Shortest digits of every finite value (pass one), reused by pass two.
+    private var shortest: [DecimalDigits?] = []
+    private let values: [Float]
     private var scientific = false
     private var padLeft = 0
     private var padRight = 0
     private var fractionDigits = 0  // scientific mode only
 
     init(_ values: [Float], style: NumpyPrintStyle) {
+        self.values = values
         var maxValue: Float = 0
         var minValue: Float = .infinity
         var anyFinite = false
@@ -134,14 +138,16 @@ struct FloatFormatter {
             let cutoff: Float = style == .numpy2 ? 1e6 : 1e8
             scientific = maxValue >= cutoff || tooSmall || maxValue / minValue > 1000
         }
+        shortest = values.map { $0.isFinite ? DecimalDigits(shortest: $0) : nil }
         if anyFinite {
-            for v in values where v.isFinite {
+            for (v, digits) in zip(values, shortest) {
+                guard let digits else { continue }
                 if scientific {
-                    let parts = DecimalDigits(shortest: v).scientificParts
+                    let parts = digits.scientificParts
                     padLeft = max(padLeft, parts.lead.count + (v.sign == .minus ? 1 : 0))
                     fractionDigits = max(fractionDigits, min(parts.fraction.count, NumpyFormat.precision))
                 } else {
-                    let parts = Self.positionalDigits(v).positionalParts
+                    let parts = Self.positionalDigits(v, shortest: digits).positionalParts
                     padLeft = max(padLeft, parts.integer.count + (v.sign == .minus ? 1 : 0))
                     padRight = max(padRight, parts.fraction.count)
                 }
@@ -157,8 +163,7 @@ struct FloatFormatter {
     /// Shortest digits, cut to 8 fraction digits by rounding the exact value
     /// half-to-even (Dragon4 with a cutoff). `Double(v) * 1e8` is exact: a
     /// 24-bit significand times 5^8·2^8 needs at most 43 bits.
-    static func positionalDigits(_ v: Float) -> DecimalDigits {
-        let shortest = DecimalDigits(shortest: v)
+    static func positionalDigits(_ v: Float, shortest: DecimalDigits) -> DecimalDigits {
         guard shortest.fractionDigitCount > NumpyFormat.precision else { return shortest }
         let scaled = (Double(v.magnitude) * 1e8).rounded(.toNearestOrEven)
         let integer = UInt64(scaled)
@@ -166,26 +171,26 @@ struct FloatFormatter {
         return DecimalDigits(negative: v.sign == .minus, digits: digits, pointPosition: digits.count - NumpyFormat.precision)
     }
 
-    func format(_ values: [Float]) -> [String] {
-        values.map(format)
+    func formatAll() -> [String] {
+        zip(values, shortest).map { format($0, shortest: $1) }
     }
 
-    func format(_ v: Float) -> String {
-        if !v.isFinite {
+    private func format(_ v: Float, shortest: DecimalDigits?) -> String {
+        guard let shortest else {
             let text = v.isNaN ? "nan" : (v < 0 ? "-inf" : "inf")
             return String(repeating: " ", count: max(0, padLeft + padRight + 1 - text.count)) + text
         }
         let sign = v.sign == .minus ? "-" : ""
         if scientific {
             // Dragon4 with min_digits: digits of the exact value, rounded.
-            let digits = DecimalDigits(exact: v).rounded(toSignificantDigits: fractionDigits + 1)
+            let digits = DecimalDigits.correctlyRounded(v, significantDigits: fractionDigits + 1, shortest: shortest)
             let parts = digits.scientificParts
             let lead = sign + parts.lead
             let fraction = parts.fraction + String(repeating: "0", count: max(0, fractionDigits - parts.fraction.count))
             return String(repeating: " ", count: max(0, padLeft - lead.count)) + lead + "." + fraction + "e"
                 + exponentString(parts.exponent, minDigits: 2)
         }
-        let parts = Self.positionalDigits(v).positionalParts
+        let parts = Self.positionalDigits(v, shortest: shortest).positionalParts
         let integer = sign + parts.integer
         return String(repeating: " ", count: max(0, padLeft - integer.count)) + integer + "." + parts.fraction
             + String(repeating: " ", count: max(0, padRight - parts.fraction.count))

@@ -50,6 +50,28 @@ private struct PrintCases: Decodable {
         }
     }
 
+    /// The Double shortcut agrees with the big-integer expansion.
+    @Test func fastRoundingAgreesWithExactExpansion() {
+        var values: [Float] = [1e-5, 9.999999e-5, 0.1, 0.99999994, 1, 9.5, 2.5, 1.25, 1e-45, 3.4028235e38, 123456.78]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15  // SplitMix64, for reproducible bit patterns
+        for _ in 0..<20000 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            let bits = 0x3000_0000 + UInt32(z % 0x1B00_0000)
+            values.append(Float(bitPattern: bits | (z >> 63 == 1 ? 0x8000_0000 : 0)))
+        }
+        for v in values {
+            let shortest = DecimalDigits(shortest: v)
+            let exact = DecimalDigits(exact: v)
+            for count in 1...9 {
+                #expect(DecimalDigits.correctlyRounded(v, significantDigits: count, shortest: shortest) == exact.rounded(toSignificantDigits: count), "\(v) to \(count)")
+            }
+        }
+    }
+
     @Test func emptyArraysPrintAsBrackets() {
         #expect(NumpyFormat.arrayString([], shape: [0, 3], style: .numpy2) == "[]")
         #expect(NumpyFormat.arrayString([], shape: [2, 0], style: .numpy2) == "[]")
