@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Foundation
 
 // Crash-safe file replacement: each file is written to a temporary file in
 // the same directory (so the final rename stays within one file system and is
@@ -87,7 +88,8 @@ enum AtomicFile {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw CheckpointError(file: path, message: "cannot create directory \(directory): \(error.localizedDescription)")
+            throw CheckpointError(
+                file: path, message: "cannot create directory \(directory): \(error.localizedDescription)")
         }
     }
 

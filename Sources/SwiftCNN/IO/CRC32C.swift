@@ -42,13 +42,24 @@ public enum CRC32C {
         var i = 0
         let n = buffer.count
         tables.withUnsafeBufferPointer { t in
-            let t0 = t[0], t1 = t[1], t2 = t[2], t3 = t[3], t4 = t[4], t5 = t[5], t6 = t[6], t7 = t[7]
+            let t0 = t[0]
+            let t1 = t[1]
+            let t2 = t[2]
+            let t3 = t[3]
+            let t4 = t[4]
+            let t5 = t[5]
+            let t6 = t[6]
+            let t7 = t[7]
             while n - i >= 8 {
-                let lo = c ^ (UInt32(buffer[i]) | UInt32(buffer[i + 1]) << 8
-                    | UInt32(buffer[i + 2]) << 16 | UInt32(buffer[i + 3]) << 24)
-                let hi = UInt32(buffer[i + 4]) | UInt32(buffer[i + 5]) << 8
+                let lo =
+                    c
+                    ^ (UInt32(buffer[i]) | UInt32(buffer[i + 1]) << 8
+                        | UInt32(buffer[i + 2]) << 16 | UInt32(buffer[i + 3]) << 24)
+                let hi =
+                    UInt32(buffer[i + 4]) | UInt32(buffer[i + 5]) << 8
                     | UInt32(buffer[i + 6]) << 16 | UInt32(buffer[i + 7]) << 24
-                c = t7[Int(lo & 0xff)] ^ t6[Int((lo >> 8) & 0xff)] ^ t5[Int((lo >> 16) & 0xff)]
+                c =
+                    t7[Int(lo & 0xff)] ^ t6[Int((lo >> 8) & 0xff)] ^ t5[Int((lo >> 16) & 0xff)]
                     ^ t4[Int(lo >> 24)] ^ t3[Int(hi & 0xff)] ^ t2[Int((hi >> 8) & 0xff)]
                     ^ t1[Int((hi >> 16) & 0xff)] ^ t0[Int(hi >> 24)]
                 i += 8

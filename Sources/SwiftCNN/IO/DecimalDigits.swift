@@ -40,7 +40,11 @@ struct DecimalDigits: Equatable {
         for c in text.utf8 {
             switch c {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                if inExponent { exponent = exponent * 10 + Int(c - UInt8(ascii: "0")) } else { digits.append(c - UInt8(ascii: "0")) }
+                if inExponent {
+                    exponent = exponent * 10 + Int(c - UInt8(ascii: "0"))
+                } else {
+                    digits.append(c - UInt8(ascii: "0"))
+                }
             case UInt8(ascii: "."): point = digits.count
             case UInt8(ascii: "e"), UInt8(ascii: "E"): inExponent = true
             case UInt8(ascii: "-") where inExponent: exponentSign = -1

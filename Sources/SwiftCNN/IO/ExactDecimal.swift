@@ -73,7 +73,8 @@ private struct LimbInteger {
 extension DecimalDigits {
     /// A finite float32 rounded to `count` significant digits (ties to even),
     /// from its exact value. `shortest` must be its shortest digits.
-    static func correctlyRounded(_ value: Float, significantDigits count: Int, shortest: DecimalDigits) -> DecimalDigits {
+    static func correctlyRounded(_ value: Float, significantDigits count: Int, shortest: DecimalDigits) -> DecimalDigits
+    {
         // Shortest digits of exactly this length are the closest such decimal.
         if shortest.digits.count == count || shortest.isZero { return shortest }
         if let fast = roundedByDouble(value, significantDigits: count, exponentGuess: shortest.pointPosition - 1) {
@@ -86,7 +87,9 @@ extension DecimalDigits {
     /// Double when m·5^s < 2^53 (m the 24-bit significand), so rounding it
     /// to an integer rounds the exact value. Returns nil when that does not
     /// hold or the exponent guess was off.
-    private static func roundedByDouble(_ value: Float, significantDigits count: Int, exponentGuess: Int) -> DecimalDigits? {
+    private static func roundedByDouble(_ value: Float, significantDigits count: Int, exponentGuess: Int)
+        -> DecimalDigits?
+    {
         let shift = count - 1 - exponentGuess
         guard count >= 1, count <= 15, shift >= 0, shift <= 22 else { return nil }
         var power: UInt64 = 1

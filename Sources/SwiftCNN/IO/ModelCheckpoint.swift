@@ -63,7 +63,8 @@ public enum KerasCheckpoint {
             guard let tensor = tensors[key] else {
                 throw CheckpointError(file: indexFile, variable: name, message: "not in the checkpoint")
             }
-            assignments.append((variable.parameter, try floatTensor(tensor, for: variable.parameter, file: indexFile, name: name)))
+            assignments.append(
+                (variable.parameter, try floatTensor(tensor, for: variable.parameter, file: indexFile, name: name)))
         }
         for (parameter, value) in assignments { parameter.value = value }
     }
@@ -78,13 +79,16 @@ public enum KerasCheckpoint {
             return expected.variables.map(\.key)
         }
         guard graphTensor.dtype == .string, let bytes = graphTensor.strings.first, graphTensor.strings.count == 1 else {
-            throw CheckpointError(file: indexFile, variable: KerasObjectGraph.graphKey, message: "is not a string scalar")
+            throw CheckpointError(
+                file: indexFile, variable: KerasObjectGraph.graphKey, message: "is not a string scalar")
         }
         let graph: Tensorflow_TrackableObjectGraph
         do {
             graph = try Tensorflow_TrackableObjectGraph(serializedBytes: bytes)
         } catch {
-            throw CheckpointError(file: indexFile, variable: KerasObjectGraph.graphKey, message: "is not a TrackableObjectGraph (\(error))")
+            throw CheckpointError(
+                file: indexFile, variable: KerasObjectGraph.graphKey,
+                message: "is not a TrackableObjectGraph (\(error))")
         }
         guard !graph.nodes.isEmpty else {
             throw CheckpointError(file: indexFile, variable: KerasObjectGraph.graphKey, message: "has no nodes")
@@ -114,7 +118,9 @@ public enum KerasCheckpoint {
         var used = Set<Int>()
         for variable in expected.variables {
             guard let fileNode = match[variable.node],
-                let attribute = graph.nodes[fileNode].attributes.first(where: { $0.name == KerasObjectGraph.attributeName })
+                let attribute = graph.nodes[fileNode].attributes.first(where: {
+                    $0.name == KerasObjectGraph.attributeName
+                })
             else {
                 throw CheckpointError(
                     file: indexFile, variable: variable.path,
@@ -131,12 +137,15 @@ public enum KerasCheckpoint {
             if let attribute = graph.nodes[node].attributes.first, !used.contains(node) {
                 throw CheckpointError(
                     file: indexFile, variable: attribute.checkpointKey,
-                    message: "the checkpoint holds this variable but the model has no such parameter (a different model?)")
+                    message:
+                        "the checkpoint holds this variable but the model has no such parameter (a different model?)")
             }
             for edge in graph.nodes[node].children where !(node == 0 && ignored.contains(edge.localName)) {
                 let child = Int(edge.nodeID)
                 guard child >= 0, child < graph.nodes.count else {
-                    throw CheckpointError(file: indexFile, variable: KerasObjectGraph.graphKey, message: "edge '\(edge.localName)' points to missing node \(child)")
+                    throw CheckpointError(
+                        file: indexFile, variable: KerasObjectGraph.graphKey,
+                        message: "edge '\(edge.localName)' points to missing node \(child)")
                 }
                 if seen.insert(child).inserted { pending.append(child) }
             }
@@ -152,7 +161,9 @@ func floatTensor(_ tensor: CheckpointTensor, for parameter: Parameter, file: Str
         throw CheckpointError(file: file, variable: name, message: "has dtype \(tensor.dtype), expected float32")
     }
     guard tensor.shape == parameter.shape else {
-        throw CheckpointError(file: file, variable: name, message: "has shape \(tensor.shape) but the model's parameter has shape \(parameter.shape)")
+        throw CheckpointError(
+            file: file, variable: name,
+            message: "has shape \(tensor.shape) but the model's parameter has shape \(parameter.shape)")
     }
     do {
         return try Tensor(shape: tensor.shape, scalars: floats)
@@ -188,8 +199,10 @@ extension Model {
     /// (`blocks.0.c1.kernel`).
     public func saveSafeTensors(to path: String, metadata: [String: String] = [:]) throws {
         let tensors = namedParameters.map { p in
-            (name: p.path.replacingOccurrences(of: "/", with: "."),
-             tensor: CheckpointTensor(floats: p.parameter.value.scalars, shape: p.parameter.shape))
+            (
+                name: p.path.replacingOccurrences(of: "/", with: "."),
+                tensor: CheckpointTensor(floats: p.parameter.value.scalars, shape: p.parameter.shape)
+            )
         }
         try SafeTensors.write(tensors, metadata: metadata, to: path)
     }
@@ -208,7 +221,8 @@ extension Model {
             assignments.append((p.parameter, try floatTensor(tensor, for: p.parameter, file: path, name: name)))
         }
         if let extra = byName.keys.sorted().first {
-            throw CheckpointError(file: path, variable: extra, message: "the file holds this tensor but the model has no such parameter")
+            throw CheckpointError(
+                file: path, variable: extra, message: "the file holds this tensor but the model has no such parameter")
         }
         for (parameter, value) in assignments { parameter.value = value }
     }

@@ -56,7 +56,9 @@ enum NumpyFormat {
     /// `_formatArray`: brackets, separators and line wrapping.
     static func layout(_ words: [String], shape: [Int]) -> String {
         var strides = [Int](repeating: 1, count: shape.count)
-        for axis in stride(from: shape.count - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
+        for axis in stride(from: shape.count - 2, through: 0, by: -1) {
+            strides[axis] = strides[axis + 1] * shape[axis + 1]
+        }
 
         func extend(_ s: inout String, _ line: inout String, _ word: String, width: Int, prefix: String) {
             // Wrap only if it helps: a line holding just the prefix never wraps.
@@ -77,7 +79,8 @@ enum NumpyFormat {
                 let elementWidth = width - 1
                 var line = hangingIndent
                 for i in 0..<count {
-                    let word = recurse(axis: axis + 1, offset: offset + i * strides[axis], hangingIndent: nextIndent, width: nextWidth)
+                    let word = recurse(
+                        axis: axis + 1, offset: offset + i * strides[axis], hangingIndent: nextIndent, width: nextWidth)
                     extend(&s, &line, word, width: elementWidth, prefix: hangingIndent)
                     if i < count - 1 { line += " " }
                 }
@@ -85,7 +88,8 @@ enum NumpyFormat {
             } else {
                 let separator = String(repeating: "\n", count: shape.count - axis - 1)
                 for i in 0..<count {
-                    let nested = recurse(axis: axis + 1, offset: offset + i * strides[axis], hangingIndent: nextIndent, width: nextWidth)
+                    let nested = recurse(
+                        axis: axis + 1, offset: offset + i * strides[axis], hangingIndent: nextIndent, width: nextWidth)
                     s += hangingIndent + nested + (i < count - 1 ? separator : "")
                 }
             }
@@ -168,7 +172,8 @@ struct FloatFormatter {
         let scaled = (Double(v.magnitude) * 1e8).rounded(.toNearestOrEven)
         let integer = UInt64(scaled)
         let digits = String(integer).utf8.map { $0 - 48 }
-        return DecimalDigits(negative: v.sign == .minus, digits: digits, pointPosition: digits.count - NumpyFormat.precision)
+        return DecimalDigits(
+            negative: v.sign == .minus, digits: digits, pointPosition: digits.count - NumpyFormat.precision)
     }
 
     func formatAll() -> [String] {

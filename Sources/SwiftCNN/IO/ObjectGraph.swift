@@ -149,7 +149,8 @@ struct KerasObjectGraph {
         func computeHasValues(_ node: Int) -> Bool {
             if let known = hasValues[node] { return known }
             hasValues[node] = false  // guards against cycles
-            let result = !nodes[node].attributes.isEmpty || nodes[node].children.contains { computeHasValues(Int($0.nodeID)) }
+            let result =
+                !nodes[node].attributes.isEmpty || nodes[node].children.contains { computeHasValues(Int($0.nodeID)) }
             hasValues[node] = result
             return result
         }

@@ -21,7 +21,8 @@ public enum SafeTensors {
         public var metadata: [String: String]
 
         public static func == (a: Contents, b: Contents) -> Bool {
-            a.metadata == b.metadata && a.tensors.elementsEqual(b.tensors) { $0.name == $1.name && $0.tensor == $1.tensor }
+            a.metadata == b.metadata
+                && a.tensors.elementsEqual(b.tensors) { $0.name == $1.name && $0.tensor == $1.tensor }
         }
     }
 
@@ -35,10 +36,15 @@ public enum SafeTensors {
     ) throws -> [UInt8] {
         var seen = Set<String>()
         for (name, tensor) in tensors {
-            guard seen.insert(name).inserted else { throw CheckpointError(file: file, variable: name, message: "duplicate tensor name") }
-            guard name != "__metadata__" else { throw CheckpointError(file: file, variable: name, message: "reserved name") }
+            guard seen.insert(name).inserted else {
+                throw CheckpointError(file: file, variable: name, message: "duplicate tensor name")
+            }
+            guard name != "__metadata__" else {
+                throw CheckpointError(file: file, variable: name, message: "reserved name")
+            }
             guard tensor.dtype.safetensorsName != nil else {
-                throw CheckpointError(file: file, variable: name, message: "dtype \(tensor.dtype) has no safetensors equivalent")
+                throw CheckpointError(
+                    file: file, variable: name, message: "dtype \(tensor.dtype) has no safetensors equivalent")
             }
         }
         let ordered = tensors.sorted { a, b in
@@ -57,7 +63,8 @@ public enum SafeTensors {
             let end = offset + tensor.bytes.count
             let shape = tensor.shape.map(String.init).joined(separator: ",")
             fields.append(
-                "\(jsonString(name)):{\"dtype\":\"\(tensor.dtype.safetensorsName ?? "")\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+                "\(jsonString(name)):{\"dtype\":\"\(tensor.dtype.safetensorsName ?? "")\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
+            )
             offset = end
         }
         json += fields.joined(separator: ",") + "}"
@@ -89,7 +96,9 @@ public enum SafeTensors {
             CheckpointError(file: file, variable: name, message: message)
         }
         var reader = ByteReader(bytes[...])
-        guard let headerSize = try? reader.readFixed64() else { throw fail("file of \(bytes.count) bytes has no 8-byte header length") }
+        guard let headerSize = try? reader.readFixed64() else {
+            throw fail("file of \(bytes.count) bytes has no 8-byte header length")
+        }
         guard headerSize <= UInt64(maxHeaderSize), Int(headerSize) <= reader.remaining else {
             throw fail("header length \(headerSize) exceeds the file (\(bytes.count) bytes) or the 100 MB limit")
         }
@@ -119,7 +128,8 @@ public enum SafeTensors {
                 continue
             }
             guard let info = value as? [String: Any] else { throw fail("entry is not an object", name) }
-            guard let dtypeName = info["dtype"] as? String, let dtype = CheckpointDType(safetensorsName: dtypeName) else {
+            guard let dtypeName = info["dtype"] as? String, let dtype = CheckpointDType(safetensorsName: dtypeName)
+            else {
                 throw fail("missing or unsupported dtype \(String(describing: info["dtype"]))", name)
             }
             guard let shape = integers(info["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
@@ -135,7 +145,9 @@ public enum SafeTensors {
         var tensors: [(name: String, tensor: CheckpointTensor)] = []
         for info in infos {
             guard info.begin == expectedBegin, info.end >= info.begin else {
-                throw fail("data_offsets [\(info.begin), \(info.end)] leave a gap or overlap (expected start \(expectedBegin))", info.name)
+                throw fail(
+                    "data_offsets [\(info.begin), \(info.end)] leave a gap or overlap (expected start \(expectedBegin))",
+                    info.name)
             }
             guard let size = byteCount(info.dtype, info.shape), size == info.end - info.begin else {
                 throw fail("\(info.end - info.begin) bytes do not match \(info.dtype) shape \(info.shape)", info.name)
@@ -144,7 +156,8 @@ public enum SafeTensors {
                 throw fail("data_offsets end \(info.end) is past the \(dataSize)-byte data section", info.name)
             }
             let data = Array(bytes[(dataStart + info.begin)..<(dataStart + info.end)])
-            tensors.append((info.name, CheckpointTensor(validated: info.dtype, shape: info.shape, bytes: data, strings: [])))
+            tensors.append(
+                (info.name, CheckpointTensor(validated: info.dtype, shape: info.shape, bytes: data, strings: [])))
             expectedBegin = info.end
         }
         guard expectedBegin == dataSize else {
@@ -212,7 +225,9 @@ extension CheckpointDType {
     }
 
     init?(safetensorsName: String) {
-        guard let match = CheckpointDType.allCases.first(where: { $0.safetensorsName == safetensorsName }) else { return nil }
+        guard let match = CheckpointDType.allCases.first(where: { $0.safetensorsName == safetensorsName }) else {
+            return nil
+        }
         self = match
     }
 

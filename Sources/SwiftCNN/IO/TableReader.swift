@@ -42,20 +42,26 @@ private func readBlock(
         offset <= limit, size <= limit - offset,
         TableFormat.blockTrailerSize <= limit - offset - size
     else {
-        throw FormatError("\(what) (offset \(handle.offset), size \(handle.size)) extends past the end of the table data (\(limit) bytes)")
+        throw FormatError(
+            "\(what) (offset \(handle.offset), size \(handle.size)) extends past the end of the table data (\(limit) bytes)"
+        )
     }
     let contents = file[offset..<(offset + size)]
     let type = file[offset + size]
     let stored = CRC32C.unmask(readFixed32(file[...], at: offset + size + 1))
     let actual = CRC32C.extend(CRC32C.checksum(contents), [type])
     guard stored == actual else {
-        throw FormatError("\(what) at offset \(offset) fails its CRC32C check (stored 0x\(String(stored, radix: 16)), computed 0x\(String(actual, radix: 16)))")
+        throw FormatError(
+            "\(what) at offset \(offset) fails its CRC32C check (stored 0x\(String(stored, radix: 16)), computed 0x\(String(actual, radix: 16)))"
+        )
     }
     switch type {
     case TableFormat.noCompression:
         return contents
     case TableFormat.snappyCompression:
-        throw FormatError("\(what) is Snappy-compressed; only uncompressed tables (as TensorFlow writes for checkpoints) are supported")
+        throw FormatError(
+            "\(what) is Snappy-compressed; only uncompressed tables (as TensorFlow writes for checkpoints) are supported"
+        )
     default:
         throw FormatError("\(what) has unknown compression type \(type)")
     }

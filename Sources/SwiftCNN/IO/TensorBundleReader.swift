@@ -45,7 +45,8 @@ extension TensorBundle {
         let files = shardFiles ?? shards.indices.map { "<data shard \($0)>" }
         let header = try decodeHeader(index: index, indexFile: indexFile)
         guard header.shards == shards.count, files.count == shards.count else {
-            throw CheckpointError(file: indexFile, message: "header names \(header.shards) data shards, \(shards.count) given")
+            throw CheckpointError(
+                file: indexFile, message: "header names \(header.shards) data shards, \(shards.count) given")
         }
         var result: [(entry: TensorBundleEntry, shard: Int, offset: Int)] = []
         for item in header.entries.dropFirst() {
@@ -56,7 +57,8 @@ extension TensorBundle {
             do {
                 entry = try Tensorflow_BundleEntryProto(serializedBytes: Array(item.value))
             } catch {
-                throw CheckpointError(file: indexFile, variable: key, message: "entry is not a parseable BundleEntryProto (\(error))")
+                throw CheckpointError(
+                    file: indexFile, variable: key, message: "entry is not a parseable BundleEntryProto (\(error))")
             }
             let tensor = try decodeEntry(entry, key: key, shards: shards, indexFile: indexFile, shardFiles: files)
             result.append((TensorBundleEntry(key: key, tensor: tensor), Int(entry.shardID), Int(entry.offset)))
@@ -87,7 +89,8 @@ private func decodeHeader(index: [UInt8], indexFile: String) throws -> DecodedHe
         throw CheckpointError(file: indexFile, message: "bundle header is not a parseable BundleHeaderProto (\(error))")
     }
     guard header.endianness == .little else {
-        throw CheckpointError(file: indexFile, message: "bundle was written big-endian; only little-endian bundles are supported")
+        throw CheckpointError(
+            file: indexFile, message: "bundle was written big-endian; only little-endian bundles are supported")
     }
     let version = header.version
     guard version.producer >= BundleVersion.minProducer, version.minConsumer <= BundleVersion.consumer,
@@ -95,7 +98,9 @@ private func decodeHeader(index: [UInt8], indexFile: String) throws -> DecodedHe
     else {
         throw CheckpointError(
             file: indexFile,
-            message: "bundle format version (producer \(version.producer), min consumer \(version.minConsumer)) is not readable by consumer \(BundleVersion.consumer)")
+            message:
+                "bundle format version (producer \(version.producer), min consumer \(version.minConsumer)) is not readable by consumer \(BundleVersion.consumer)"
+        )
     }
     guard header.numShards >= 1, header.numShards <= 100_000 else {
         throw CheckpointError(file: indexFile, message: "implausible number of data shards \(header.numShards)")
@@ -124,10 +129,12 @@ private func decodeEntry(
     let shard = Int(entry.shardID)
     let data = shards[shard]
     let dataFile = shardFiles[shard]
-    guard entry.offset >= 0, entry.size >= 0, let offset = Int(exactly: entry.offset), let size = Int(exactly: entry.size),
+    guard entry.offset >= 0, entry.size >= 0, let offset = Int(exactly: entry.offset),
+        let size = Int(exactly: entry.size),
         offset <= data.count, size <= data.count - offset
     else {
-        throw fail("bytes [\(entry.offset), +\(entry.size)) lie outside the \(data.count)-byte data file", file: dataFile)
+        throw fail(
+            "bytes [\(entry.offset), +\(entry.size)) lie outside the \(data.count)-byte data file", file: dataFile)
     }
     let bytes = Array(data[offset..<(offset + size)])
     if dtype == .string {

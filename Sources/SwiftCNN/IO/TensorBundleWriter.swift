@@ -54,7 +54,8 @@ public enum TensorBundle {
         var protos: [(key: [UInt8], entry: Tensorflow_BundleEntryProto)] = []
         for (key, tensor) in entries {
             guard !key.isEmpty else {
-                throw CheckpointError(file: indexFile, variable: key, message: "the empty key is reserved for the bundle header")
+                throw CheckpointError(
+                    file: indexFile, variable: key, message: "the empty key is reserved for the bundle header")
             }
             var entry = Tensorflow_BundleEntryProto()
             entry.dtype = tensor.dtype.protoValue
@@ -74,7 +75,8 @@ public enum TensorBundle {
             table.add(key: [], value: try bundleHeader().serializedBytes())
             for (i, item) in protos.enumerated() {
                 if i > 0 && item.key == protos[i - 1].key {
-                    throw CheckpointError(file: indexFile, variable: String(decoding: item.key, as: UTF8.self), message: "duplicate key")
+                    throw CheckpointError(
+                        file: indexFile, variable: String(decoding: item.key, as: UTF8.self), message: "duplicate key")
                 }
                 table.add(key: item.key, value: try item.entry.serializedBytes())
             }

@@ -128,7 +128,9 @@ import Testing
         bad.version.badConsumers = [1]
         var noShards = bundleHeader()
         noShards.numShards = 0
-        for (header, fragment) in [(nil, "header"), (big, "big-endian"), (future, "version"), (bad, "version"), (noShards, "shards")] {
+        for (header, fragment) in [
+            (nil, "header"), (big, "big-endian"), (future, "version"), (bad, "version"), (noShards, "shards"),
+        ] {
             let error = expectCheckpointError { try decode(try index(header), []) }
             #expect(error?.message.contains(fragment) == true, "\(error?.message ?? "")")
         }

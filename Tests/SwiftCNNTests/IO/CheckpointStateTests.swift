@@ -7,7 +7,8 @@ import Testing
     /// What tf-keras 2.21's `model.save_weights("checkpoint/Baseline.ckpt")` writes.
     @Test func kerasSaveWeightsLayout() {
         let state = CheckpointState(modelCheckpointPath: "Baseline.ckpt")
-        #expect(state.text == "model_checkpoint_path: \"Baseline.ckpt\"\nall_model_checkpoint_paths: \"Baseline.ckpt\"\n")
+        #expect(
+            state.text == "model_checkpoint_path: \"Baseline.ckpt\"\nall_model_checkpoint_paths: \"Baseline.ckpt\"\n")
     }
 
     /// The CheckpointManager fixture parses and re-serializes byte for byte.

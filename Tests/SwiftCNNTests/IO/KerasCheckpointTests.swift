@@ -35,7 +35,8 @@ private func snapshot(_ model: Layer) -> [[Float]] { model.namedParameters.map {
     /// exactly those tf.keras writes.
     @Test(arguments: ["Baseline", "LeNet5", "AlexNet8", "VGG16", "Inception10", "ResNet18"])
     func keysMatchTensorFlow(name: String) throws {
-        let all = try JSONDecoder().decode([String: [String: [Int]]].self, from: Data(IOFixtures.bytes("keras/keys.json")))
+        let all = try JSONDecoder().decode(
+            [String: [String: [Int]]].self, from: Data(IOFixtures.bytes("keras/keys.json")))
         let expected = try #require(all[name])
         let model: Model =
             switch name {
@@ -56,7 +57,8 @@ private func snapshot(_ model: Layer) -> [[Float]] { model.namedParameters.map {
     func loadsKerasCheckpointAndPredictsAlike(name: String, file: String) throws {
         let model = try builtSmallModel(name, seed: 99)
         try model.loadWeights(IOFixtures.path("keras/\(name)/\(file).ckpt"))
-        let p = try JSONDecoder().decode(Predictions.self, from: Data(IOFixtures.bytes("keras/\(name)/predictions.json")))
+        let p = try JSONDecoder().decode(
+            Predictions.self, from: Data(IOFixtures.bytes("keras/\(name)/predictions.json")))
         let output = try model(Tensor(shape: p.input_shape, scalars: p.inputs), training: false)
         let difference = zip(output.scalars, p.probabilities).map { abs($0 - $1) }.max() ?? .infinity
         #expect(output.count == p.probabilities.count)
@@ -91,7 +93,8 @@ private func snapshot(_ model: Layer) -> [[Float]] { model.namedParameters.map {
 
         let tfData = try readWholeFile(TensorBundle.dataPath(prefix: tfPrefix))
         let ourData = try readWholeFile(TensorBundle.dataPath(prefix: dir + "/fresh.ckpt"))
-        let tfLayout = try TensorBundle.decodeWithLayout(index: readWholeFile(TensorBundle.indexPath(prefix: tfPrefix)), shards: [tfData])
+        let tfLayout = try TensorBundle.decodeWithLayout(
+            index: readWholeFile(TensorBundle.indexPath(prefix: tfPrefix)), shards: [tfData])
         let ourLayout = try TensorBundle.decodeWithLayout(
             index: readWholeFile(TensorBundle.indexPath(prefix: dir + "/fresh.ckpt")), shards: [ourData])
         let graphOffset = try #require(tfLayout.first { $0.entry.key == KerasObjectGraph.graphKey }?.offset)
@@ -101,7 +104,9 @@ private func snapshot(_ model: Layer) -> [[Float]] { model.namedParameters.map {
         let ourVariables = ourLayout.filter { $0.entry.key != KerasObjectGraph.graphKey }
         #expect(tfVariables.map(\.entry) == ourVariables.map(\.entry))
         #expect(tfVariables.map(\.offset) == ourVariables.map(\.offset))
-        #expect(try String(contentsOfFile: dir + "/checkpoint", encoding: .utf8) == IOFixtures.text("keras/\(name)/checkpoint"))
+        #expect(
+            try String(contentsOfFile: dir + "/checkpoint", encoding: .utf8)
+                == IOFixtures.text("keras/\(name)/checkpoint"))
     }
 
     @Test(arguments: small)

@@ -35,7 +35,8 @@ import Testing
             let fromKeras = try make(seed: 1)
             try fromKeras.loadWeights("\(dir)/\(name)/keras/\(name).ckpt")
             let ours = try fromKeras.predict(x, batchSize: 50).scalars
-            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)/keras/predictions.json")))
+            let json = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)/keras/predictions.json")))
             let theirs = try #require((json as? [String: Any])?["probabilities"] as? [Double]).map(Float.init)
             let difference = zip(ours, theirs).map { abs($0 - $1) }.max() ?? .infinity
             print("INTEROP \(name): SwiftCNN loadWeights(Keras checkpoint): max |p_swift - p_keras| = \(difference)")
@@ -44,7 +45,8 @@ import Testing
             // SwiftCNN -> Keras: a differently initialised model with
             // non-trivial batch-norm statistics.
             let mine = try make(seed: 2)
-            for (path, parameter) in mine.namedParameters where path.hasSuffix("moving_mean") || path.hasSuffix("moving_variance") {
+            for (path, parameter) in mine.namedParameters
+            where path.hasSuffix("moving_mean") || path.hasSuffix("moving_variance") {
                 let isVariance = path.hasSuffix("moving_variance")
                 let values = parameter.value.scalars.enumerated().map { i, _ in
                     isVariance ? 0.5 + Float((i * 7) % 11) / 10 : Float((i * 5) % 9) / 20 - 0.2
@@ -54,7 +56,9 @@ import Testing
             try mine.saveWeights("\(dir)/\(name)/swift/\(name).ckpt")
             let start = Date()
             try mine.writeWeightsText(to: "\(dir)/\(name)/swift/weights.txt")
-            print("INTEROP \(name): weights.txt for \(mine.trainableWeights.map(\.count).reduce(0, +)) values took \(Date().timeIntervalSince(start)) s")
+            print(
+                "INTEROP \(name): weights.txt for \(mine.trainableWeights.map(\.count).reduce(0, +)) values took \(Date().timeIntervalSince(start)) s"
+            )
             let probabilities = try mine.predict(x, batchSize: 50).scalars.map(Double.init)
             try JSONSerialization.data(withJSONObject: ["probabilities": probabilities])
                 .write(to: URL(fileURLWithPath: "\(dir)/\(name)/swift/predictions.json"))

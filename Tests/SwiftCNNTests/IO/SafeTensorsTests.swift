@@ -9,7 +9,10 @@ import Testing
     @Test func readsReferenceFile() throws {
         let contents = try SafeTensors.read(path: IOFixtures.path(Self.fixture))
         #expect(contents.metadata == ["format": "np"])
-        #expect(contents.tensors.map(\.name) == ["step", "c1.bias", "c1.kernel", "empty", "f1.kernel", "scalar", "labels", "mask"])
+        #expect(
+            contents.tensors.map(\.name) == [
+                "step", "c1.bias", "c1.kernel", "empty", "f1.kernel", "scalar", "labels", "mask",
+            ])
         let byName = Dictionary(uniqueKeysWithValues: contents.tensors.map { ($0.name, $0.tensor) })
         // values_for((6,), float32, seed 1) in the fixture script.
         let bias: [Float] = (0..<6).map { (i: Int) -> Float in
@@ -39,8 +42,10 @@ import Testing
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/model.safetensors"
-        let tensors: [(name: String, tensor: CheckpointTensor)] = TensorBundleTests.sample.filter { $0.tensor.dtype != .string }
-            .map { (name: $0.key, tensor: $0.tensor) }
+        let tensors: [(name: String, tensor: CheckpointTensor)] = TensorBundleTests.sample.filter {
+            $0.tensor.dtype != .string
+        }
+        .map { (name: $0.key, tensor: $0.tensor) }
         try SafeTensors.write(tensors, metadata: ["a": "1", "é": "\"q\"\n"], to: path)
         let back = try SafeTensors.read(path: path)
         #expect(back.metadata == ["a": "1", "é": "\"q\"\n"])
@@ -73,7 +78,10 @@ import Testing
             ("{\"a\":{\"dtype\":\"F33\",\"shape\":[1],\"data_offsets\":[0,4]}}", four),
             ("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", four),
             ("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", four),
-            ("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", four),
+            (
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+                four
+            ),
             ("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", [0, 0]),
             ("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", four),
             ("{\"a\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,4]}}", four),
@@ -82,7 +90,9 @@ import Testing
             ("{\"a\":", four),
         ]
         for (header, data) in bad {
-            expectCheckpointError { _ = try SafeTensors.decode(file(header: header, data: data), file: "x.safetensors") }
+            expectCheckpointError {
+                _ = try SafeTensors.decode(file(header: header, data: data), file: "x.safetensors")
+            }
         }
         // Header length beyond the file, and a file too short for it.
         var huge: [UInt8] = []

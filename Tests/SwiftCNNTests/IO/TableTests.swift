@@ -28,7 +28,9 @@ import Testing
 
     @Test func blockRoundTripsWithRestarts() throws {
         var builder = BlockBuilder(restartInterval: 16)
-        let keys = (0..<40).map { key("layer_with_weights-\($0 / 10)/kernel/\($0 % 10)") }.sorted { bytewiseLess($0, $1) }
+        let keys = (0..<40).map { key("layer_with_weights-\($0 / 10)/kernel/\($0 % 10)") }.sorted {
+            bytewiseLess($0, $1)
+        }
         for (i, k) in keys.enumerated() { builder.add(key: k, value: [UInt8(i)]) }
         let block = builder.finish()
         #expect(builder.currentSizeEstimate == block.count)

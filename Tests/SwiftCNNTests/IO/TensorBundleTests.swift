@@ -13,7 +13,9 @@ private struct Manifest: Decodable {
     }
 
     enum Value: Decodable {
-        case bool(Bool), number(Double), bytes([UInt8])
+        case bool(Bool)
+        case number(Double)
+        case bytes([UInt8])
         init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
             if let b = try? c.decode(Bool.self) {
@@ -36,7 +38,8 @@ private func expectedTensor(_ t: Manifest.Tensor) throws -> CheckpointTensor {
     switch t.dtype {
     case "float32": return CheckpointTensor(floats: numbers().map { Float($0) }, shape: t.shape)
     case "float64":
-        return CheckpointTensor(dtype: .float64, shape: t.shape, bytes: littleEndianBytes(numbers().map { $0.bitPattern }))
+        return CheckpointTensor(
+            dtype: .float64, shape: t.shape, bytes: littleEndianBytes(numbers().map { $0.bitPattern }))
     case "int64": return CheckpointTensor(int64s: numbers().map { Int64($0) }, shape: t.shape)
     case "int32": return CheckpointTensor(int32s: numbers().map { Int32($0) }, shape: t.shape)
     case "uint8": return CheckpointTensor(dtype: .uint8, shape: t.shape, bytes: numbers().map { UInt8($0) })
@@ -44,7 +47,8 @@ private func expectedTensor(_ t: Manifest.Tensor) throws -> CheckpointTensor {
         let bits = t.values.compactMap { if case .bool(let b) = $0 { UInt8(b ? 1 : 0) } else { nil } }
         return CheckpointTensor(dtype: .bool, shape: t.shape, bytes: bits)
     case "string":
-        return CheckpointTensor(strings: t.values.compactMap { if case .bytes(let b) = $0 { b } else { nil } }, shape: t.shape)
+        return CheckpointTensor(
+            strings: t.values.compactMap { if case .bytes(let b) = $0 { b } else { nil } }, shape: t.shape)
     default:
         throw CheckpointError(file: "mixed.json", variable: t.key, message: "unknown dtype \(t.dtype)")
     }
@@ -55,9 +59,16 @@ private func expectedTensor(_ t: Manifest.Tensor) throws -> CheckpointTensor {
     /// bits must survive unchanged.
     static let sample: [(key: String, tensor: CheckpointTensor)] = [
         ("conv2d/kernel", CheckpointTensor(floats: (0..<450).map { Float($0) * 0.013 - 2 }, shape: [5, 5, 3, 6])),
-        ("conv2d/bias", CheckpointTensor(floats: [0, -0.0, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude], shape: [6])),
+        (
+            "conv2d/bias",
+            CheckpointTensor(
+                floats: [0, -0.0, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude], shape: [6])
+        ),
         ("dense/kernel", CheckpointTensor(floats: (0..<12).map { Float($0) / 7 }, shape: [3, 4])),
-        ("nan", CheckpointTensor(dtype: .float32, shape: [2], bytes: [0x01, 0x00, 0xc0, 0x7f, 0xff, 0xff, 0xff, 0xff])),
+        (
+            "nan",
+            CheckpointTensor(dtype: .float32, shape: [2], bytes: [0x01, 0x00, 0xc0, 0x7f, 0xff, 0xff, 0xff, 0xff])
+        ),
         ("scalar", CheckpointTensor(floats: [3.5], shape: [])),
         ("empty", CheckpointTensor(floats: [], shape: [0, 3])),
         ("empty4d", CheckpointTensor(floats: [], shape: [3, 3, 0, 8])),

@@ -13,7 +13,11 @@ import Testing
     func writeBundleForTensorFlow() throws {
         let dir = try #require(ProcessInfo.processInfo.environment["SWIFTCNN_INTEROP_DIR"])
         var entries = TensorBundleTests.sample
-        entries.append(("big/kernel", CheckpointTensor(floats: (0..<1_000_000).map { Float($0 % 977) * 0.001 - 0.3 }, shape: [1000, 1000])))
+        entries.append(
+            (
+                "big/kernel",
+                CheckpointTensor(floats: (0..<1_000_000).map { Float($0 % 977) * 0.001 - 0.3 }, shape: [1000, 1000])
+            ))
         for i in 0..<6000 {
             let key = "model/layer_with_weights-\(i / 100)/sublayer_\(i % 100)/kernel/.ATTRIBUTES/VARIABLE_VALUE"
             entries.append((key, CheckpointTensor(floats: [Float(i), -Float(i) / 3], shape: [2])))

@@ -40,7 +40,8 @@ private struct PrintCases: Decodable {
     @Test func arraysMatchNumpy1Cutoff() throws {
         for c in try PrintCases.load().arrays where c.name != "exactly 1e-4" {
             let values = c.bits.map(Float.init(bitPattern:))
-            #expect(NumpyFormat.arrayString(values, shape: c.shape, style: .numpy1) == c.expected_legacy_2_2, "\(c.name)")
+            #expect(
+                NumpyFormat.arrayString(values, shape: c.shape, style: .numpy1) == c.expected_legacy_2_2, "\(c.name)")
         }
     }
 
@@ -67,7 +68,9 @@ private struct PrintCases: Decodable {
             let shortest = DecimalDigits(shortest: v)
             let exact = DecimalDigits(exact: v)
             for count in 1...9 {
-                #expect(DecimalDigits.correctlyRounded(v, significantDigits: count, shortest: shortest) == exact.rounded(toSignificantDigits: count), "\(v) to \(count)")
+                #expect(
+                    DecimalDigits.correctlyRounded(v, significantDigits: count, shortest: shortest)
+                        == exact.rounded(toSignificantDigits: count), "\(v) to \(count)")
             }
         }
     }
@@ -88,16 +91,17 @@ private struct PrintCases: Decodable {
             ("baseline/conv2d/bias:0", [3], [0.5, -0.25, 0]),
             ("baseline/dense/kernel:0", [2, 2], [1, 2, 3, 4]),
         ])
-        #expect(text == """
-            baseline/conv2d/bias:0
-            (3,)
-            [ 0.5  -0.25  0.  ]
-            baseline/dense/kernel:0
-            (2, 2)
-            [[1. 2.]
-             [3. 4.]]
+        #expect(
+            text == """
+                baseline/conv2d/bias:0
+                (3,)
+                [ 0.5  -0.25  0.  ]
+                baseline/dense/kernel:0
+                (2, 2)
+                [[1. 2.]
+                 [3. 4.]]
 
-            """)
+                """)
     }
 
     @Test func writesFileAtomically() throws {
