@@ -57,7 +57,7 @@ enum AtomicFile {
         bytes.withUnsafeBytes { raw in
             var written = 0
             while written < raw.count {
-                let n = Glibc_write(fd, raw.baseAddress.map { $0 + written }, raw.count - written)
+                let n = systemWrite(fd, raw.baseAddress.map { $0 + written }, raw.count - written)
                 if n < 0 {
                     if errno == EINTR { continue }
                     failure = "write failed: \(errnoMessage())"
@@ -107,7 +107,7 @@ enum AtomicFile {
 }
 
 /// `write(2)`, named apart from the `write` methods above.
-private func Glibc_write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
     #if canImport(Darwin)
         return Darwin.write(fd, buffer, count)
     #elseif canImport(Glibc)

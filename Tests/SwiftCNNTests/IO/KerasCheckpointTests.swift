@@ -5,9 +5,14 @@ import Testing
 
 /// `keras/<name>/predictions.json`.
 private struct Predictions: Decodable {
-    var input_shape: [Int]
+    var inputShape: [Int]
     var inputs: [Float]
     var probabilities: [Float]
+
+    enum CodingKeys: String, CodingKey {
+        case inputShape = "input_shape"
+        case inputs, probabilities
+    }
 }
 
 /// The small course models the fixtures were made with (4x4x3 input).
@@ -59,7 +64,7 @@ private func snapshot(_ model: Layer) -> [[Float]] { model.namedParameters.map {
         try model.loadWeights(IOFixtures.path("keras/\(name)/\(file).ckpt"))
         let p = try JSONDecoder().decode(
             Predictions.self, from: Data(IOFixtures.bytes("keras/\(name)/predictions.json")))
-        let output = try model(Tensor(shape: p.input_shape, scalars: p.inputs), training: false)
+        let output = try model(Tensor(shape: p.inputShape, scalars: p.inputs), training: false)
         let difference = zip(output.scalars, p.probabilities).map { abs($0 - $1) }.max() ?? .infinity
         #expect(output.count == p.probabilities.count)
         #expect(difference < 1e-5, "max |Δp| = \(difference)")

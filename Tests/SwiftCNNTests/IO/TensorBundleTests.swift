@@ -28,8 +28,13 @@ private struct Manifest: Decodable {
         }
     }
 
-    var written_order: [String]
+    var writtenOrder: [String]
     var tensors: [Tensor]
+
+    enum CodingKeys: String, CodingKey {
+        case writtenOrder = "written_order"
+        case tensors
+    }
 }
 
 /// The tensor a manifest entry describes, built independently of the reader.

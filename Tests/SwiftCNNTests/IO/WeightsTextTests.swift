@@ -10,7 +10,12 @@ private struct PrintCases: Decodable {
         var shape: [Int]
         var bits: [UInt32]
         var expected: String
-        var expected_legacy_2_2: String
+        var expectedLegacy: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, shape, bits, expected
+            case expectedLegacy = "expected_legacy_2_2"
+        }
     }
 
     struct ScalarCase: Decodable {
@@ -41,7 +46,7 @@ private struct PrintCases: Decodable {
         for c in try PrintCases.load().arrays where c.name != "exactly 1e-4" {
             let values = c.bits.map(Float.init(bitPattern:))
             #expect(
-                NumpyFormat.arrayString(values, shape: c.shape, style: .numpy1) == c.expected_legacy_2_2, "\(c.name)")
+                NumpyFormat.arrayString(values, shape: c.shape, style: .numpy1) == c.expectedLegacy, "\(c.name)")
         }
     }
 
