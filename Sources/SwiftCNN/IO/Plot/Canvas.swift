@@ -102,7 +102,7 @@ public struct Canvas {
         var cx = x
         for character in text {
             for (col, bits) in BitmapFont.columns(character).enumerated() {
-                for row in 0..<BitmapFont.glyphHeight where bits & (1 << row) != 0 {
+                for row in 0..<BitmapFont.rows where bits & (1 << row) != 0 {
                     fillRect(x: cx + col * scale, y: y + row * scale, width: scale, height: scale, color: color)
                 }
             }
