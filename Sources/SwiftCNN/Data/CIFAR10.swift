@@ -33,7 +33,9 @@ public enum CIFAR10 {
     /// - Parameter limit: read only the first `limit` records of the split.
     /// - Throws: ``SwiftCNNError`` naming the file and record when a file is missing,
     ///   truncated or holds a label outside 0…9.
-    public static func load(split: DatasetSplit, directory: String, limit: Int? = nil) throws -> Dataset {
+    public static func load(split: DatasetSplit, directory: String, limit: Int? = nil) throws
+        -> Dataset
+    {
         let names = try classNames(directory: directory)
         let paths = fileNames(for: split).map { (directory as NSString).appendingPathComponent($0) }
         // Validate every file's size first, then allocate once.
@@ -55,7 +57,8 @@ public enum CIFAR10 {
         var images = Tensor(uninitializedShape: [total, side, side, 3])
         var labels = Tensor(uninitializedShape: [total])
         for part in plan {
-            let bytes = try BinaryFile.read(part.path, count: part.records * recordSize, maxBytes: maxFileBytes)
+            let bytes = try BinaryFile.read(
+                part.path, count: part.records * recordSize, maxBytes: maxFileBytes)
             try bytes.withUnsafeBufferPointer { raw in
                 labels.withUnsafeMutableBufferPointer { labelOut in
                     images.withUnsafeMutableBufferPointer { imageOut in
@@ -77,7 +80,8 @@ public enum CIFAR10 {
     /// truncated file.
     static func recordCount(path: String, size: Int) throws -> Int {
         guard size > 0 else {
-            throw SwiftCNNError("\(path): empty file (expected records of \(recordSize) bytes: 1 label + 3072 pixels)")
+            throw SwiftCNNError(
+                "\(path): empty file (expected records of \(recordSize) bytes: 1 label + 3072 pixels)")
         }
         guard size <= maxFileBytes else {
             throw SwiftCNNError("\(path): file is \(size) bytes, more than the \(maxFileBytes) allowed")
@@ -117,7 +121,9 @@ public enum CIFAR10 {
             for record in 0..<records {
                 let r = src + record * recordSize
                 labels[record] = Float(r[0])
-                let red = r + 1, green = red + plane, blue = green + plane
+                let red = r + 1
+                let green = red + plane
+                let blue = green + plane
                 let out = images + record * plane * 3
                 for p in 0..<plane {
                     out[3 * p] = scale[Int(red[p])]

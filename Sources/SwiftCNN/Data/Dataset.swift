@@ -39,7 +39,22 @@ public struct Dataset {
     public func prefix(_ n: Int) -> Dataset {
         let n = max(0, min(n, count))
         if n == count { return self }
-        return gather((0..<n).map { $0 })
+        let stride = imageShape.reduce(1, *)
+        var newImages = Tensor(uninitializedShape: [n] + imageShape)
+        var newLabels = Tensor(uninitializedShape: [n])
+        images.withUnsafeBufferPointer { src in
+            newImages.withUnsafeMutableBufferPointer { dst in
+                guard let s = src.baseAddress, let d = dst.baseAddress else { return }
+                d.update(from: s, count: n * stride)
+            }
+        }
+        labels.withUnsafeBufferPointer { src in
+            newLabels.withUnsafeMutableBufferPointer { dst in
+                guard let s = src.baseAddress, let d = dst.baseAddress else { return }
+                d.update(from: s, count: n)
+            }
+        }
+        return Dataset(unchecked: newImages, labels: newLabels, classNames: classNames)
     }
 
     /// The first `limit` examples, or the whole dataset when `limit` is `nil`.
@@ -107,7 +122,9 @@ enum BinaryFile {
 
     /// Reads `count` bytes starting at `offset` (the whole file by default), refusing files
     /// larger than `maxBytes`.
-    static func read(_ path: String, offset: Int = 0, count: Int? = nil, maxBytes: Int) throws -> [UInt8] {
+    static func read(_ path: String, offset: Int = 0, count: Int? = nil, maxBytes: Int) throws
+        -> [UInt8]
+    {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             throw SwiftCNNError("\(path): cannot open (\(String(cString: strerror(errno))))")
@@ -124,7 +141,8 @@ enum BinaryFile {
         let wanted = count ?? (fileSize - offset)
         guard offset >= 0, wanted >= 0, offset <= fileSize, wanted <= fileSize - offset else {
             throw SwiftCNNError(
-                "\(path): wanted \(wanted) bytes at offset \(offset) but the file is only \(fileSize) bytes")
+                "\(path): wanted \(wanted) bytes at offset \(offset) but the file is only \(fileSize) bytes"
+            )
         }
         var bytes = [UInt8](repeating: 0, count: wanted)
         var done = 0

@@ -81,7 +81,9 @@ public struct DatasetLocator: Sendable {
         var result: [String] = []
         for root in roots {
             var forms = [root, (root as NSString).appendingPathComponent(name.rawValue)]
-            if name == .cifar10 { forms += forms.map { ($0 as NSString).appendingPathComponent("cifar-10-batches-bin") } }
+            if name == .cifar10 {
+                forms += forms.map { ($0 as NSString).appendingPathComponent("cifar-10-batches-bin") }
+            }
             for form in forms where !result.contains(form) { result.append(form) }
         }
         return result
@@ -150,18 +152,25 @@ public struct DatasetLocator: Sendable {
         defer { try? FileManager.default.removeItem(atPath: archive) }
         let fetched: Bool
         if Self.which("curl") != nil {
-            fetched = Self.run("curl", ["-fL", "--progress-bar", "--connect-timeout", "15", "-o", archive, Self.cifar10URL])
+            fetched = Self.run(
+                "curl",
+                ["-fL", "--progress-bar", "--connect-timeout", "15", "-o", archive, Self.cifar10URL])
         } else if Self.which("wget") != nil {
-            fetched = Self.run("wget", ["-q", "--show-progress", "--timeout=15", "-O", archive, Self.cifar10URL])
+            fetched = Self.run(
+                "wget", ["-q", "--show-progress", "--timeout=15", "-O", archive, Self.cifar10URL])
         } else {
             throw SwiftCNNError("neither curl nor wget is installed")
         }
         guard fetched else { throw SwiftCNNError("could not fetch \(Self.cifar10URL) (no network?)") }
-        guard let digest = Self.md5(of: archive) else { throw SwiftCNNError("could not compute the MD5 of \(archive)") }
+        guard let digest = Self.md5(of: archive) else {
+            throw SwiftCNNError("could not compute the MD5 of \(archive)")
+        }
         guard digest == Self.cifar10MD5 else {
             throw SwiftCNNError("\(archive): MD5 \(digest) is not the published \(Self.cifar10MD5)")
         }
-        guard Self.run("tar", ["-xzf", archive, "-C", cache]) else { throw SwiftCNNError("\(archive): tar could not unpack it") }
+        guard Self.run("tar", ["-xzf", archive, "-C", cache]) else {
+            throw SwiftCNNError("\(archive): tar could not unpack it")
+        }
         let unpacked = (cache as NSString).appendingPathComponent("cifar-10-batches-bin")
         guard Self.holds(.cifar10, directory: unpacked) else {
             throw SwiftCNNError("\(archive): unpacked, but \(unpacked) lacks the batch files")
@@ -215,13 +224,15 @@ extension Dataset {
     /// let test = try Dataset.load(.fashionMNIST, split: .test, locator: DatasetLocator(), limit: 2000)
     /// ```
     public static func load(
-        _ name: DatasetName, split: DatasetSplit, locator: DatasetLocator = DatasetLocator(), limit: Int? = nil
+        _ name: DatasetName, split: DatasetSplit, locator: DatasetLocator = DatasetLocator(),
+        limit: Int? = nil
     ) throws -> Dataset {
         let directory = try locator.locate(name)
         switch name {
         case .cifar10: return try CIFAR10.load(split: split, directory: directory, limit: limit)
         case .mnist, .fashionMNIST:
-            return try IDX.load(split: split, directory: directory, classNames: name.classNames, limit: limit)
+            return try IDX.load(
+                split: split, directory: directory, classNames: name.classNames, limit: limit)
         }
     }
 }

@@ -43,7 +43,8 @@ public enum IDX {
     /// - Throws: ``SwiftCNNError`` naming the file and what is wrong (missing file, wrong
     ///   magic, dimensions that disagree with the data, a label outside the classes).
     public static func load(
-        split: DatasetSplit, directory: String, classNames: [String] = mnistClassNames, limit: Int? = nil
+        split: DatasetSplit, directory: String, classNames: [String] = mnistClassNames,
+        limit: Int? = nil
     ) throws -> Dataset {
         let stems = fileStems(for: split)
         guard let imagePath = findFile(stem: stems.images, directory: directory) else {
@@ -60,19 +61,26 @@ public enum IDX {
         imagesAt imagePath: String, labelsAt labelPath: String, classNames: [String] = mnistClassNames,
         limit: Int? = nil
     ) throws -> Dataset {
-        let images = try readImages(imagePath, limit: limit)
-        let labels = try readLabels(labelPath, classCount: classNames.count, limit: limit)
-        guard images.shape[0] == labels.shape[0] else {
+        let (images, imageCount) = try readImagesCounting(imagePath, limit: limit)
+        let (labels, labelCount) = try readLabelsCounting(
+            labelPath, classCount: classNames.count, limit: limit)
+        guard imageCount == labelCount else {
             throw SwiftCNNError(
-                "\(imagePath): holds \(images.shape[0]) images but \(labelPath) holds \(labels.shape[0]) labels")
+                "\(imagePath): holds \(imageCount) images but \(labelPath) holds \(labelCount) labels")
         }
         return Dataset(unchecked: images, labels: labels, classNames: classNames)
     }
 
     /// Reads an image file (`0x00000803`) as `[N, rows, cols, 1]` floats in [0, 1].
     public static func readImages(_ path: String, limit: Int? = nil) throws -> Tensor {
+        try readImagesCounting(path, limit: limit).0
+    }
+
+    /// The images (cut at `limit`) and the number the file holds.
+    static func readImagesCounting(_ path: String, limit: Int?) throws -> (Tensor, Int) {
         let bytes = try contents(of: path)
-        let header = try parseHeader(bytes, path: path, expectedType: 0x08, expectedRank: 3, what: "images")
+        let header = try parseHeader(
+            bytes, path: path, expectedType: 0x08, expectedRank: 3, what: "images")
         let (n, rows, cols) = (header.dims[0], header.dims[1], header.dims[2])
         guard rows > 0, cols > 0 else {
             throw SwiftCNNError("\(path): image size \(rows)×\(cols) is empty")
@@ -96,13 +104,23 @@ public enum IDX {
                 }
             }
         }
-        return tensor
+        return (tensor, n)
     }
 
     /// Reads a label file (`0x00000801`) as `[N]` floats, each below `classCount`.
-    public static func readLabels(_ path: String, classCount: Int = 10, limit: Int? = nil) throws -> Tensor {
+    public static func readLabels(_ path: String, classCount: Int = 10, limit: Int? = nil) throws
+        -> Tensor
+    {
+        try readLabelsCounting(path, classCount: classCount, limit: limit).0
+    }
+
+    /// The labels (cut at `limit`) and the number the file holds.
+    static func readLabelsCounting(_ path: String, classCount: Int, limit: Int?) throws -> (
+        Tensor, Int
+    ) {
         let bytes = try contents(of: path)
-        let header = try parseHeader(bytes, path: path, expectedType: 0x08, expectedRank: 1, what: "labels")
+        let header = try parseHeader(
+            bytes, path: path, expectedType: 0x08, expectedRank: 1, what: "labels")
         let n = header.dims[0]
         let available = bytes.count - header.size
         guard available == n else {
@@ -123,7 +141,7 @@ public enum IDX {
                 }
             }
         }
-        return tensor
+        return (tensor, n)
     }
 
     /// The header of an IDX file: its dimensions and its length in bytes.
@@ -139,16 +157,19 @@ public enum IDX {
         let size = 4 + 4 * expectedRank
         let expectedMagic = String(format: "0x000008%02X", expectedRank)
         guard bytes.count >= 4 else {
-            throw SwiftCNNError("\(path): file is \(bytes.count) bytes, too short for the IDX magic number")
+            throw SwiftCNNError(
+                "\(path): file is \(bytes.count) bytes, too short for the IDX magic number")
         }
         let magic = bytes[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        guard bytes[0] == 0, bytes[1] == 0, bytes[2] == expectedType, Int(bytes[3]) == expectedRank else {
+        guard bytes[0] == 0, bytes[1] == 0, bytes[2] == expectedType, Int(bytes[3]) == expectedRank
+        else {
             throw SwiftCNNError(
                 "\(path): magic number \(String(format: "0x%08X", magic)) is not \(expectedMagic) "
                     + "(IDX \(what) of unsigned bytes)")
         }
         guard bytes.count >= size else {
-            throw SwiftCNNError("\(path): file is \(bytes.count) bytes, too short for its \(size)-byte header")
+            throw SwiftCNNError(
+                "\(path): file is \(bytes.count) bytes, too short for its \(size)-byte header")
         }
         var dims: [Int] = []
         for d in 0..<expectedRank {
@@ -162,7 +183,8 @@ public enum IDX {
             let (p, overflow) = product.multipliedReportingOverflow(by: value)
             guard !overflow, p <= maxBytes else {
                 throw SwiftCNNError(
-                    "\(path): dimensions \(dims.map(String.init).joined(separator: "×")) are larger than the file")
+                    "\(path): dimensions \(dims.map(String.init).joined(separator: "×")) are larger than the file"
+                )
             }
             product = p
         }
@@ -184,7 +206,10 @@ enum Gzip {
     /// Inflates a gzip stream (one or more members); refuses output beyond `maxOutput` bytes.
     static func decompress(_ input: [UInt8], maxOutput: Int, path: String) throws -> [UInt8] {
         var stream = z_stream()
-        guard inflateInit2_(&stream, 16 + MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard
+            inflateInit2_(&stream, 16 + MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+                == Z_OK
+        else {
             throw SwiftCNNError("\(path): zlib could not start inflating")
         }
         defer { inflateEnd(&stream) }
@@ -225,7 +250,8 @@ enum Gzip {
                 default:
                     let why = stream.msg.map { String(cString: $0) } ?? "error \(status)"
                     throw SwiftCNNError(
-                        "\(path): corrupt gzip data at compressed byte \(inBuf.count - Int(stream.avail_in)) (\(why))")
+                        "\(path): corrupt gzip data at compressed byte \(inBuf.count - Int(stream.avail_in)) (\(why))"
+                    )
                 }
             }
         }
@@ -236,7 +262,8 @@ enum Gzip {
         var stream = z_stream()
         guard
             deflateInit2_(
-                &stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
+                &stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
+                zlibVersion(),
                 Int32(MemoryLayout<z_stream>.size)) == Z_OK
         else { throw SwiftCNNError("gzip: zlib could not start deflating") }
         defer { deflateEnd(&stream) }

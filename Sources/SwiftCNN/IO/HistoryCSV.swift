@@ -41,7 +41,9 @@ public enum HistoryCSV {
     }
 
     /// Parses the text of a history file; `path` names it in errors.
-    public static func decode(_ text: String, path: String = "history.csv") throws -> [String: [Double]] {
+    public static func decode(_ text: String, path: String = "history.csv") throws -> [String:
+        [Double]]
+    {
         let lines = text.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }
         guard let headerLine = lines.first else { throw SwiftCNNError("\(path): empty file") }
         let header = headerLine.split(separator: ",", omittingEmptySubsequences: false).map {
@@ -56,10 +58,12 @@ public enum HistoryCSV {
                 $0.trimmingCharacters(in: .whitespaces)
             }
             guard cells.count == header.count else {
-                throw SwiftCNNError("\(path): line \(row + 2) has \(cells.count) fields, the header has \(header.count)")
+                throw SwiftCNNError(
+                    "\(path): line \(row + 2) has \(cells.count) fields, the header has \(header.count)")
             }
             guard Int(cells[0]) == row + 1 else {
-                throw SwiftCNNError("\(path): line \(row + 2) should be epoch \(row + 1), found '\(cells[0])'")
+                throw SwiftCNNError(
+                    "\(path): line \(row + 2) should be epoch \(row + 1), found '\(cells[0])'")
             }
             for (key, cell) in zip(header.dropFirst(), cells.dropFirst()) where !cell.isEmpty {
                 guard let value = Double(cell) else {

@@ -20,7 +20,9 @@ public enum ImageResize {
     /// centres aligned, as `tf.image.resize` does) and converted to 1 channel (ITU-R 601
     /// luma, as `tf.image.rgb_to_grayscale`) or 3 channels (gray repeated).
     /// - Throws: when `channels` is not 1 or 3 or a size is not positive.
-    public static func modelInput(_ image: PixelImage, height: Int, width: Int, channels: Int) throws -> Tensor {
+    public static func modelInput(_ image: PixelImage, height: Int, width: Int, channels: Int) throws
+        -> Tensor
+    {
         guard channels == 1 || channels == 3 else {
             throw SwiftCNNError("image input: models take 1 or 3 channels, not \(channels)")
         }
@@ -50,7 +52,9 @@ public enum ImageResize {
                         let wx = fx - Float(x0)
                         var rgb: (Float, Float, Float) = (0, 0, 0)
                         for c in 0..<min(sc, 3) {
-                            func at(_ yy: Int, _ xx: Int) -> Float { Float(src[(yy * image.width + xx) * sc + c]) }
+                            func at(_ yy: Int, _ xx: Int) -> Float {
+                                Float(src[(yy * image.width + xx) * sc + c])
+                            }
                             let top = at(y0, x0) + (at(y0, x1) - at(y0, x0)) * wx
                             let bottom = at(y1, x0) + (at(y1, x1) - at(y1, x0)) * wx
                             let v = (top + (bottom - top) * wy) / 255

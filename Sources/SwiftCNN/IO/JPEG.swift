@@ -48,10 +48,12 @@ public enum JPEG {
             }
             cinfo.pointee.out_color_space = JCS_RGB
             guard jpeg_start_decompress(cinfo) != 0 else { return }
-            let width = Int(cinfo.pointee.output_width), height = Int(cinfo.pointee.output_height)
+            let width = Int(cinfo.pointee.output_width)
+            let height = Int(cinfo.pointee.output_height)
             let channels = Int(cinfo.pointee.output_components)
             guard channels == 3, width == frame.width, height == frame.height else {
-                job.failure = "libjpeg produced \(width)×\(height)×\(channels), expected \(frame.width)×\(frame.height)×3"
+                job.failure =
+                    "libjpeg produced \(width)×\(height)×\(channels), expected \(frame.width)×\(frame.height)×3"
                 return
             }
             let pixels = UnsafeMutablePointer<UInt8>.allocate(capacity: width * height * 3)
@@ -68,7 +70,9 @@ public enum JPEG {
             _ = jpeg_finish_decompress(cinfo)
         }
         try job.run(path: path)
-        guard let output = job.output else { throw SwiftCNNError("\(path): libjpeg produced no pixels") }
+        guard let output = job.output else {
+            throw SwiftCNNError("\(path): libjpeg produced no pixels")
+        }
         return PixelImage(width: job.width, height: job.height, channels: 3, pixels: Array(output))
     }
 
@@ -99,7 +103,8 @@ public enum JPEG {
             jpeg_start_compress(cinfo, 1)
             let base = job.input.baseAddress!
             while Int(cinfo.pointee.next_scanline) < image.height {
-                var row: JSAMPROW? = UnsafeMutablePointer(mutating: base + Int(cinfo.pointee.next_scanline) * image.width * 3)
+                var row: JSAMPROW? = UnsafeMutablePointer(
+                    mutating: base + Int(cinfo.pointee.next_scanline) * image.width * 3)
                 _ = jpeg_write_scanlines(cinfo, &row, 1)
             }
             jpeg_finish_compress(cinfo)
@@ -124,9 +129,13 @@ public enum JPEG {
     /// 1 or 3 components, sane sampling factors), quantisation and Huffman tables well-formed
     /// and defined before use, and scans that name the frame's components.
     static func validate(_ bytes: [UInt8], path: String) throws -> Frame {
-        func fail(_ what: String) -> SwiftCNNError { SwiftCNNError("\(path): not a valid JPEG (\(what))") }
+        func fail(_ what: String) -> SwiftCNNError {
+            SwiftCNNError("\(path): not a valid JPEG (\(what))")
+        }
         guard !bytes.isEmpty else { throw fail("empty file") }
-        guard bytes.count >= 4, bytes[0] == 0xFF, bytes[1] == 0xD8 else { throw fail("no SOI marker at byte 0") }
+        guard bytes.count >= 4, bytes[0] == 0xFF, bytes[1] == 0xD8 else {
+            throw fail("no SOI marker at byte 0")
+        }
         var frame: Frame?
         var componentIDs: [UInt8] = []
         var componentQuant: [Int] = []
@@ -134,32 +143,50 @@ public enum JPEG {
         var scans = 0
         var i = 2
         while i < bytes.count {
-            guard bytes[i] == 0xFF else { throw fail("expected a marker at byte \(i), found 0x\(String(bytes[i], radix: 16))") }
+            guard bytes[i] == 0xFF else {
+                throw fail("expected a marker at byte \(i), found 0x\(String(bytes[i], radix: 16))")
+            }
             while i < bytes.count && bytes[i] == 0xFF { i += 1 }  // fill bytes
             guard i < bytes.count else { break }
             let marker = bytes[i]
             i += 1
             if marker == 0xD9 { break }  // EOI
             if marker == 0x01 || (0xD0...0xD7).contains(marker) { continue }
-            guard marker != 0xD8, marker != 0x00 else { throw fail("unexpected marker 0xFF\(String(format: "%02X", marker)) at byte \(i - 2)") }
-            guard i + 2 <= bytes.count else { throw fail("segment 0xFF\(String(format: "%02X", marker)) truncated at byte \(i)") }
+            guard marker != 0xD8, marker != 0x00 else {
+                throw fail("unexpected marker 0xFF\(String(format: "%02X", marker)) at byte \(i - 2)")
+            }
+            guard i + 2 <= bytes.count else {
+                throw fail("segment 0xFF\(String(format: "%02X", marker)) truncated at byte \(i)")
+            }
             let length = Int(bytes[i]) << 8 | Int(bytes[i + 1])
             guard length >= 2, i + length <= bytes.count else {
-                throw fail("segment 0xFF\(String(format: "%02X", marker)) at byte \(i - 2) claims \(length) bytes, past the end")
+                throw fail(
+                    "segment 0xFF\(String(format: "%02X", marker)) at byte \(i - 2) claims \(length) bytes, past the end"
+                )
             }
             let body = Array(bytes[(i + 2)..<(i + length)])
             switch marker {
             case 0xC0, 0xC1, 0xC2:
                 guard frame == nil else { throw fail("second frame header at byte \(i - 2)") }
                 guard body.count >= 6 else { throw fail("frame header too short") }
-                guard body[0] == 8 else { throw fail("\(body[0])-bit samples; only 8-bit JPEGs are supported") }
-                let height = Int(body[1]) << 8 | Int(body[2]), width = Int(body[3]) << 8 | Int(body[4])
+                guard body[0] == 8 else {
+                    throw fail("\(body[0])-bit samples; only 8-bit JPEGs are supported")
+                }
+                let height = Int(body[1]) << 8 | Int(body[2])
+                let width = Int(body[3]) << 8 | Int(body[4])
                 let n = Int(body[5])
-                guard width > 0, height > 0, width <= maxPixels / height else { throw fail("image size \(width)×\(height)") }
-                guard n == 1 || n == 3 else { throw fail("\(n) color components; only gray and RGB/YCbCr are supported") }
-                guard body.count == 6 + 3 * n else { throw fail("frame header length \(length) for \(n) components") }
+                guard width > 0, height > 0, width <= maxPixels / height else {
+                    throw fail("image size \(width)×\(height)")
+                }
+                guard n == 1 || n == 3 else {
+                    throw fail("\(n) color components; only gray and RGB/YCbCr are supported")
+                }
+                guard body.count == 6 + 3 * n else {
+                    throw fail("frame header length \(length) for \(n) components")
+                }
                 for c in 0..<n {
-                    let sampling = body[7 + 3 * c], quant = Int(body[8 + 3 * c])
+                    let sampling = body[7 + 3 * c]
+                    let quant = Int(body[8 + 3 * c])
                     guard (1...4).contains(sampling >> 4), (1...4).contains(sampling & 15) else {
                         throw fail("component \(c) sampling factors 0x\(String(sampling, radix: 16))")
                     }
@@ -173,8 +200,11 @@ public enum JPEG {
             case 0xDB:
                 var o = 0
                 while o < body.count {
-                    let precision = Int(body[o] >> 4), id = Int(body[o] & 15)
-                    guard precision <= 1, id <= 3 else { throw fail("quantisation table 0x\(String(body[o], radix: 16))") }
+                    let precision = Int(body[o] >> 4)
+                    let id = Int(body[o] & 15)
+                    guard precision <= 1, id <= 3 else {
+                        throw fail("quantisation table 0x\(String(body[o], radix: 16))")
+                    }
                     let size = 1 + 64 * (precision + 1)
                     guard o + size <= body.count else { throw fail("quantisation table \(id) truncated") }
                     quantDefined[id] = true
@@ -187,12 +217,15 @@ public enum JPEG {
                         throw fail("Huffman table header at byte \(i + 2 + o)")
                     }
                     let counts = body[(o + 1)..<(o + 17)].reduce(0) { $0 + Int($1) }
-                    guard counts <= 256, o + 17 + counts <= body.count else { throw fail("Huffman table with \(counts) codes") }
+                    guard counts <= 256, o + 17 + counts <= body.count else {
+                        throw fail("Huffman table with \(counts) codes")
+                    }
                     o += 17 + counts
                 }
             case 0xDA:
                 guard let frame else { throw fail("scan before the frame header") }
-                guard let n = body.first.map(Int.init), (1...4).contains(n), n <= frame.components, body.count == 4 + 2 * n
+                guard let n = body.first.map(Int.init), (1...4).contains(n), n <= frame.components,
+                    body.count == 4 + 2 * n
                 else { throw fail("scan header at byte \(i - 2)") }
                 for c in 0..<n {
                     guard let index = componentIDs.firstIndex(of: body[1 + 2 * c]) else {
@@ -206,7 +239,9 @@ public enum JPEG {
                 // Skip the entropy-coded data up to the next real marker.
                 var j = i + length
                 while j + 1 < bytes.count {
-                    if bytes[j] == 0xFF && bytes[j + 1] != 0 && !(0xD0...0xD7).contains(bytes[j + 1]) && bytes[j + 1] != 0xFF {
+                    if bytes[j] == 0xFF && bytes[j + 1] != 0 && !(0xD0...0xD7).contains(bytes[j + 1])
+                        && bytes[j + 1] != 0xFF
+                    {
                         break
                     }
                     j += 1
@@ -244,8 +279,14 @@ final class LibJPEGJob {
     }
 
     deinit {
-        if let decompressor { jpeg_destroy_decompress(decompressor); decompressor.deallocate() }
-        if let compressor { jpeg_destroy_compress(compressor); compressor.deallocate() }
+        if let decompressor {
+            jpeg_destroy_decompress(decompressor)
+            decompressor.deallocate()
+        }
+        if let compressor {
+            jpeg_destroy_compress(compressor)
+            compressor.deallocate()
+        }
         output?.deallocate()
         input.deallocate()
         errorManager.deallocate()
@@ -259,7 +300,8 @@ final class LibJPEGJob {
             guard let common, let data = common.pointee.client_data else { pthread_exit(nil) }
             var text = [CChar](repeating: 0, count: Int(JMSG_LENGTH_MAX) + 1)
             common.pointee.err.pointee.format_message(common, &text)
-            let message = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let message = String(
+                decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             // No strong reference may live in this frame: pthread_exit skips its releases.
             Unmanaged<LibJPEGJob>.fromOpaque(data)._withUnsafeGuaranteedRef { $0.failure = message }
             pthread_exit(nil)

@@ -63,8 +63,11 @@ public enum NPY {
             throw SwiftCNNError("\(path): header of \(headerLength) bytes runs past the end of the file")
         }
         let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
-        guard let descr = field("descr", in: header), descr.contains("'<f4'") || descr.contains("\"<f4\"") else {
-            throw SwiftCNNError("\(path): only little-endian float32 ('<f4') is supported; header is \(header)")
+        guard let descr = field("descr", in: header),
+            descr.contains("'<f4'") || descr.contains("\"<f4\"")
+        else {
+            throw SwiftCNNError(
+                "\(path): only little-endian float32 ('<f4') is supported; header is \(header)")
         }
         if let fortran = field("fortran_order", in: header), fortran.hasPrefix("True") {
             throw SwiftCNNError("\(path): Fortran-ordered arrays are not supported")
@@ -77,7 +80,9 @@ public enum NPY {
         for part in inner.split(separator: ",") {
             let trimmed = part.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
-            guard let d = Int(trimmed), d >= 0 else { throw SwiftCNNError("\(path): bad dimension '\(trimmed)' in shape") }
+            guard let d = Int(trimmed), d >= 0 else {
+                throw SwiftCNNError("\(path): bad dimension '\(trimmed)' in shape")
+            }
             shape.append(d)
         }
         let dataStart = headerStart + headerLength
@@ -91,7 +96,8 @@ public enum NPY {
         }
         guard bytes.count - dataStart == count * 4 else {
             throw SwiftCNNError(
-                "\(path): shape \(describe(shape)) needs \(count * 4) bytes of data, the file has \(bytes.count - dataStart)")
+                "\(path): shape \(describe(shape)) needs \(count * 4) bytes of data, the file has \(bytes.count - dataStart)"
+            )
         }
         var tensor = Tensor(uninitializedShape: shape)
         bytes.withUnsafeBytes { raw in

@@ -20,7 +20,8 @@ public enum PNG {
         guard let format = format(channels: image.channels) else {
             throw SwiftCNNError("PNG: cannot write \(image.channels) channels (1, 3 or 4)")
         }
-        guard image.width > 0, image.height > 0, image.pixels.count == image.width * image.height * image.channels
+        guard image.width > 0, image.height > 0,
+            image.pixels.count == image.width * image.height * image.channels
         else {
             throw SwiftCNNError(
                 "PNG: \(image.width)×\(image.height)×\(image.channels) image needs "
@@ -33,11 +34,16 @@ public enum PNG {
         png.format = format
         var size: png_alloc_size_t = 0
         let stride = png_int_32(image.width * image.channels)
-        guard image.pixels.withUnsafeBytes({ png_image_write_to_memory(&png, nil, &size, 0, $0.baseAddress, stride, nil) }) != 0
+        guard
+            image.pixels.withUnsafeBytes({
+                png_image_write_to_memory(&png, nil, &size, 0, $0.baseAddress, stride, nil)
+            }) != 0
         else { throw SwiftCNNError("PNG: \(message(png))") }
         var output = [UInt8](repeating: 0, count: Int(size))
         let ok = output.withUnsafeMutableBytes { out in
-            image.pixels.withUnsafeBytes { png_image_write_to_memory(&png, out.baseAddress, &size, 0, $0.baseAddress, stride, nil) }
+            image.pixels.withUnsafeBytes {
+                png_image_write_to_memory(&png, out.baseAddress, &size, 0, $0.baseAddress, stride, nil)
+            }
         }
         guard ok != 0 else { throw SwiftCNNError("PNG: \(message(png))") }
         return Array(output[0..<Int(size)])
@@ -54,15 +60,20 @@ public enum PNG {
 
     /// Decodes PNG bytes to 8-bit RGB (gray is expanded, alpha composited onto white).
     public static func decode(_ bytes: [UInt8], path: String = "PNG") throws -> PixelImage {
-        guard bytes.count >= 8, bytes[0..<8].elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
+        guard bytes.count >= 8,
+            bytes[0..<8].elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        else {
             throw SwiftCNNError("\(path): not a PNG file (bad signature)")
         }
         var png = png_image()
         png.version = png_uint_32(PNG_IMAGE_VERSION)
-        let begun = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&png, $0.baseAddress, $0.count) }
+        let begun = bytes.withUnsafeBytes {
+            png_image_begin_read_from_memory(&png, $0.baseAddress, $0.count)
+        }
         guard begun != 0 else { throw SwiftCNNError("\(path): \(message(png))") }
         defer { png_image_free(&png) }
-        let width = Int(png.width), height = Int(png.height)
+        let width = Int(png.width)
+        let height = Int(png.height)
         guard width > 0, height > 0, width <= maxPixels / height else {
             throw SwiftCNNError("\(path): image size \(width)×\(height) is empty or too large")
         }
@@ -92,7 +103,9 @@ public enum PNG {
 
     static func message(_ png: png_image) -> String {
         var copy = png.message
-        let text = withUnsafeBytes(of: &copy) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+        let text = withUnsafeBytes(of: &copy) {
+            String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
         return text.isEmpty ? "libpng failed" : "libpng: \(text)"
     }
 }
@@ -102,7 +115,9 @@ enum AtomicFile {
     /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
     static func write(_ bytes: [UInt8], to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        let temp = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp =
+            (directory.isEmpty ? "." : directory)
+            + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else {
             throw SwiftCNNError("\(path): cannot create \(temp) (\(String(cString: strerror(errno))))")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwiftCNN
 
 @Suite struct CIFAR10Tests {
@@ -78,13 +79,16 @@ import Testing
     @Test func shuffledIsDeterministicAndKeepsPairs() throws {
         let dir = try makeCIFAR(perFile: 4)
         let train = try CIFAR10.load(split: .train, directory: dir)
-        let a = train.shuffled(seed: 42), b = train.shuffled(seed: 42), c = train.shuffled(seed: 7)
+        let a = train.shuffled(seed: 42)
+        let b = train.shuffled(seed: 42)
+        let c = train.shuffled(seed: 7)
         #expect(a.labels.scalars == b.labels.scalars)
         #expect(a.images.scalars == b.images.scalars)
         #expect(a.labels.scalars.sorted() == train.labels.scalars.sorted())
         #expect(a.labels.scalars != c.labels.scalars || a.images.scalars != c.images.scalars)
         // Each image still sits beside its own label: pixel 0 of channel 0 is label / 255.
-        let x = a.images.scalars, y = a.labels.scalars
+        let x = a.images.scalars
+        let y = a.labels.scalars
         for i in 0..<a.count { #expect(x[i * 3072] == y[i] / 255) }
         #expect(train.prefix(3).count == 3)
         #expect(train.limited(to: nil).count == 20)

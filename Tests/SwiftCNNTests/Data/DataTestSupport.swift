@@ -1,9 +1,11 @@
 import Foundation
+
 @testable import SwiftCNN
 
 /// A fresh temporary folder for one test.
 func makeTempDirectory(_ name: String = #function) throws -> String {
-    let base = NSTemporaryDirectory() + "swiftcnn-data-tests-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let base =
+        NSTemporaryDirectory() + "swiftcnn-data-tests-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
     return base
 }
@@ -34,6 +36,8 @@ func cifarRecord(label: UInt8) -> [UInt8] {
 /// An IDX file's bytes: magic 0x000008<rank>, big-endian dims, then the data.
 func idxBytes(rank: UInt8, dims: [Int], data: [UInt8]) -> [UInt8] {
     var bytes: [UInt8] = [0, 0, 0x08, rank]
-    for d in dims { bytes += [UInt8(d >> 24 & 0xFF), UInt8(d >> 16 & 0xFF), UInt8(d >> 8 & 0xFF), UInt8(d & 0xFF)] }
+    for d in dims {
+        bytes += [UInt8(d >> 24 & 0xFF), UInt8(d >> 16 & 0xFF), UInt8(d >> 8 & 0xFF), UInt8(d & 0xFF)]
+    }
     return bytes + data
 }

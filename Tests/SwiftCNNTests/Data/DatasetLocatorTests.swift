@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwiftCNN
 
 @Suite struct DatasetLocatorTests {
@@ -12,14 +13,17 @@ import Testing
 
     func locator(explicit: String? = nil, env: String? = nil, cache: String) -> DatasetLocator {
         DatasetLocator(
-            explicitDirectory: explicit, environmentDirectory: env, cacheRoot: cache, systemDirectories: [:],
+            explicitDirectory: explicit, environmentDirectory: env, cacheRoot: cache,
+            systemDirectories: [:],
             allowDownload: false)
     }
 
     @Test func explicitDirectoryAndBatchesBinSubfolder() throws {
         let root = try makeTempDirectory()
         try makeCIFARFiles(in: root + "/cifar-10-batches-bin")
-        #expect(try locator(explicit: root, cache: root + "/cache").locate(.cifar10) == root + "/cifar-10-batches-bin")
+        #expect(
+            try locator(explicit: root, cache: root + "/cache").locate(.cifar10) == root
+                + "/cifar-10-batches-bin")
         #expect(
             try locator(explicit: root + "/cifar-10-batches-bin", cache: root + "/cache").locate(.cifar10)
                 == root + "/cifar-10-batches-bin")
@@ -29,14 +33,18 @@ import Testing
         let root = try makeTempDirectory()
         try makeCIFARFiles(in: root + "/env/cifar10")
         try makeCIFARFiles(in: root + "/cache/cifar10")
-        #expect(try locator(env: root + "/env", cache: root + "/cache").locate(.cifar10) == root + "/env/cifar10")
+        #expect(
+            try locator(env: root + "/env", cache: root + "/cache").locate(.cifar10) == root
+                + "/env/cifar10")
         #expect(try locator(cache: root + "/cache").locate(.cifar10) == root + "/cache/cifar10")
     }
 
     @Test func explicitDirectoryDoesNotFallBack() throws {
         let root = try makeTempDirectory()
         try makeCIFARFiles(in: root + "/cache/cifar10")
-        let message = errorMessage { _ = try locator(explicit: root + "/empty", cache: root + "/cache").locate(.cifar10) }
+        let message = errorMessage {
+            _ = try locator(explicit: root + "/empty", cache: root + "/cache").locate(.cifar10)
+        }
         #expect(message.hasPrefix("CIFAR-10 not found (looked in --data \(root)/empty)"), "\(message)")
     }
 
@@ -55,8 +63,11 @@ import Testing
         let root = try makeTempDirectory()
         for split in DatasetSplit.allCases {
             let stems = IDX.fileStems(for: split)
-            try writeFile(try Gzip.compress(idxBytes(rank: 3, dims: [1, 2, 2], data: [0, 1, 2, 3])), "\(root)/\(stems.images).gz")
-            try writeFile(try Gzip.compress(idxBytes(rank: 1, dims: [1], data: [4])), "\(root)/\(stems.labels).gz")
+            try writeFile(
+                try Gzip.compress(idxBytes(rank: 3, dims: [1, 2, 2], data: [0, 1, 2, 3])),
+                "\(root)/\(stems.images).gz")
+            try writeFile(
+                try Gzip.compress(idxBytes(rank: 1, dims: [1], data: [4])), "\(root)/\(stems.labels).gz")
         }
         let l = DatasetLocator(
             explicitDirectory: nil, environmentDirectory: nil, cacheRoot: root + "/cache",

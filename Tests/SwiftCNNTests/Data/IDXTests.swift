@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwiftCNN
 
 @Suite struct IDXTests {
@@ -55,7 +56,9 @@ import Testing
         let dir = try makeTempDirectory()
         let path = dir + "/labels"
         try writeFile([0, 0, 8, 1, 0], path)
-        #expect(errorMessage { _ = try IDX.readLabels(path) }.hasPrefix(path + ": file is 5 bytes, too short"))
+        #expect(
+            errorMessage { _ = try IDX.readLabels(path) }.hasPrefix(path + ": file is 5 bytes, too short")
+        )
         try writeFile([], path)
         #expect(errorMessage { _ = try IDX.readLabels(path) } == path + ": empty file")
         try writeFile(idxBytes(rank: 1, dims: [3], data: [1, 10, 2]), path)
@@ -66,7 +69,8 @@ import Testing
     @Test func truncatedAndCorruptGzip() throws {
         let dir = try makeTempDirectory()
         let path = dir + "/t10k-labels-idx1-ubyte.gz"
-        let gz = try Gzip.compress(idxBytes(rank: 1, dims: [500], data: [UInt8](repeating: 3, count: 500)))
+        let gz = try Gzip.compress(
+            idxBytes(rank: 1, dims: [500], data: [UInt8](repeating: 3, count: 500)))
         try writeFile(Array(gz.prefix(gz.count / 2)), path)
         let truncated = errorMessage { _ = try IDX.readLabels(path) }
         #expect(truncated.hasPrefix(path + ": gzip data is truncated"), "\(truncated)")
@@ -103,5 +107,18 @@ import Testing
         #expect(train.images.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
         // The first training label of Fashion-MNIST is 9 (ankle boot).
         #expect(train.labels.scalars[0] == 9)
+    }
+}
+
+@Suite struct IDXPairTests {
+    @Test func imageAndLabelCountsMustAgreeEvenWithALimit() throws {
+        let dir = try makeTempDirectory()
+        try writeFile(
+            idxBytes(rank: 3, dims: [3, 2, 2], data: [UInt8](repeating: 0, count: 12)), dir + "/i")
+        try writeFile(idxBytes(rank: 1, dims: [2], data: [1, 2]), dir + "/l")
+        let message = errorMessage {
+            _ = try IDX.load(imagesAt: dir + "/i", labelsAt: dir + "/l", limit: 1)
+        }
+        #expect(message == "\(dir)/i: holds 3 images but \(dir)/l holds 2 labels")
     }
 }

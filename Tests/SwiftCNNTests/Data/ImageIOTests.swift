@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwiftCNN
 
 @Suite struct ImageIOTests {
@@ -11,7 +12,9 @@ import Testing
         let rgba = PixelImage(width: 1, height: 1, channels: 4, pixels: [10, 20, 30, 255])
         try PNG.write(rgba, to: dir + "/rgba.png")
         #expect(try PNG.read(dir + "/rgba.png").pixels == [10, 20, 30])
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".tmp-") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
+            $0.contains(".tmp-")
+        }
         #expect(leftovers.isEmpty)
     }
 
@@ -20,11 +23,14 @@ import Testing
         let path = dir + "/bad.png"
         try writeFile(Array("not a png".utf8), path)
         #expect(errorMessage { _ = try PNG.read(path) }.hasPrefix(path + ": not a PNG file"))
-        let good = try PNG.encode(PixelImage(width: 8, height: 8, channels: 3, pixels: [UInt8](repeating: 9, count: 192)))
+        let good = try PNG.encode(
+            PixelImage(width: 8, height: 8, channels: 3, pixels: [UInt8](repeating: 9, count: 192)))
         try writeFile(Array(good.prefix(good.count - 20)), path)
         #expect(errorMessage { _ = try PNG.read(path) }.hasPrefix(path + ": "))
         let short = PixelImage(width: 4, height: 4, channels: 3, pixels: [1, 2])
-        #expect(errorMessage { try PNG.write(short, to: dir + "/short.png") }.hasPrefix(dir + "/short.png: PNG:"))
+        #expect(
+            errorMessage { try PNG.write(short, to: dir + "/short.png") }.hasPrefix(
+                dir + "/short.png: PNG:"))
     }
 
     @Test func resizeAndGrayscale() throws {
@@ -39,7 +45,9 @@ import Testing
         let gray = try ImageResize.modelInput(image, height: 1, width: 1, channels: 1)
         #expect(gray.shape == [1, 1, 1])
         #expect(abs(gray.scalars[0] - (0.2989 + 0.5870 + 0.1140 + 1) / 4) < 1e-4)
-        #expect(errorMessage { _ = try ImageResize.modelInput(image, height: 0, width: 2, channels: 3) }.hasPrefix("image input"))
+        #expect(
+            errorMessage { _ = try ImageResize.modelInput(image, height: 0, width: 2, channels: 3) }
+                .hasPrefix("image input"))
     }
 
     @Test func npyRoundTripAndHeader() throws {
@@ -68,8 +76,12 @@ import Testing
             "val_loss": [1.4, 1.3], "val_sparse_categorical_accuracy": [0.45, 0.55],
         ]
         try HistoryCSV.write(history, to: dir + "/history.csv")
-        let text = String(decoding: try BinaryFile.read(dir + "/history.csv", maxBytes: 1 << 16), as: UTF8.self)
-        #expect(text.hasPrefix("epoch,loss,sparse_categorical_accuracy,val_loss,val_sparse_categorical_accuracy\n1,1.5,0.4,1.4,0.45\n"))
+        let text = String(
+            decoding: try BinaryFile.read(dir + "/history.csv", maxBytes: 1 << 16), as: UTF8.self)
+        #expect(
+            text.hasPrefix(
+                "epoch,loss,sparse_categorical_accuracy,val_loss,val_sparse_categorical_accuracy\n1,1.5,0.4,1.4,0.45\n"
+            ))
         #expect(try HistoryCSV.read(dir + "/history.csv") == history)
         let bad = errorMessage { _ = try HistoryCSV.decode("epoch,loss\n1,abc\n", path: "h.csv") }
         #expect(bad == "h.csv: line 2, column loss: 'abc' is not a number")
@@ -83,8 +95,10 @@ import Testing
     @Test func trainingCurvesPNGIsDecodable() throws {
         let dir = try makeTempDirectory()
         let history: [String: [Double]] = [
-            "loss": [1.6, 1.2, 1.0, 0.9, 0.8], "sparse_categorical_accuracy": [0.42, 0.56, 0.62, 0.66, 0.7],
-            "val_loss": [1.3, 1.1, 1.05, 1.0, 1.02], "val_sparse_categorical_accuracy": [0.52, 0.6, 0.63, 0.65, 0.64],
+            "loss": [1.6, 1.2, 1.0, 0.9, 0.8],
+            "sparse_categorical_accuracy": [0.42, 0.56, 0.62, 0.66, 0.7],
+            "val_loss": [1.3, 1.1, 1.05, 1.0, 1.02],
+            "val_sparse_categorical_accuracy": [0.52, 0.6, 0.63, 0.65, 0.64],
         ]
         let path = dir + "/curves.png"
         try TrainingCurves.write(history: history, to: path)
@@ -92,13 +106,17 @@ import Testing
         #expect(image.width == 1000 && image.height == 400)
         // Both curve colors and black text appear.
         var colors = Set<[UInt8]>()
-        for i in stride(from: 0, to: image.pixels.count, by: 3) { colors.insert(Array(image.pixels[i..<(i + 3)])) }
+        for i in stride(from: 0, to: image.pixels.count, by: 3) {
+            colors.insert(Array(image.pixels[i..<(i + 3)]))
+        }
         #expect(colors.contains([31, 119, 180]))
         #expect(colors.contains([255, 127, 14]))
         #expect(colors.contains([0, 0, 0]))
         // One epoch still renders.
         _ = try TrainingCurves.render(history: ["loss": [2.3], "val_loss": [2.2]])
-        #expect(errorMessage { try TrainingCurves.write(history: [:], to: path) }.hasPrefix(path + ": curves:"))
+        #expect(
+            errorMessage { try TrainingCurves.write(history: [:], to: path) }.hasPrefix(
+                path + ": curves:"))
         if let keep = ProcessInfo.processInfo.environment["SWIFTCNN_KEEP_CURVES"] {
             try TrainingCurves.write(history: history, to: keep)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwiftCNN
 
 @Suite struct JPEGTests {
@@ -24,8 +25,12 @@ import Testing
 
     @Test func structuralErrorsNameTheFile() throws {
         let good = try JPEG.encode(Self.gradient)
-        #expect(errorMessage { _ = try JPEG.decode([], path: "e.jpg") } == "e.jpg: not a valid JPEG (empty file)")
-        #expect(errorMessage { _ = try JPEG.decode(Array("GIF89a".utf8), path: "x.jpg") }.hasPrefix("x.jpg: not a valid JPEG (no SOI"))
+        #expect(
+            errorMessage { _ = try JPEG.decode([], path: "e.jpg") }
+                == "e.jpg: not a valid JPEG (empty file)")
+        #expect(
+            errorMessage { _ = try JPEG.decode(Array("GIF89a".utf8), path: "x.jpg") }.hasPrefix(
+                "x.jpg: not a valid JPEG (no SOI"))
         // Cut inside the header segments.
         let cut = errorMessage { _ = try JPEG.decode(Array(good.prefix(30)), path: "c.jpg") }
         #expect(cut.hasPrefix("c.jpg: not a valid JPEG ("), "\(cut)")
@@ -39,14 +44,16 @@ import Testing
         }
         noDQT += good[i...]
         let dqt = errorMessage { _ = try JPEG.decode(noDQT, path: "q.jpg") }
-        #expect(dqt == "q.jpg: not a valid JPEG (quantisation table 0 is used but never defined)", "\(dqt)")
+        #expect(
+            dqt == "q.jpg: not a valid JPEG (quantisation table 0 is used but never defined)", "\(dqt)")
     }
 
     @Test func libjpegFatalErrorThrowsInsteadOfExiting() throws {
         // A Huffman table with three 1-bit codes passes the structure check, but libjpeg
         // rejects it ("Bogus Huffman table definition") through error_exit.
         var bad = try JPEG.encode(Self.gradient)
-        guard let dht = (0..<(bad.count - 1)).first(where: { bad[$0] == 0xFF && bad[$0 + 1] == 0xC4 }) else {
+        guard let dht = (0..<(bad.count - 1)).first(where: { bad[$0] == 0xFF && bad[$0 + 1] == 0xC4 })
+        else {
             Issue.record("encoder wrote no DHT")
             return
         }
@@ -65,7 +72,9 @@ import Testing
 
     @Test func truncatedImageDataDoesNotCrash() throws {
         let good = try JPEG.encode(Self.gradient)
-        let message = errorMessage { _ = try JPEG.decode(Array(good.prefix(good.count - 40)), path: "t.jpg") }
+        let message = errorMessage {
+            _ = try JPEG.decode(Array(good.prefix(good.count - 40)), path: "t.jpg")
+        }
         // libjpeg pads a truncated scan with gray and warns; either outcome is acceptable.
         #expect(message == "(no error thrown)" || message.hasPrefix("t.jpg: "), "\(message)")
     }

@@ -27,7 +27,9 @@ public struct Canvas {
     }
 
     /// The canvas as an image for ``PNG/write(_:to:)``.
-    public var image: PixelImage { PixelImage(width: width, height: height, channels: 3, pixels: pixels) }
+    public var image: PixelImage {
+        PixelImage(width: width, height: height, channels: 3, pixels: pixels)
+    }
 
     /// The color at (`x`, `y`); black outside the canvas.
     public func pixel(x: Int, y: Int) -> RGB {
@@ -47,8 +49,10 @@ public struct Canvas {
 
     /// Fills the rectangle with top-left (`x`, `y`).
     public mutating func fillRect(x: Int, y: Int, width w: Int, height h: Int, color: RGB) {
-        let x0 = max(0, x), y0 = max(0, y)
-        let x1 = min(width, x + w), y1 = min(height, y + h)
+        let x0 = max(0, x)
+        let y0 = max(0, y)
+        let x1 = min(width, x + w)
+        let y1 = min(height, y + h)
         guard x0 < x1, y0 < y1 else { return }
         let stride = width
         pixels.withUnsafeMutableBufferPointer { p in
@@ -73,9 +77,12 @@ public struct Canvas {
 
     /// A straight line (Bresenham) `thickness` pixels wide.
     public mutating func line(x0: Int, y0: Int, x1: Int, y1: Int, color: RGB, thickness: Int = 1) {
-        var x = x0, y = y0
-        let dx = abs(x1 - x0), dy = -abs(y1 - y0)
-        let sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1
+        var x = x0
+        var y = y0
+        let dx = abs(x1 - x0)
+        let dy = -abs(y1 - y0)
+        let sx = x0 < x1 ? 1 : -1
+        let sy = y0 < y1 ? 1 : -1
         var err = dx + dy
         let half = (thickness - 1) / 2
         var steps = 0
@@ -83,8 +90,14 @@ public struct Canvas {
             fillRect(x: x - half, y: y - half, width: thickness, height: thickness, color: color)
             if x == x1 && y == y1 { break }
             let e2 = 2 * err
-            if e2 >= dy { err += dy; x += sx }
-            if e2 <= dx { err += dx; y += sy }
+            if e2 >= dy {
+                err += dy
+                x += sx
+            }
+            if e2 <= dx {
+                err += dx
+                y += sy
+            }
             steps += 1
         }
     }
@@ -103,7 +116,8 @@ public struct Canvas {
         for character in text {
             for (col, bits) in BitmapFont.columns(character).enumerated() {
                 for row in 0..<BitmapFont.rows where bits & (1 << row) != 0 {
-                    fillRect(x: cx + col * scale, y: y + row * scale, width: scale, height: scale, color: color)
+                    fillRect(
+                        x: cx + col * scale, y: y + row * scale, width: scale, height: scale, color: color)
                 }
             }
             cx += BitmapFont.advance * scale

@@ -19,7 +19,9 @@ public enum TrainingCurves {
     /// - Parameter history: `loss`, `sparse_categorical_accuracy`, `val_loss`,
     ///   `val_sparse_categorical_accuracy` (or `accuracy`/`val_accuracy`), one value per epoch.
     /// - Throws: when the history has no accuracy or loss values, or the size is too small.
-    public static func render(history: [String: [Double]], width: Int = 1000, height: Int = 400) throws -> Canvas {
+    public static func render(history: [String: [Double]], width: Int = 1000, height: Int = 400)
+        throws -> Canvas
+    {
         guard width >= 300, height >= 150, width <= 8000, height <= 8000 else {
             throw SwiftCNNError("curves: size \(width)×\(height) is outside 300×150 … 8000×8000")
         }
@@ -48,11 +50,15 @@ public enum TrainingCurves {
     }
 
     /// Renders the figure and writes it as a PNG, atomically.
-    public static func write(history: [String: [Double]], to path: String, width: Int = 1000, height: Int = 400)
+    public static func write(
+        history: [String: [Double]], to path: String, width: Int = 1000, height: Int = 400
+    )
         throws
     {
         let canvas: Canvas
-        do { canvas = try render(history: history, width: width, height: height) } catch let error as SwiftCNNError {
+        do { canvas = try render(history: history, width: width, height: height) } catch let error
+            as SwiftCNNError
+        {
             throw SwiftCNNError("\(path): \(error.message)")
         }
         try PNG.write(canvas.image, to: path)
@@ -75,8 +81,12 @@ public enum TrainingCurves {
 
         let finite = series.flatMap(\.values).filter(\.isFinite)
         let epochs = max(1, series.map(\.values.count).max() ?? 1)
-        var low = finite.min() ?? 0, high = finite.max() ?? 1
-        if high - low < 1e-9 { low -= 0.05 * max(1, abs(low)); high += 0.05 * max(1, abs(high)) }
+        var low = finite.min() ?? 0
+        var high = finite.max() ?? 1
+        if high - low < 1e-9 {
+            low -= 0.05 * max(1, abs(low))
+            high += 0.05 * max(1, abs(high))
+        }
         let pad = (high - low) * 0.05
         low -= pad
         high += pad
@@ -99,7 +109,8 @@ public enum TrainingCurves {
             canvas.fillRect(x: left - 4 * scale, y: y, width: 4 * scale, height: 1, color: .black)
             let label = String(format: "%.\(decimals)f", tick)
             canvas.text(
-                label, x: left - 6 * scale - Canvas.textWidth(label, scale: scale), y: y - charH / 2, color: .black,
+                label, x: left - 6 * scale - Canvas.textWidth(label, scale: scale), y: y - charH / 2,
+                color: .black,
                 scale: scale)
             tick += step
         }
@@ -110,7 +121,8 @@ public enum TrainingCurves {
             canvas.fillRect(x: x, y: bottom, width: 1, height: 4 * scale, color: .black)
             let label = "\(epoch + 1)"
             canvas.text(
-                label, x: x - Canvas.textWidth(label, scale: scale) / 2, y: bottom + 6 * scale, color: .black,
+                label, x: x - Canvas.textWidth(label, scale: scale) / 2, y: bottom + 6 * scale,
+                color: .black,
                 scale: scale)
         }
         let axisLabel = "epoch"
@@ -122,23 +134,30 @@ public enum TrainingCurves {
         for s in series {
             var previous: (Int, Int)?
             for (epoch, value) in s.values.enumerated() {
-                guard value.isFinite else { previous = nil; continue }
+                guard value.isFinite else {
+                    previous = nil
+                    continue
+                }
                 let point = (px(epoch), py(value))
                 if let p = previous {
-                    canvas.line(x0: p.0, y0: p.1, x1: point.0, y1: point.1, color: s.color, thickness: scale + 1)
+                    canvas.line(
+                        x0: p.0, y0: p.1, x1: point.0, y1: point.1, color: s.color, thickness: scale + 1)
                 }
-                canvas.fillRect(x: point.0 - 2 * scale, y: point.1 - 2 * scale, width: 4 * scale + 1,
-                                height: 4 * scale + 1, color: s.color)
+                canvas.fillRect(
+                    x: point.0 - 2 * scale, y: point.1 - 2 * scale, width: 4 * scale + 1,
+                    height: 4 * scale + 1, color: s.color)
                 previous = point
             }
         }
-        canvas.strokeRect(x: left, y: top, width: right - left + 1, height: bottom - top + 1, color: .black)
+        canvas.strokeRect(
+            x: left, y: top, width: right - left + 1, height: bottom - top + 1, color: .black)
 
         // Legend in the corner that covers the fewest points.
         let shown = series.filter { !$0.values.isEmpty }
         guard !shown.isEmpty else { return }
         let lineW = 20 * scale
-        let boxW = lineW + 12 * scale + (shown.map { Canvas.textWidth($0.label, scale: scale) }.max() ?? 0)
+        let boxW =
+            lineW + 12 * scale + (shown.map { Canvas.textWidth($0.label, scale: scale) }.max() ?? 0)
         let rowH = charH + 6 * scale
         let boxH = rowH * shown.count + 6 * scale
         let margin = 8 * scale
@@ -148,11 +167,14 @@ public enum TrainingCurves {
         ]
         var points: [(x: Int, y: Int)] = []
         for s in series {
-            for (epoch, value) in s.values.enumerated() where value.isFinite { points.append((px(epoch), py(value))) }
+            for (epoch, value) in s.values.enumerated() where value.isFinite {
+                points.append((px(epoch), py(value)))
+            }
         }
         func covered(_ c: (Int, Int)) -> Int {
             var n = 0
-            for p in points where p.x >= c.0 - 4 && p.x <= c.0 + boxW + 4 && p.y >= c.1 - 4 && p.y <= c.1 + boxH + 4 {
+            for p in points
+            where p.x >= c.0 - 4 && p.x <= c.0 + boxW + 4 && p.y >= c.1 - 4 && p.y <= c.1 + boxH + 4 {
                 n += 1
             }
             return n
@@ -162,7 +184,9 @@ public enum TrainingCurves {
         canvas.strokeRect(x: corner.0, y: corner.1, width: boxW, height: boxH, color: .gray)
         for (row, s) in shown.enumerated() {
             let y = corner.1 + 6 * scale + row * rowH
-            canvas.fillRect(x: corner.0 + 4 * scale, y: y + charH / 2 - scale / 2, width: lineW, height: scale + 1, color: s.color)
+            canvas.fillRect(
+                x: corner.0 + 4 * scale, y: y + charH / 2 - scale / 2, width: lineW, height: scale + 1,
+                color: s.color)
             canvas.text(s.label, x: corner.0 + 8 * scale + lineW, y: y, color: .black, scale: scale)
         }
     }
