@@ -55,7 +55,7 @@ public enum PNG {
         do { bytes = try encode(image) } catch let error as SwiftCNNError {
             throw SwiftCNNError("\(path): \(error.message)")
         }
-        try AtomicFile.write(bytes, to: path)
+        try AtomicOutput.write(bytes, to: path)
     }
 
     /// Decodes PNG bytes to 8-bit RGB (gray is expanded, alpha composited onto white).
@@ -111,7 +111,7 @@ public enum PNG {
 }
 
 /// Writing a file so readers see the old or the new contents, never half of one.
-enum AtomicFile {
+enum AtomicOutput {
     /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
     static func write(_ bytes: [UInt8], to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent

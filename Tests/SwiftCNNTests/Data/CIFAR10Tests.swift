@@ -6,11 +6,11 @@ import Testing
 @Suite struct CIFAR10Tests {
     /// Writes data_batch_1…5 (`perFile` records each) and test_batch into a new folder.
     func makeCIFAR(perFile: Int = 2) throws -> String {
-        let dir = try makeTempDirectory()
+        let dir = try makeDataTestDirectory()
         for (i, name) in (CIFAR10.fileNames(for: .train) + CIFAR10.fileNames(for: .test)).enumerated() {
             var bytes: [UInt8] = []
             for r in 0..<perFile { bytes += cifarRecord(label: UInt8((i + r) % 10)) }
-            try writeFile(bytes, dir + "/" + name)
+            try writeDataTestFile(bytes, dir + "/" + name)
         }
         return dir
     }
@@ -42,37 +42,37 @@ import Testing
     @Test func readsClassNamesFromMeta() throws {
         let dir = try makeCIFAR(perFile: 1)
         let names = (0..<10).map { "class\($0)" }
-        try writeFile(Array((names.joined(separator: "\n") + "\n\n").utf8), dir + "/batches.meta.txt")
+        try writeDataTestFile(Array((names.joined(separator: "\n") + "\n\n").utf8), dir + "/batches.meta.txt")
         #expect(try CIFAR10.load(split: .test, directory: dir).classNames == names)
-        try writeFile(Array("a\nb\n".utf8), dir + "/batches.meta.txt")
-        let message = errorMessage { _ = try CIFAR10.load(split: .test, directory: dir) }
+        try writeDataTestFile(Array("a\nb\n".utf8), dir + "/batches.meta.txt")
+        let message = thrownMessage { _ = try CIFAR10.load(split: .test, directory: dir) }
         #expect(message.hasPrefix(dir + "/batches.meta.txt: expected 10 class names"), "\(message)")
     }
 
     @Test func truncatedRecordNamesFileAndRecord() throws {
         let dir = try makeCIFAR()
         let path = dir + "/data_batch_3.bin"
-        try writeFile(cifarRecord(label: 1) + cifarRecord(label: 2).prefix(100), path)
-        let message = errorMessage { _ = try CIFAR10.load(split: .train, directory: dir) }
+        try writeDataTestFile(cifarRecord(label: 1) + cifarRecord(label: 2).prefix(100), path)
+        let message = thrownMessage { _ = try CIFAR10.load(split: .train, directory: dir) }
         #expect(message.hasPrefix(path + ": truncated record 1"), "\(message)")
     }
 
     @Test func badLabelNamesFileAndRecord() throws {
         let dir = try makeCIFAR()
         let path = dir + "/test_batch.bin"
-        try writeFile(cifarRecord(label: 3) + cifarRecord(label: 12), path)
-        let message = errorMessage { _ = try CIFAR10.load(split: .test, directory: dir) }
+        try writeDataTestFile(cifarRecord(label: 3) + cifarRecord(label: 12), path)
+        let message = thrownMessage { _ = try CIFAR10.load(split: .test, directory: dir) }
         #expect(message.hasPrefix(path + ": record 1"), "\(message)")
         #expect(message.contains("label 12"), "\(message)")
     }
 
     @Test func emptyAndMissingFiles() throws {
         let dir = try makeCIFAR()
-        try writeFile([], dir + "/test_batch.bin")
-        let empty = errorMessage { _ = try CIFAR10.load(split: .test, directory: dir) }
+        try writeDataTestFile([], dir + "/test_batch.bin")
+        let empty = thrownMessage { _ = try CIFAR10.load(split: .test, directory: dir) }
         #expect(empty.hasPrefix(dir + "/test_batch.bin: empty file"), "\(empty)")
         try FileManager.default.removeItem(atPath: dir + "/data_batch_5.bin")
-        let missing = errorMessage { _ = try CIFAR10.load(split: .train, directory: dir) }
+        let missing = thrownMessage { _ = try CIFAR10.load(split: .train, directory: dir) }
         #expect(missing.hasPrefix(dir + "/data_batch_5.bin: cannot open"), "\(missing)")
     }
 

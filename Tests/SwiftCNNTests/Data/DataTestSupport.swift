@@ -3,19 +3,19 @@ import Foundation
 @testable import SwiftCNN
 
 /// A fresh temporary folder for one test.
-func makeTempDirectory(_ name: String = #function) throws -> String {
+func makeDataTestDirectory(_ name: String = #function) throws -> String {
     let base =
         NSTemporaryDirectory() + "swiftcnn-data-tests-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
     return base
 }
 
-func writeFile(_ bytes: [UInt8], _ path: String) throws {
+func writeDataTestFile(_ bytes: [UInt8], _ path: String) throws {
     try Data(bytes).write(to: URL(fileURLWithPath: path))
 }
 
 /// The message of the `SwiftCNNError` that `body` throws, or a failure note.
-func errorMessage(_ body: () throws -> Void) -> String {
+func thrownMessage(_ body: () throws -> Void) -> String {
     do {
         try body()
         return "(no error thrown)"

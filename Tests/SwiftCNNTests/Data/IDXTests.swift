@@ -16,12 +16,12 @@ import Testing
             labels = try Gzip.compress(labels)
         }
         let suffix = gzip ? ".gz" : ""
-        try writeFile(images, dir + "/" + stems.images + suffix)
-        try writeFile(labels, dir + "/" + stems.labels + suffix)
+        try writeDataTestFile(images, dir + "/" + stems.images + suffix)
+        try writeDataTestFile(labels, dir + "/" + stems.labels + suffix)
     }
 
     @Test(arguments: [false, true]) func loadsPlainAndGzip(gzip: Bool) throws {
-        let dir = try makeTempDirectory()
+        let dir = try makeDataTestDirectory()
         try writeSplit(dir, split: .test, gzip: gzip)
         let data = try IDX.load(split: .test, directory: dir, classNames: IDX.fashionMNISTClassNames)
         #expect(data.images.shape == [3, 4, 5, 1])
@@ -33,58 +33,58 @@ import Testing
     }
 
     @Test func wrongMagic() throws {
-        let dir = try makeTempDirectory()
+        let dir = try makeDataTestDirectory()
         let path = dir + "/x"
-        try writeFile(idxBytes(rank: 1, dims: [3], data: [1, 2, 3]), path)
-        let message = errorMessage { _ = try IDX.readImages(path) }
+        try writeDataTestFile(idxBytes(rank: 1, dims: [3], data: [1, 2, 3]), path)
+        let message = thrownMessage { _ = try IDX.readImages(path) }
         #expect(message.hasPrefix(path + ": magic number 0x00000801 is not 0x00000803"), "\(message)")
     }
 
     @Test func dimsDisagreeWithData() throws {
-        let dir = try makeTempDirectory()
+        let dir = try makeDataTestDirectory()
         let path = dir + "/images"
-        try writeFile(idxBytes(rank: 3, dims: [3, 4, 5], data: [UInt8](repeating: 1, count: 50)), path)
-        let message = errorMessage { _ = try IDX.readImages(path) }
+        try writeDataTestFile(idxBytes(rank: 3, dims: [3, 4, 5], data: [UInt8](repeating: 1, count: 50)), path)
+        let message = thrownMessage { _ = try IDX.readImages(path) }
         #expect(message.hasPrefix(path + ": header says 3 images of 4×5"), "\(message)")
         #expect(message.contains("image 2 is truncated"), "\(message)")
-        try writeFile(idxBytes(rank: 3, dims: [0x7FFF_FFFF, 0x7FFF_FFFF, 0x7FFF_FFFF], data: []), path)
-        let huge = errorMessage { _ = try IDX.readImages(path) }
+        try writeDataTestFile(idxBytes(rank: 3, dims: [0x7FFF_FFFF, 0x7FFF_FFFF, 0x7FFF_FFFF], data: []), path)
+        let huge = thrownMessage { _ = try IDX.readImages(path) }
         #expect(huge.hasPrefix(path + ": dimensions"), "\(huge)")
     }
 
     @Test func truncatedHeaderEmptyAndBadLabel() throws {
-        let dir = try makeTempDirectory()
+        let dir = try makeDataTestDirectory()
         let path = dir + "/labels"
-        try writeFile([0, 0, 8, 1, 0], path)
+        try writeDataTestFile([0, 0, 8, 1, 0], path)
         #expect(
-            errorMessage { _ = try IDX.readLabels(path) }.hasPrefix(path + ": file is 5 bytes, too short")
+            thrownMessage { _ = try IDX.readLabels(path) }.hasPrefix(path + ": file is 5 bytes, too short")
         )
-        try writeFile([], path)
-        #expect(errorMessage { _ = try IDX.readLabels(path) } == path + ": empty file")
-        try writeFile(idxBytes(rank: 1, dims: [3], data: [1, 10, 2]), path)
-        let bad = errorMessage { _ = try IDX.readLabels(path) }
+        try writeDataTestFile([], path)
+        #expect(thrownMessage { _ = try IDX.readLabels(path) } == path + ": empty file")
+        try writeDataTestFile(idxBytes(rank: 1, dims: [3], data: [1, 10, 2]), path)
+        let bad = thrownMessage { _ = try IDX.readLabels(path) }
         #expect(bad.hasPrefix(path + ": label 1 is 10"), "\(bad)")
     }
 
     @Test func truncatedAndCorruptGzip() throws {
-        let dir = try makeTempDirectory()
+        let dir = try makeDataTestDirectory()
         let path = dir + "/t10k-labels-idx1-ubyte.gz"
         let gz = try Gzip.compress(
             idxBytes(rank: 1, dims: [500], data: [UInt8](repeating: 3, count: 500)))
-        try writeFile(Array(gz.prefix(gz.count / 2)), path)
-        let truncated = errorMessage { _ = try IDX.readLabels(path) }
+        try writeDataTestFile(Array(gz.prefix(gz.count / 2)), path)
+        let truncated = thrownMessage { _ = try IDX.readLabels(path) }
         #expect(truncated.hasPrefix(path + ": gzip data is truncated"), "\(truncated)")
         var corrupt = gz
         for i in 10..<min(20, corrupt.count) { corrupt[i] ^= 0xFF }
-        try writeFile(corrupt, path)
-        let bad = errorMessage { _ = try IDX.readLabels(path) }
+        try writeDataTestFile(corrupt, path)
+        let bad = thrownMessage { _ = try IDX.readLabels(path) }
         #expect(bad.hasPrefix(path + ": "), "\(bad)")
         #expect(bad.contains("gzip"), "\(bad)")
     }
 
     @Test func missingFileNamesTheStem() throws {
-        let dir = try makeTempDirectory()
-        let message = errorMessage { _ = try IDX.load(split: .train, directory: dir) }
+        let dir = try makeDataTestDirectory()
+        let message = thrownMessage { _ = try IDX.load(split: .train, directory: dir) }
         #expect(message == "\(dir)/train-images-idx3-ubyte[.gz]: no such file")
     }
 
@@ -96,7 +96,7 @@ import Testing
             "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)"))
     func realFashionMNISTFromDebian() throws {
         let locator = DatasetLocator(
-            explicitDirectory: nil, environmentDirectory: nil, cacheRoot: try makeTempDirectory(),
+            explicitDirectory: nil, environmentDirectory: nil, cacheRoot: try makeDataTestDirectory(),
             systemDirectories: [.fashionMNIST: [Self.debianFashion]], allowDownload: false)
         let test = try Dataset.load(.fashionMNIST, split: .test, locator: locator)
         #expect(test.images.shape == [10000, 28, 28, 1])
@@ -112,11 +112,11 @@ import Testing
 
 @Suite struct IDXPairTests {
     @Test func imageAndLabelCountsMustAgreeEvenWithALimit() throws {
-        let dir = try makeTempDirectory()
-        try writeFile(
+        let dir = try makeDataTestDirectory()
+        try writeDataTestFile(
             idxBytes(rank: 3, dims: [3, 2, 2], data: [UInt8](repeating: 0, count: 12)), dir + "/i")
-        try writeFile(idxBytes(rank: 1, dims: [2], data: [1, 2]), dir + "/l")
-        let message = errorMessage {
+        try writeDataTestFile(idxBytes(rank: 1, dims: [2], data: [1, 2]), dir + "/l")
+        let message = thrownMessage {
             _ = try IDX.load(imagesAt: dir + "/i", labelsAt: dir + "/l", limit: 1)
         }
         #expect(message == "\(dir)/i: holds 3 images but \(dir)/l holds 2 labels")

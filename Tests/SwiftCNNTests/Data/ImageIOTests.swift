@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct ImageIOTests {
     @Test func pngRoundTripRGBAndRGBA() throws {
-        let dir = try makeTempDirectory()
+        let dir = try makeDataTestDirectory()
         let rgb = PixelImage(width: 3, height: 2, channels: 3, pixels: (0..<18).map { UInt8($0 * 13) })
         try PNG.write(rgb, to: dir + "/rgb.png")
         #expect(try PNG.read(dir + "/rgb.png") == rgb)
@@ -19,17 +19,17 @@ import Testing
     }
 
     @Test func pngErrorsNameTheFile() throws {
-        let dir = try makeTempDirectory()
+        let dir = try makeDataTestDirectory()
         let path = dir + "/bad.png"
-        try writeFile(Array("not a png".utf8), path)
-        #expect(errorMessage { _ = try PNG.read(path) }.hasPrefix(path + ": not a PNG file"))
+        try writeDataTestFile(Array("not a png".utf8), path)
+        #expect(thrownMessage { _ = try PNG.read(path) }.hasPrefix(path + ": not a PNG file"))
         let good = try PNG.encode(
             PixelImage(width: 8, height: 8, channels: 3, pixels: [UInt8](repeating: 9, count: 192)))
-        try writeFile(Array(good.prefix(good.count - 20)), path)
-        #expect(errorMessage { _ = try PNG.read(path) }.hasPrefix(path + ": "))
+        try writeDataTestFile(Array(good.prefix(good.count - 20)), path)
+        #expect(thrownMessage { _ = try PNG.read(path) }.hasPrefix(path + ": "))
         let short = PixelImage(width: 4, height: 4, channels: 3, pixels: [1, 2])
         #expect(
-            errorMessage { try PNG.write(short, to: dir + "/short.png") }.hasPrefix(
+            thrownMessage { try PNG.write(short, to: dir + "/short.png") }.hasPrefix(
                 dir + "/short.png: PNG:"))
     }
 
@@ -46,12 +46,12 @@ import Testing
         #expect(gray.shape == [1, 1, 1])
         #expect(abs(gray.scalars[0] - (0.2989 + 0.5870 + 0.1140 + 1) / 4) < 1e-4)
         #expect(
-            errorMessage { _ = try ImageResize.modelInput(image, height: 0, width: 2, channels: 3) }
+            thrownMessage { _ = try ImageResize.modelInput(image, height: 0, width: 2, channels: 3) }
                 .hasPrefix("image input"))
     }
 
     @Test func npyRoundTripAndHeader() throws {
-        let dir = try makeTempDirectory()
+        let dir = try makeDataTestDirectory()
         let probs = try Tensor(shape: [3, 10], scalars: (0..<30).map { Float($0) / 7 })
         try NPY.write(probs, to: dir + "/p.npy")
         let bytes = try BinaryFile.read(dir + "/p.npy", maxBytes: 1 << 20)
@@ -64,13 +64,13 @@ import Testing
         #expect(back.shape == [3, 10])
         #expect(back.scalars == probs.scalars)
         #expect(NPY.encode(try Tensor(shape: [2], scalars: [1, 2])).count % 64 == 8)
-        try writeFile(Array(bytes.prefix(bytes.count - 4)), dir + "/short.npy")
-        let message = errorMessage { _ = try NPY.read(dir + "/short.npy") }
+        try writeDataTestFile(Array(bytes.prefix(bytes.count - 4)), dir + "/short.npy")
+        let message = thrownMessage { _ = try NPY.read(dir + "/short.npy") }
         #expect(message.hasPrefix(dir + "/short.npy: shape [3, 10] needs 120 bytes"), "\(message)")
     }
 
     @Test func historyCSVRoundTrip() throws {
-        let dir = try makeTempDirectory()
+        let dir = try makeDataTestDirectory()
         let history: [String: [Double]] = [
             "loss": [1.5, 1.25], "sparse_categorical_accuracy": [0.4, 0.5],
             "val_loss": [1.4, 1.3], "val_sparse_categorical_accuracy": [0.45, 0.55],
@@ -83,7 +83,7 @@ import Testing
                 "epoch,loss,sparse_categorical_accuracy,val_loss,val_sparse_categorical_accuracy\n1,1.5,0.4,1.4,0.45\n"
             ))
         #expect(try HistoryCSV.read(dir + "/history.csv") == history)
-        let bad = errorMessage { _ = try HistoryCSV.decode("epoch,loss\n1,abc\n", path: "h.csv") }
+        let bad = thrownMessage { _ = try HistoryCSV.decode("epoch,loss\n1,abc\n", path: "h.csv") }
         #expect(bad == "h.csv: line 2, column loss: 'abc' is not a number")
     }
 
@@ -93,7 +93,7 @@ import Testing
     }
 
     @Test func trainingCurvesPNGIsDecodable() throws {
-        let dir = try makeTempDirectory()
+        let dir = try makeDataTestDirectory()
         let history: [String: [Double]] = [
             "loss": [1.6, 1.2, 1.0, 0.9, 0.8],
             "sparse_categorical_accuracy": [0.42, 0.56, 0.62, 0.66, 0.7],
@@ -115,7 +115,7 @@ import Testing
         // One epoch still renders.
         _ = try TrainingCurves.render(history: ["loss": [2.3], "val_loss": [2.2]])
         #expect(
-            errorMessage { try TrainingCurves.write(history: [:], to: path) }.hasPrefix(
+            thrownMessage { try TrainingCurves.write(history: [:], to: path) }.hasPrefix(
                 path + ": curves:"))
         if let keep = ProcessInfo.processInfo.environment["SWIFTCNN_KEEP_CURVES"] {
             try TrainingCurves.write(history: history, to: keep)

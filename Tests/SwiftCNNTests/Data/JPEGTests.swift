@@ -13,8 +13,8 @@ import Testing
         let bytes = try JPEG.encode(Self.gradient)
         let frame = try JPEG.validate(bytes, path: "g.jpg")
         #expect(frame.width == 16 && frame.height == 8 && frame.components == 3)
-        let dir = try makeTempDirectory()
-        try writeFile(bytes, dir + "/g.jpg")
+        let dir = try makeDataTestDirectory()
+        try writeDataTestFile(bytes, dir + "/g.jpg")
         let image = try JPEG.read(dir + "/g.jpg")
         #expect(image.width == 16 && image.height == 8 && image.channels == 3)
         let worst = zip(image.pixels, Self.gradient.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 0
@@ -26,13 +26,13 @@ import Testing
     @Test func structuralErrorsNameTheFile() throws {
         let good = try JPEG.encode(Self.gradient)
         #expect(
-            errorMessage { _ = try JPEG.decode([], path: "e.jpg") }
+            thrownMessage { _ = try JPEG.decode([], path: "e.jpg") }
                 == "e.jpg: not a valid JPEG (empty file)")
         #expect(
-            errorMessage { _ = try JPEG.decode(Array("GIF89a".utf8), path: "x.jpg") }.hasPrefix(
+            thrownMessage { _ = try JPEG.decode(Array("GIF89a".utf8), path: "x.jpg") }.hasPrefix(
                 "x.jpg: not a valid JPEG (no SOI"))
         // Cut inside the header segments.
-        let cut = errorMessage { _ = try JPEG.decode(Array(good.prefix(30)), path: "c.jpg") }
+        let cut = thrownMessage { _ = try JPEG.decode(Array(good.prefix(30)), path: "c.jpg") }
         #expect(cut.hasPrefix("c.jpg: not a valid JPEG ("), "\(cut)")
         // Remove every DQT segment: the frame's tables are then undefined.
         var noDQT: [UInt8] = [0xFF, 0xD8]
@@ -43,7 +43,7 @@ import Testing
             i += 2 + length
         }
         noDQT += good[i...]
-        let dqt = errorMessage { _ = try JPEG.decode(noDQT, path: "q.jpg") }
+        let dqt = thrownMessage { _ = try JPEG.decode(noDQT, path: "q.jpg") }
         #expect(
             dqt == "q.jpg: not a valid JPEG (quantisation table 0 is used but never defined)", "\(dqt)")
     }
@@ -64,7 +64,7 @@ import Testing
         }
         bad[counts + donor] -= 3
         bad[counts] += 3
-        let message = errorMessage { _ = try JPEG.decode(bad, path: "h.jpg") }
+        let message = thrownMessage { _ = try JPEG.decode(bad, path: "h.jpg") }
         #expect(message.hasPrefix("h.jpg: libjpeg: "), "\(message)")
         // The process is still fine: a good image decodes afterwards.
         #expect(try JPEG.decode(try JPEG.encode(Self.gradient)).width == 16)
@@ -72,7 +72,7 @@ import Testing
 
     @Test func truncatedImageDataDoesNotCrash() throws {
         let good = try JPEG.encode(Self.gradient)
-        let message = errorMessage {
+        let message = thrownMessage {
             _ = try JPEG.decode(Array(good.prefix(good.count - 40)), path: "t.jpg")
         }
         // libjpeg pads a truncated scan with gray and warns; either outcome is acceptable.
