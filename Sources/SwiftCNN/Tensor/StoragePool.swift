@@ -11,28 +11,32 @@ final class StoragePool: Sendable {
     private let state = Mutex(State())
 
     private struct State: ~Copyable {
-        var free: [Int: [UnsafeMutableRawPointer]] = [:]
+        /// Addresses of free buffers by element count (as integers, which are Sendable).
+        var free: [Int: [UInt]] = [:]
         var cachedBytes = 0
     }
 
     private static func bytes(_ count: Int) -> Int { max(count, 1) * MemoryLayout<Float>.stride }
 
     func take(count: Int) -> UnsafeMutablePointer<Float> {
-        let reused: UnsafeMutableRawPointer? = state.withLock { state in
-            guard var list = state.free[count], let pointer = list.popLast() else { return nil }
+        let reused: UInt? = state.withLock { state in
+            guard var list = state.free[count], let address = list.popLast() else { return nil }
             state.free[count] = list
             state.cachedBytes -= Self.bytes(count)
-            return pointer
+            return address
         }
-        let raw = reused ?? UnsafeMutableRawPointer.allocate(byteCount: Self.bytes(count), alignment: 64)
+        let raw =
+            reused.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }
+            ?? UnsafeMutableRawPointer.allocate(byteCount: Self.bytes(count), alignment: 64)
         return raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     func give(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
         let raw = UnsafeMutableRawPointer(pointer)
+        let address = UInt(bitPattern: raw)
         let kept = state.withLock { state -> Bool in
             guard state.cachedBytes + Self.bytes(count) <= limitBytes else { return false }
-            state.free[count, default: []].append(raw)
+            state.free[count, default: []].append(address)
             state.cachedBytes += Self.bytes(count)
             return true
         }
