@@ -57,16 +57,26 @@ final class ThreadPool: @unchecked Sendable {
         busy.store(false, ordering: .releasing)
     }
 
-    /// Splits `0..<count` into contiguous ranges, one per part, and runs them in parallel.
-    func parallelFor(_ count: Int, _ body: (Range<Int>) -> Void) {
+    /// Splits `0..<count` into contiguous ranges, one per part, and runs `body(part, range)`
+    /// for each non-empty one in parallel.
+    func parallelFor(_ count: Int, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
         guard count > 1 else {
-            if count == 1 { body(0..<1) }
+            if count == 1 { body(0, 0..<1) }
             return
         }
         let n = parts
         run { part in
             let range = Self.range(part: part, of: n, count: count)
-            if !range.isEmpty { body(range) }
+            if !range.isEmpty { body(part, range) }
+        }
+    }
+
+    /// Like `parallelFor`, but runs serially when the work is too small to be worth a split.
+    func parallelFor(_ count: Int, minimumWork: Int, work: Int, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
+        if work < minimumWork {
+            body(0, 0..<count)
+        } else {
+            parallelFor(count, body)
         }
     }
 
