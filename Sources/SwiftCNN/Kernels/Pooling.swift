@@ -3,17 +3,19 @@
 enum Pooling {
     /// Writes each window's maximum and the flat input index it came from (for backward).
     /// Ties go to the first position in scan order, as TensorFlow's.
+    /// `images` selects which images of `input` (each `inputStride` floats) to pool;
+    /// `output` and `argmax` start at the first of them.
     static func maxForward(
-        input: UnsafePointer<Float>, images: Int, channels: Int, window: Window2D,
-        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
+        input: UnsafePointer<Float>, images: Range<Int>, channels: Int, window: Window2D,
+        output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, inputStride: Int
     ) {
         let (h, w) = (window.rows.input, window.cols.input)
         let lanes = 16
         let vectorChannels = channels - channels % lanes
         let laneOffsets = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         var o = 0
-        for image in 0..<images {
-            let imageBase = image * h * w * channels
+        for image in images {
+            let imageBase = image * inputStride
             for oy in 0..<window.rows.output {
                 let y0 = max(oy * window.rows.stride - window.rows.padBefore, 0)
                 let y1 = min(oy * window.rows.stride - window.rows.padBefore + window.rows.window, h)
@@ -56,15 +58,6 @@ enum Pooling {
                 }
             }
         }
-    }
-
-    /// Routes each output gradient to the input that won its window; `gradInput` is overwritten.
-    static func maxBackward(
-        gradOutput: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, outputCount: Int,
-        gradInput: UnsafeMutablePointer<Float>, inputCount: Int
-    ) {
-        gradInput.update(repeating: 0, count: inputCount)
-        for i in 0..<outputCount { gradInput[Int(argmax[i])] += gradOutput[i] }
     }
 
     static func averageForward(

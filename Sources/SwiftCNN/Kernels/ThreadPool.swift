@@ -80,6 +80,11 @@ final class ThreadPool: @unchecked Sendable {
         }
     }
 
+    /// Splits an elementwise loop over `count` elements when it is long enough to pay off.
+    func elementwise(_ count: Int, _ body: (Range<Int>) -> Void) {
+        parallelFor(count, minimumWork: 1 << 15, work: count) { _, range in body(range) }
+    }
+
     static func range(part: Int, of parts: Int, count: Int) -> Range<Int> {
         let base = count / parts
         let extra = count % parts
