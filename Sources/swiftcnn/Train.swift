@@ -45,7 +45,9 @@ struct Train: ParsableCommand {
     func run() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
-        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
+        guard learningRate > 0, learningRate.isFinite else {
+            throw ValidationError("--learning-rate must be positive, got \(learningRate)")
+        }
         let entry = try options.entry()
         let train = try dataOptions.load(.train, limit: trainLimit)
         let test = try dataOptions.load(.test, limit: testLimit)
@@ -53,25 +55,15 @@ struct Train: ParsableCommand {
 
         let model = entry.make()
         model.seed = seed
-        try model.build(inputShape: train.imageShape)
-        model.compile(
-            optimizer: Adam(learningRate: learningRate), loss: SparseCategoricalCrossentropy(fromLogits: false),
-            metrics: [SparseCategoricalAccuracy()])
-
-        let prefix = checkpoint ?? "checkpoint/\(entry.displayName).ckpt"
-        if !fresh, FileManager.default.fileExists(atPath: prefix + ".index") {
-            print("-------------load the model-----------------")
-            try model.loadWeights(prefix)
-        }
-        let saver = ModelCheckpoint(filepath: prefix, monitor: "val_loss", saveBestOnly: true)
-        let result = try model.fit(
-            x: train.images, y: train.labels, batchSize: batchSize, epochs: epochs,
-            validationData: (test.images, test.labels), validationFreq: 1, callbacks: [saver])
-        print(model.summary())
-
-        try model.writeWeightsText(to: weightsTxt)
-        try HistoryCSV.write(result.history, to: history)
-        try TrainingCurves.write(history: result.history, to: curves)
-        print("Wrote \(prefix).index, \(weightsTxt), \(history) and \(curves)")
+        var run = CourseTraining(
+            model: model, train: train, test: test, checkpoint: checkpoint ?? "checkpoint/\(entry.displayName).ckpt")
+        run.epochs = epochs
+        run.batchSize = batchSize
+        run.learningRate = learningRate
+        run.fresh = fresh
+        run.weightsText = weightsTxt
+        run.curves = curves
+        run.historyCSV = history
+        try run.run()
     }
 }
