@@ -31,6 +31,8 @@ let package = Package(
                 "COpenBLAS", "CZlib", "CPNG", "CJPEG", "CSwiftCNNSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
+            // The .proto sources the committed IO/Generated code was made from.
+            exclude: ["IO/Protos"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(

@@ -1,27 +1,54 @@
 /// Per-channel batch-normalisation arithmetic over `rows` rows of `channels` values
-/// (NHWC flattened: every pixel of every image is a row).
+/// (NHWC flattened: every pixel of every image is a row). Rows are split across the
+/// thread pool; per-channel sums are made per part and then added.
 enum BatchNormKernels {
+    /// Sums `body(rows, partial)` over row ranges into `result` (`width` floats).
+    private static func reduceRows(
+        _ rows: Int, channels: Int, width: Int, into result: UnsafeMutablePointer<Float>,
+        _ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let parts = ThreadPool.shared.parts
+        var partials = [Float](repeating: 0, count: parts * width)
+        var used = [Bool](repeating: false, count: parts)
+        partials.withUnsafeMutableBufferPointer { partials in
+            used.withUnsafeMutableBufferPointer { used in
+                let base = partials.baseAddress!
+                ThreadPool.shared.parallelFor(rows, minimumWork: 1 << 14, work: rows * channels) { part, range in
+                    used[part] = true
+                    body(range, base + part * width)
+                }
+            }
+            result.update(repeating: 0, count: width)
+            for part in 0..<parts where used[part] {
+                for i in 0..<width { result[i] += partials[part * width + i] }
+            }
+        }
+    }
+
     /// Biased mean and variance of each channel (two passes, for accuracy).
     static func moments(
         _ x: UnsafePointer<Float>, rows: Int, channels: Int,
         mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>
     ) {
-        mean.update(repeating: 0, count: channels)
-        variance.update(repeating: 0, count: channels)
-        var row = x
-        for _ in 0..<rows {
-            for c in 0..<channels { mean[c] += row[c] }
-            row += channels
+        reduceRows(rows, channels: channels, width: channels, into: mean) { range, sum in
+            var row = x + range.lowerBound * channels
+            for _ in range {
+                for c in 0..<channels { sum[c] += row[c] }
+                row += channels
+            }
         }
         let inverse = 1 / Float(max(rows, 1))
         for c in 0..<channels { mean[c] *= inverse }
-        row = x
-        for _ in 0..<rows {
-            for c in 0..<channels {
-                let d = row[c] - mean[c]
-                variance[c] += d * d
+        let center = UnsafePointer(mean)
+        reduceRows(rows, channels: channels, width: channels, into: variance) { range, sum in
+            var row = x + range.lowerBound * channels
+            for _ in range {
+                for c in 0..<channels {
+                    let d = row[c] - center[c]
+                    sum[c] += d * d
+                }
+                row += channels
             }
-            row += channels
         }
         for c in 0..<channels { variance[c] *= inverse }
     }
@@ -31,12 +58,14 @@ enum BatchNormKernels {
         _ x: UnsafePointer<Float>, rows: Int, channels: Int,
         scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
     ) {
-        var src = x
-        var dst = output
-        for _ in 0..<rows {
-            for c in 0..<channels { dst[c] = src[c] * scale[c] + shift[c] }
-            src += channels
-            dst += channels
+        ThreadPool.shared.parallelFor(rows, minimumWork: 1 << 15, work: rows * channels) { _, range in
+            var src = x + range.lowerBound * channels
+            var dst = output + range.lowerBound * channels
+            for _ in range {
+                for c in 0..<channels { dst[c] = src[c] * scale[c] + shift[c] }
+                src += channels
+                dst += channels
+            }
         }
     }
 
@@ -46,18 +75,22 @@ enum BatchNormKernels {
         mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
         sumDy: UnsafeMutablePointer<Float>, sumDyXhat: UnsafeMutablePointer<Float>
     ) {
-        sumDy.update(repeating: 0, count: channels)
-        sumDyXhat.update(repeating: 0, count: channels)
-        var xr = x
-        var dr = gradOutput
-        for _ in 0..<rows {
-            for c in 0..<channels {
-                sumDy[c] += dr[c]
-                sumDyXhat[c] += dr[c] * (xr[c] - mean[c]) * invStd[c]
+        let sums = UnsafeMutablePointer<Float>.allocate(capacity: 2 * channels)
+        defer { sums.deallocate() }
+        reduceRows(rows, channels: channels, width: 2 * channels, into: sums) { range, sum in
+            var xr = x + range.lowerBound * channels
+            var dr = gradOutput + range.lowerBound * channels
+            for _ in range {
+                for c in 0..<channels {
+                    sum[c] += dr[c]
+                    sum[channels + c] += dr[c] * (xr[c] - mean[c]) * invStd[c]
+                }
+                xr += channels
+                dr += channels
             }
-            xr += channels
-            dr += channels
         }
+        sumDy.update(from: sums, count: channels)
+        sumDyXhat.update(from: sums + channels, count: channels)
     }
 
     /// dx for batch statistics: gamma·invStd/N · (N·dy − Σdy − x̂·Σ(dy·x̂)).
@@ -68,17 +101,19 @@ enum BatchNormKernels {
         gradInput: UnsafeMutablePointer<Float>
     ) {
         let n = Float(rows)
-        var xr = x
-        var dr = gradOutput
-        var out = gradInput
-        for _ in 0..<rows {
-            for c in 0..<channels {
-                let xhat = (xr[c] - mean[c]) * invStd[c]
-                out[c] = gamma[c] * invStd[c] / n * (n * dr[c] - sumDy[c] - xhat * sumDyXhat[c])
+        ThreadPool.shared.parallelFor(rows, minimumWork: 1 << 15, work: rows * channels) { _, range in
+            var xr = x + range.lowerBound * channels
+            var dr = gradOutput + range.lowerBound * channels
+            var out = gradInput + range.lowerBound * channels
+            for _ in range {
+                for c in 0..<channels {
+                    let xhat = (xr[c] - mean[c]) * invStd[c]
+                    out[c] = gamma[c] * invStd[c] / n * (n * dr[c] - sumDy[c] - xhat * sumDyXhat[c])
+                }
+                xr += channels
+                dr += channels
+                out += channels
             }
-            xr += channels
-            dr += channels
-            out += channels
         }
     }
 }

@@ -25,32 +25,45 @@ struct ConvolutionShape {
 }
 
 enum Convolution {
+    /// Each thread-pool part convolves its own slice of the batch with single-threaded SGEMM.
     static func forward(
         input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        output: UnsafeMutablePointer<Float>, shape: ConvolutionShape, workspace: Workspace
+        output: UnsafeMutablePointer<Float>, shape: ConvolutionShape, workspaces: WorkspaceSet
+    ) {
+        ThreadPool.shared.parallelFor(shape.images) { part, images in
+            forward(
+                input: input, kernel: kernel, bias: bias, output: output, shape: shape, images: images,
+                workspace: workspaces[part])
+        }
+    }
+
+    private static func forward(
+        input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        output: UnsafeMutablePointer<Float>, shape: ConvolutionShape, images: Range<Int>, workspace: Workspace
     ) {
         let f = shape.filters
+        let inputStride = shape.inputPixels * shape.channels
+        let outputStride = shape.outputPixels * f
         if shape.isPointwise {
-            Gemm.multiply(input, kernel, into: output, m: shape.images * shape.outputPixels, n: f, k: shape.patch)
+            Gemm.multiply(
+                input + images.lowerBound * inputStride, kernel, into: output + images.lowerBound * outputStride,
+                m: images.count * shape.outputPixels, n: f, k: shape.patch)
         } else {
             let chunk = shape.imagesPerChunk
             let columns = workspace.buffer(count: chunk * shape.outputPixels * shape.patch)
-            var first = 0
-            while first < shape.images {
-                let n = min(chunk, shape.images - first)
+            var first = images.lowerBound
+            while first < images.upperBound {
+                let n = min(chunk, images.upperBound - first)
                 Im2col.pack(
-                    input + first * shape.inputPixels * shape.channels, images: n,
-                    channels: shape.channels, window: shape.window, into: columns)
+                    input + first * inputStride, images: n, channels: shape.channels, window: shape.window, into: columns)
                 Gemm.multiply(
-                    columns, kernel, into: output + first * shape.outputPixels * f,
-                    m: n * shape.outputPixels, n: f, k: shape.patch)
+                    columns, kernel, into: output + first * outputStride, m: n * shape.outputPixels, n: f, k: shape.patch)
                 first += n
             }
         }
         if let bias {
-            let rows = shape.images * shape.outputPixels
-            var row = output
-            for _ in 0..<rows {
+            var row = output + images.lowerBound * outputStride
+            for _ in 0..<(images.count * shape.outputPixels) {
                 for j in 0..<f { row[j] += bias[j] }
                 row += f
             }
@@ -58,49 +71,91 @@ enum Convolution {
     }
 
     /// Gradients of a convolution. `gradKernel` (and `gradBias`) are overwritten;
-    /// `gradInput`, when given, is overwritten too.
+    /// `gradInput`, when given, is overwritten too. Each part sums its images' kernel
+    /// gradient separately; the parts are added at the end.
     static func backward(
         input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
         gradInput: UnsafeMutablePointer<Float>?, gradKernel: UnsafeMutablePointer<Float>,
-        gradBias: UnsafeMutablePointer<Float>?, shape: ConvolutionShape, workspace: Workspace
+        gradBias: UnsafeMutablePointer<Float>?, shape: ConvolutionShape, workspaces: WorkspaceSet
+    ) {
+        let kernelCount = shape.patch * shape.filters
+        let partialCount = kernelCount + shape.filters
+        let columnCount = shape.isPointwise ? 0 : shape.imagesPerChunk * shape.outputPixels * shape.patch
+        let parts = ThreadPool.shared.parts
+        var used = [Bool](repeating: false, count: parts)
+        used.withUnsafeMutableBufferPointer { used in
+            ThreadPool.shared.parallelFor(shape.images) { part, images in
+                used[part] = true
+                // Sized once for partials and columns, so the inner call never reallocates it.
+                let partial = workspaces[part].buffer(count: partialCount + columnCount)
+                backward(
+                    input: input, kernel: kernel, gradOutput: gradOutput, gradInput: gradInput,
+                    gradKernel: partial, gradBias: gradBias == nil ? nil : partial + kernelCount,
+                    shape: shape, images: images, workspace: workspaces[part], scratchOffset: partialCount)
+            }
+        }
+        // Sum the parts' partial gradients.
+        var first = true
+        for part in 0..<parts where used[part] {
+            let partial = workspaces[part].buffer(count: partialCount)
+            if first {
+                gradKernel.update(from: partial, count: kernelCount)
+                if let gradBias { gradBias.update(from: partial + kernelCount, count: shape.filters) }
+                first = false
+            } else {
+                for i in 0..<kernelCount { gradKernel[i] += partial[i] }
+                if let gradBias { for j in 0..<shape.filters { gradBias[j] += partial[kernelCount + j] } }
+            }
+        }
+    }
+
+    private static func backward(
+        input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+        gradInput: UnsafeMutablePointer<Float>?, gradKernel: UnsafeMutablePointer<Float>,
+        gradBias: UnsafeMutablePointer<Float>?, shape: ConvolutionShape, images: Range<Int>,
+        workspace: Workspace, scratchOffset: Int
     ) {
         let f = shape.filters
         let k = shape.patch
+        let inputStride = shape.inputPixels * shape.channels
+        let outputStride = shape.outputPixels * f
+        let dyBase = gradOutput + images.lowerBound * outputStride
         if let gradBias {
             gradBias.update(repeating: 0, count: f)
-            var row = gradOutput
-            for _ in 0..<(shape.images * shape.outputPixels) {
+            var row = dyBase
+            for _ in 0..<(images.count * shape.outputPixels) {
                 for j in 0..<f { gradBias[j] += row[j] }
                 row += f
             }
         }
         if shape.isPointwise {
-            let m = shape.images * shape.outputPixels
-            Gemm.multiply(input, transposeA: true, gradOutput, into: gradKernel, m: k, n: f, k: m)
+            let m = images.count * shape.outputPixels
+            Gemm.multiply(input + images.lowerBound * inputStride, transposeA: true, dyBase, into: gradKernel, m: k, n: f, k: m)
             if let gradInput {
-                Gemm.multiply(gradOutput, kernel, transposeB: true, into: gradInput, m: m, n: k, k: f)
+                Gemm.multiply(dyBase, kernel, transposeB: true, into: gradInput + images.lowerBound * inputStride, m: m, n: k, k: f)
             }
             return
         }
         let chunk = shape.imagesPerChunk
-        let columns = workspace.buffer(count: chunk * shape.outputPixels * k)
-        if let gradInput { gradInput.update(repeating: 0, count: shape.images * shape.inputPixels * shape.channels) }
-        var first = 0
-        while first < shape.images {
-            let n = min(chunk, shape.images - first)
+        // The partial gradients live at the start of this part's workspace; columns follow.
+        let columns = workspace.buffer(count: scratchOffset + chunk * shape.outputPixels * k) + scratchOffset
+        if let gradInput {
+            (gradInput + images.lowerBound * inputStride).update(repeating: 0, count: images.count * inputStride)
+        }
+        var first = images.lowerBound
+        while first < images.upperBound {
+            let n = min(chunk, images.upperBound - first)
             let m = n * shape.outputPixels
-            let dy = gradOutput + first * shape.outputPixels * f
-            Im2col.pack(
-                input + first * shape.inputPixels * shape.channels, images: n,
-                channels: shape.channels, window: shape.window, into: columns)
+            let dy = gradOutput + first * outputStride
+            Im2col.pack(input + first * inputStride, images: n, channels: shape.channels, window: shape.window, into: columns)
             Gemm.multiply(
                 columns, transposeA: true, dy, into: gradKernel, m: k, n: f, k: m,
-                beta: first == 0 ? 0 : 1)
+                beta: first == images.lowerBound ? 0 : 1)
             if let gradInput {
                 Gemm.multiply(dy, kernel, transposeB: true, into: columns, m: m, n: k, k: f)
                 Im2col.unpackAdding(
                     columns, images: n, channels: shape.channels, window: shape.window,
-                    into: gradInput + first * shape.inputPixels * shape.channels)
+                    into: gradInput + first * inputStride)
             }
             first += n
         }

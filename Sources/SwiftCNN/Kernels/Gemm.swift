@@ -2,16 +2,20 @@ import COpenBLAS
 
 /// Row-major SGEMM on OpenBLAS: `c = alpha * op(a) * op(b) + beta * c`, where op(a) is
 /// m×k, op(b) is k×n and c is m×n. Every convolution and dense layer ends up here.
+/// Leading dimensions default to packed matrices; pass them to work on column blocks.
 enum Gemm {
     static func multiply(
         _ a: UnsafePointer<Float>, transposeA: Bool = false,
         _ b: UnsafePointer<Float>, transposeB: Bool = false,
         into c: UnsafeMutablePointer<Float>,
-        m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0
+        m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0,
+        lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil
     ) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
-            if beta == 0 { c.update(repeating: 0, count: m * n) }
+            if beta == 0 {
+                for row in 0..<m { (c + row * (ldc ?? n)).update(repeating: 0, count: n) }
+            }
             return
         }
         cblas_sgemm(
@@ -19,8 +23,8 @@ enum Gemm {
             transposeA ? CblasTrans : CblasNoTrans,
             transposeB ? CblasTrans : CblasNoTrans,
             blasint(m), blasint(n), blasint(k), alpha,
-            a, blasint(transposeA ? m : k),
-            b, blasint(transposeB ? k : n),
-            beta, c, blasint(n))
+            a, blasint(lda ?? (transposeA ? m : k)),
+            b, blasint(ldb ?? (transposeB ? k : n)),
+            beta, c, blasint(ldc ?? n))
     }
 }

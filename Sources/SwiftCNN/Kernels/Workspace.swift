@@ -17,3 +17,9 @@ final class Workspace {
 
     deinit { storage.map { UnsafeMutableRawPointer($0).deallocate() } }
 }
+
+/// One workspace per thread-pool part, so parallel parts never share scratch memory.
+final class WorkspaceSet {
+    private let workspaces = (0..<ThreadPool.shared.parts).map { _ in Workspace() }
+    subscript(part: Int) -> Workspace { workspaces[part] }
+}

@@ -15,33 +15,33 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
         case .relu:
             var y = Tensor(uninitializedShape: input.shape)
             let out = y.pointer
-            for i in 0..<n { out[i] = max(x[i], 0) }
+            ThreadPool.shared.elementwise(n) { for i in $0 { out[i] = max(x[i], 0) } }
             y.record([input]) { [y] dy in
                 let dx = Tensor(uninitializedShape: dy.shape)
                 let (g, o, d) = (dy.pointer, y.pointer, dx.pointer)
-                for i in 0..<n { d[i] = o[i] > 0 ? g[i] : 0 }
+                ThreadPool.shared.elementwise(n) { for i in $0 { d[i] = o[i] > 0 ? g[i] : 0 } }
                 return [dx]
             }
             return y
         case .sigmoid:
             var y = Tensor(uninitializedShape: input.shape)
             let out = y.pointer
-            for i in 0..<n { out[i] = 1 / (1 + expf(-x[i])) }
+            ThreadPool.shared.elementwise(n) { for i in $0 { out[i] = 1 / (1 + expf(-x[i])) } }
             y.record([input]) { [y] dy in
                 let dx = Tensor(uninitializedShape: dy.shape)
                 let (g, o, d) = (dy.pointer, y.pointer, dx.pointer)
-                for i in 0..<n { d[i] = g[i] * o[i] * (1 - o[i]) }
+                ThreadPool.shared.elementwise(n) { for i in $0 { d[i] = g[i] * o[i] * (1 - o[i]) } }
                 return [dx]
             }
             return y
         case .tanh:
             var y = Tensor(uninitializedShape: input.shape)
             let out = y.pointer
-            for i in 0..<n { out[i] = tanhf(x[i]) }
+            ThreadPool.shared.elementwise(n) { for i in $0 { out[i] = tanhf(x[i]) } }
             y.record([input]) { [y] dy in
                 let dx = Tensor(uninitializedShape: dy.shape)
                 let (g, o, d) = (dy.pointer, y.pointer, dx.pointer)
-                for i in 0..<n { d[i] = g[i] * (1 - o[i] * o[i]) }
+                ThreadPool.shared.elementwise(n) { for i in $0 { d[i] = g[i] * (1 - o[i] * o[i]) } }
                 return [dx]
             }
             return y

@@ -15,7 +15,7 @@ public final class Conv2D: Layer {
     public let kernelRegularizer: Regularizer?
     public private(set) var kernel: Parameter?
     public private(set) var bias: Parameter?
-    private let workspace = Workspace()
+    private let workspaces = WorkspaceSet()
 
     public init(
         _ filters: Int, kernelSize: Size2D, strides: Size2D = 1, padding: Padding = .valid,
@@ -69,8 +69,8 @@ public final class Conv2D: Layer {
         var output = Tensor(uninitializedShape: [shape.images, window.rows.output, window.cols.output, filters])
         Convolution.forward(
             input: input.pointer, kernel: kernelValue.pointer, bias: biasValue?.pointer,
-            output: output.pointer, shape: shape, workspace: workspace)
-        let workspace = self.workspace
+            output: output.pointer, shape: shape, workspaces: workspaces)
+        let workspaces = self.workspaces
         let needsInputGradient = input.requiresGradient
         output.record([input, kernelValue] + (biasValue.map { [$0] } ?? [])) { gradOutput in
             let gradKernel = Tensor(uninitializedShape: kernelValue.shape)
@@ -79,7 +79,7 @@ public final class Conv2D: Layer {
             Convolution.backward(
                 input: input.pointer, kernel: kernelValue.pointer, gradOutput: gradOutput.pointer,
                 gradInput: gradInput?.pointer, gradKernel: gradKernel.pointer,
-                gradBias: gradBias?.pointer, shape: shape, workspace: workspace)
+                gradBias: gradBias?.pointer, shape: shape, workspaces: workspaces)
             return [gradInput, gradKernel, gradBias]
         }
         return activation.apply(output)

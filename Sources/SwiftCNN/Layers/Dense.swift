@@ -40,7 +40,7 @@ public final class Dense: Layer {
         let biasValue = bias?.read(training: training || input.requiresGradient)
         let units = self.units
         var output = Tensor(uninitializedShape: [batch, units])
-        Gemm.multiply(input.pointer, kernelValue.pointer, into: output.pointer, m: batch, n: units, k: features)
+        DenseKernels.forward(input.pointer, kernelValue.pointer, into: output.pointer, batch: batch, features: features, units: units)
         if let biasValue {
             for r in 0..<batch {
                 let row = output.pointer + r * units
@@ -50,7 +50,7 @@ public final class Dense: Layer {
         let needsInputGradient = input.requiresGradient
         output.record([input, kernelValue] + (biasValue.map { [$0] } ?? [])) { gradOutput in
             let gradKernel = Tensor(uninitializedShape: [features, units])
-            Gemm.multiply(input.pointer, transposeA: true, gradOutput.pointer, into: gradKernel.pointer, m: features, n: units, k: batch)
+            DenseKernels.kernelGradient(input.pointer, gradOutput.pointer, into: gradKernel.pointer, batch: batch, features: features, units: units)
             var gradBias: Tensor?
             if biasValue != nil {
                 let sums = Tensor(shape: [units], repeating: 0)
@@ -63,7 +63,7 @@ public final class Dense: Layer {
             var gradInput: Tensor?
             if needsInputGradient {
                 let dx = Tensor(uninitializedShape: [batch, features])
-                Gemm.multiply(gradOutput.pointer, kernelValue.pointer, transposeB: true, into: dx.pointer, m: batch, n: features, k: units)
+                DenseKernels.inputGradient(gradOutput.pointer, kernelValue.pointer, into: dx.pointer, batch: batch, features: features, units: units)
                 gradInput = dx
             }
             return [gradInput, gradKernel, gradBias]

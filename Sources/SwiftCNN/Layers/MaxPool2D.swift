@@ -19,15 +19,25 @@ public final class MaxPool2D: Layer {
         var output = Tensor(uninitializedShape: [images, window.rows.output, window.cols.output, channels])
         let argmax = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(output.count, 1))
         let indices = IndexBuffer(argmax)
-        Pooling.maxForward(
-            input: input.pointer, images: images, channels: channels, window: window,
-            output: output.pointer, argmax: argmax.baseAddress!)
+        let (inputStride, outputStride) = (input.count / max(images, 1), output.count / max(images, 1))
+        let (source, destination, indexBase) = (input.pointer, output.pointer, argmax.baseAddress!)
+        ThreadPool.shared.parallelFor(images) { _, part in
+            // Indices stay global (into the whole input) for the backward scatter.
+            Pooling.maxForward(
+                input: source, images: part, channels: channels, window: window,
+                output: destination + part.lowerBound * outputStride, argmax: indexBase + part.lowerBound * outputStride,
+                inputStride: inputStride)
+        }
         let (outputCount, inputShape) = (output.count, input.shape)
         output.record([input]) { gradOutput in
             let gradInput = Tensor(uninitializedShape: inputShape)
-            Pooling.maxBackward(
-                gradOutput: gradOutput.pointer, argmax: indices.buffer.baseAddress!, outputCount: outputCount,
-                gradInput: gradInput.pointer, inputCount: gradInput.count)
+            let perImageOut = outputCount / max(images, 1)
+            let perImageIn = gradInput.count / max(images, 1)
+            let (dy, dx, index) = (gradOutput.pointer, gradInput.pointer, indices.buffer.baseAddress!)
+            ThreadPool.shared.parallelFor(images) { _, part in
+                (dx + part.lowerBound * perImageIn).update(repeating: 0, count: part.count * perImageIn)
+                for i in (part.lowerBound * perImageOut)..<(part.upperBound * perImageOut) { dx[Int(index[i])] += dy[i] }
+            }
             return [gradInput]
         }
         return output

@@ -20,7 +20,7 @@ public enum Regularizer: Sendable, Equatable {
     }
 
     func gradient(_ value: Tensor) -> Tensor {
-        var result = Tensor(uninitializedShape: value.shape)
+        let result = Tensor(uninitializedShape: value.shape)
         let (w, g) = (value.pointer, result.pointer)
         switch self {
         case .l2(let factor): for i in 0..<value.count { g[i] = 2 * factor * w[i] }

@@ -88,7 +88,7 @@ public struct Tensor {
     /// Images `range` of the leading (batch) axis, copied.
     public func slice(batch range: Range<Int>) -> Tensor {
         let per = shape.dropFirst().reduce(1, *)
-        var result = Tensor(uninitializedShape: [range.count] + shape.dropFirst())
+        let result = Tensor(uninitializedShape: [range.count] + shape.dropFirst())
         result.pointer.update(from: pointer + range.lowerBound * per, count: range.count * per)
         return result
     }
@@ -96,7 +96,7 @@ public struct Tensor {
     /// Rows `indices` of the leading axis, gathered into a new tensor (batching after a shuffle).
     public func gather(batch indices: some Collection<Int>) -> Tensor {
         let per = shape.dropFirst().reduce(1, *)
-        var result = Tensor(uninitializedShape: [indices.count] + shape.dropFirst())
+        let result = Tensor(uninitializedShape: [indices.count] + shape.dropFirst())
         var out = result.pointer
         for index in indices {
             out.update(from: pointer + index * per, count: per)

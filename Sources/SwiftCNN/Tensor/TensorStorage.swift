@@ -8,9 +8,7 @@ final class TensorStorage: @unchecked Sendable {
     @usableFromInline
     init(count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        pointer = StoragePool.shared.take(count: count)
     }
 
     @usableFromInline
@@ -26,5 +24,5 @@ final class TensorStorage: @unchecked Sendable {
         return other
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit { StoragePool.shared.give(pointer, count: count) }
 }

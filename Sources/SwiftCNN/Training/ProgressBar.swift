@@ -13,7 +13,9 @@ public final class ProgressBar: Callback {
     private var lastDraw = Date.distantPast
 
     public init(interactive: Bool = isatty(STDOUT_FILENO) != 0, write: @escaping (String) -> Void = { text in
-        FileHandle.standardOutput.write(Data(text.utf8))
+        // Through stdio, so lines stay in order with `print` when output goes to a pipe.
+        print(text, terminator: "")
+        fflush(nil)
     }) {
         self.interactive = interactive
         self.write = write

@@ -1,0 +1,150 @@
+import CPNG
+import Foundation
+
+/// PNG files through libpng's simplified API (`png_image_*`), which catches libpng's
+/// errors internally and reports them as a message, so a broken file never aborts.
+///
+/// ```swift
+/// try PNG.write(PixelImage(width: 2, height: 1, channels: 3, pixels: [255, 0, 0, 0, 0, 255]),
+///               to: "red-blue.png")
+/// let image = try PNG.read("red-blue.png")   // 8-bit RGB
+/// ```
+public enum PNG {
+    /// The largest file accepted by ``read(_:)``.
+    static let maxFileBytes = 256 << 20
+    /// The largest image accepted, in pixels.
+    static let maxPixels = 64 << 20
+
+    /// Encodes 8-bit gray (1), RGB (3) or RGBA (4) pixels as PNG bytes.
+    public static func encode(_ image: PixelImage) throws -> [UInt8] {
+        guard let format = format(channels: image.channels) else {
+            throw SwiftCNNError("PNG: cannot write \(image.channels) channels (1, 3 or 4)")
+        }
+        guard image.width > 0, image.height > 0,
+            image.pixels.count == image.width * image.height * image.channels
+        else {
+            throw SwiftCNNError(
+                "PNG: \(image.width)×\(image.height)×\(image.channels) image needs "
+                    + "\(image.width * image.height * image.channels) bytes, got \(image.pixels.count)")
+        }
+        var png = png_image()
+        png.version = png_uint_32(PNG_IMAGE_VERSION)
+        png.width = png_uint_32(image.width)
+        png.height = png_uint_32(image.height)
+        png.format = format
+        var size: png_alloc_size_t = 0
+        let stride = png_int_32(image.width * image.channels)
+        guard
+            image.pixels.withUnsafeBytes({
+                png_image_write_to_memory(&png, nil, &size, 0, $0.baseAddress, stride, nil)
+            }) != 0
+        else { throw SwiftCNNError("PNG: \(message(png))") }
+        var output = [UInt8](repeating: 0, count: Int(size))
+        let ok = output.withUnsafeMutableBytes { out in
+            image.pixels.withUnsafeBytes {
+                png_image_write_to_memory(&png, out.baseAddress, &size, 0, $0.baseAddress, stride, nil)
+            }
+        }
+        guard ok != 0 else { throw SwiftCNNError("PNG: \(message(png))") }
+        return Array(output[0..<Int(size)])
+    }
+
+    /// Writes `image` to `path` atomically (a temporary file renamed into place).
+    public static func write(_ image: PixelImage, to path: String) throws {
+        let bytes: [UInt8]
+        do { bytes = try encode(image) } catch let error as SwiftCNNError {
+            throw SwiftCNNError("\(path): \(error.message)")
+        }
+        try AtomicOutput.write(bytes, to: path)
+    }
+
+    /// Decodes PNG bytes to 8-bit RGB (gray is expanded, alpha composited onto white).
+    public static func decode(_ bytes: [UInt8], path: String = "PNG") throws -> PixelImage {
+        guard bytes.count >= 8,
+            bytes[0..<8].elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        else {
+            throw SwiftCNNError("\(path): not a PNG file (bad signature)")
+        }
+        var png = png_image()
+        png.version = png_uint_32(PNG_IMAGE_VERSION)
+        let begun = bytes.withUnsafeBytes {
+            png_image_begin_read_from_memory(&png, $0.baseAddress, $0.count)
+        }
+        guard begun != 0 else { throw SwiftCNNError("\(path): \(message(png))") }
+        defer { png_image_free(&png) }
+        let width = Int(png.width)
+        let height = Int(png.height)
+        guard width > 0, height > 0, width <= maxPixels / height else {
+            throw SwiftCNNError("\(path): image size \(width)×\(height) is empty or too large")
+        }
+        png.format = png_uint_32(PNG_FORMAT_RGB)
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        var white = png_color(red: 255, green: 255, blue: 255)
+        let ok = pixels.withUnsafeMutableBytes { out in
+            png_image_finish_read(&png, &white, out.baseAddress, png_int_32(width * 3), nil)
+        }
+        guard ok != 0 else { throw SwiftCNNError("\(path): \(message(png))") }
+        return PixelImage(width: width, height: height, channels: 3, pixels: pixels)
+    }
+
+    /// Reads a PNG file as 8-bit RGB.
+    public static func read(_ path: String) throws -> PixelImage {
+        try decode(BinaryFile.read(path, maxBytes: maxFileBytes), path: path)
+    }
+
+    static func format(channels: Int) -> png_uint_32? {
+        switch channels {
+        case 1: return png_uint_32(PNG_FORMAT_GRAY)
+        case 3: return png_uint_32(PNG_FORMAT_RGB)
+        case 4: return png_uint_32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
+        default: return nil
+        }
+    }
+
+    static func message(_ png: png_image) -> String {
+        var copy = png.message
+        let text = withUnsafeBytes(of: &copy) {
+            String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        return text.isEmpty ? "libpng failed" : "libpng: \(text)"
+    }
+}
+
+/// Writing a file so readers see the old or the new contents, never half of one.
+enum AtomicOutput {
+    /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let temp =
+            (directory.isEmpty ? "." : directory)
+            + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else {
+            throw SwiftCNNError("\(path): cannot create \(temp) (\(String(cString: strerror(errno))))")
+        }
+        var written = 0
+        let failure: String? = bytes.withUnsafeBytes { buffer in
+            while written < buffer.count {
+                let n = systemWrite(fd, buffer.baseAddress! + written, buffer.count - written)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return String(cString: strerror(errno)) }
+                written += n
+            }
+            return nil
+        }
+        let closed = close(fd) == 0
+        guard failure == nil, closed, rename(temp, path) == 0 else {
+            let why = failure ?? String(cString: strerror(errno))
+            unlink(temp)
+            throw SwiftCNNError("\(path): cannot write (\(why))")
+        }
+    }
+}
+
+#if canImport(Darwin)
+    import Darwin
+    private let systemWrite = Darwin.write
+#else
+    import Glibc
+    private let systemWrite = Glibc.write
+#endif

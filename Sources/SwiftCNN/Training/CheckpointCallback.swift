@@ -1,0 +1,35 @@
+/// Saves the model's weights after an epoch, as Keras's
+/// `ModelCheckpoint(filepath, save_weights_only=True, save_best_only=True)`: with
+/// `saveBestOnly`, only when the monitored value (`val_loss` by default) improves on the
+/// best seen by this callback. Writes TensorFlow's checkpoint files
+/// (`<filepath>.index`, `<filepath>.data-00000-of-00001`, `checkpoint`).
+public final class ModelCheckpoint: Callback {
+    public let filepath: String
+    public let monitor: String
+    public let saveBestOnly: Bool
+    /// The best monitored value so far; a fresh callback starts from +∞ as Keras's does.
+    public private(set) var best = Double.infinity
+    /// Epochs (from zero) after which a checkpoint was written.
+    public private(set) var savedEpochs: [Int] = []
+    private let log: (String) -> Void
+
+    public init(filepath: String, monitor: String = "val_loss", saveBestOnly: Bool = true, log: @escaping (String) -> Void = { _ in }) {
+        self.filepath = filepath
+        self.monitor = monitor
+        self.saveBestOnly = saveBestOnly
+        self.log = log
+    }
+
+    public func onEpochEnd(_ epoch: Int, logs: [String: Double], model: Model) throws {
+        if saveBestOnly {
+            guard let current = logs[monitor] else {
+                log("Can save best model only with \(monitor) available, skipping.")
+                return
+            }
+            guard current < best else { return }
+            best = current
+        }
+        try model.saveWeights(filepath)
+        savedEpochs.append(epoch)
+    }
+}

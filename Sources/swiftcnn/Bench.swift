@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import SwiftCNN
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure training or inference speed on random CIFAR-shaped data.")
+
+    @OptionGroup var options: ModelOptions
+
+    @Option(help: "train (fit steps with Adam) or predict.")
+    var mode: String = "train"
+
+    @Option(help: "Images per step.")
+    var batchSize: Int = 32
+
+    @Option(help: "Timed steps (after warm-up steps).")
+    var steps: Int = 20
+
+    @Option(help: "Warm-up steps, not timed.")
+    var warmup: Int = 3
+
+    @Option(help: "Input shape without the batch axis.")
+    var input: String = "32,32,3"
+
+    @Flag(help: "End with one JSON line for scripts.")
+    var json = false
+
+    func run() throws {
+        guard mode == "train" || mode == "predict" else { throw ValidationError("--mode must be train or predict, got '\(mode)'") }
+        guard batchSize > 0, steps > 0, warmup >= 0 else { throw ValidationError("--batch-size and --steps must be positive") }
+        let entry = try options.entry()
+        let model = entry.make()
+        let shape = try parseShape(input)
+        try model.build(inputShape: shape)
+        model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy(), metrics: [SparseCategoricalAccuracy()])
+        var random = RandomGenerator(seed: 7)
+        let pixels = batchSize * shape.reduce(1, *)
+        let x = try Tensor(shape: [batchSize] + shape, scalars: (0..<pixels).map { _ in random.nextUniform() })
+        let y = try Tensor(shape: [batchSize], scalars: (0..<batchSize).map { _ in Float(Int(random.next() % 10)) })
+        func step() throws {
+            if mode == "train" { try model.trainStep(x, y) } else { _ = try model.predict(x, batchSize: batchSize) }
+        }
+        for _ in 0..<warmup { try step() }
+        var times: [Double] = []
+        for _ in 0..<steps {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try step()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let median = times.sorted()[times.count / 2]
+        let imagesPerSecond = Double(batchSize) / median
+        let peak = peakResidentMegabytes()
+        print(String(format: "%@ %@ batch %d: %.1f images/s, %.2f ms/step (median of %d), peak RSS %.0f MB",
+            entry.displayName, mode, batchSize, imagesPerSecond, median * 1e3, steps, peak))
+        if json {
+            let object: [String: Any] = [
+                "model": entry.displayName, "mode": mode, "batch_size": batchSize,
+                "images_per_second": imagesPerSecond, "ms_per_step": median * 1e3, "peak_rss_mb": peak, "steps": steps,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}
+
+/// The process's peak resident set (VmHWM) in MiB, from /proc.
+func peakResidentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+        return kilobytes / 1024
+    }
+    return 0
+}

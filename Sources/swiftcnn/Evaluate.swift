@@ -1,0 +1,32 @@
+import ArgumentParser
+import SwiftCNN
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Loss and accuracy of a checkpoint on a dataset's test split.")
+
+    @OptionGroup var options: ModelOptions
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Checkpoint path prefix, e.g. checkpoint/Baseline.ckpt.")
+    var weights: String
+
+    @Option(help: "Evaluate on N test images (a fixed random sample).")
+    var limit: Int?
+
+    @Option(help: "Images per batch.")
+    var batchSize: Int = 32
+
+    func run() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        let test = try dataOptions.load(.test, limit: limit)
+        let model = try options.entry().make()
+        try model.build(inputShape: test.imageShape)
+        try model.loadWeights(weights)
+        model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy(), metrics: [SparseCategoricalAccuracy()])
+        let results = try model.evaluate(x: test.images, y: test.labels, batchSize: batchSize)
+        let accuracy = results["sparse_categorical_accuracy"] ?? 0
+        print("\(test.count) images - loss: \(format(results["loss"] ?? 0)) - sparse_categorical_accuracy: \(format(accuracy))")
+    }
+}
+
+func format(_ value: Double) -> String { String(format: "%.4f", value) }

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import SwiftCNN
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Classify image files (PNG, JPEG) or a dataset split with a checkpoint.")
+
+    @OptionGroup var options: ModelOptions
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Checkpoint path prefix, e.g. checkpoint/Baseline.ckpt.")
+    var weights: String
+
+    @Argument(help: "Image files to classify.")
+    var images: [String] = []
+
+    @Option(help: "Dataset split to classify instead of files: train or test.")
+    var split: String?
+
+    @Option(help: "Classify only the first N images of the split.")
+    var limit: Int?
+
+    @Option(help: "Write the probabilities as a float32 .npy array [N, classes].")
+    var output: String?
+
+    @Option(help: "Input shape without the batch axis (files are resized to it).")
+    var input: String = "32,32,3"
+
+    @Option(help: "Classes to show per image.")
+    var top: Int = 3
+
+    func run() throws {
+        guard images.isEmpty != (split == nil) else {
+            throw ValidationError("give image files or --split (with --data), not both or neither")
+        }
+        let model = try options.entry().make()
+        var classNames: [String]
+        var batch: Tensor
+        var labels: [String]
+        if let split {
+            guard let which = DatasetSplit(rawValue: split) else { throw ValidationError("--split must be train or test, got '\(split)'") }
+            if let limit, limit <= 0 { throw ValidationError("--limit must be positive, got \(limit)") }
+            let data = try Dataset.load(try dataOptions.name(), split: which, locator: DatasetLocator(explicitDirectory: dataOptions.data), limit: limit)
+            (batch, classNames, labels) = (data.images, data.classNames, (0..<data.count).map { "#\($0)" })
+        } else {
+            let shape = try parseShape(input)
+            guard shape.count == 3 else { throw ValidationError("--input must be height,width,channels") }
+            var tensors: [Tensor] = []
+            for path in images {
+                let image = try readImage(path)
+                tensors.append(try ImageResize.modelInput(image, height: shape[0], width: shape[1], channels: shape[2]))
+            }
+            batch = try stack(tensors)
+            classNames = (try? dataOptions.name().classNames) ?? CIFAR10.defaultClassNames
+            labels = images
+        }
+        try model.build(inputShape: Array(batch.shape.dropFirst()))
+        try model.loadWeights(weights)
+        let probabilities = try model.predict(batch, batchSize: 256)
+        if let output { try NPY.write(probabilities, to: output) }
+        let classes = probabilities.shape[1]
+        let values = probabilities.scalars
+        for (row, label) in labels.enumerated() where images.count > 0 || row < 20 {
+            let scores = Array(values[(row * classes)..<((row + 1) * classes)])
+            let best = scores.indices.sorted { scores[$0] > scores[$1] }.prefix(max(top, 1))
+            let text = best.map { "\($0 < classNames.count ? classNames[$0] : "class \($0)") \(String(format: "%.3f", scores[$0]))" }
+            print("\(label): \(text.joined(separator: ", "))")
+        }
+        if let output { print("Wrote \(probabilities.shape[0])×\(classes) probabilities to \(output)") }
+    }
+}
+
+/// Joins single-image tensors `[1, H, W, C]` into one batch.
+func stack(_ tensors: [Tensor]) throws -> Tensor {
+    guard let first = tensors.first else { throw ValidationError("no images") }
+    let per = first.count
+    var values: [Float] = []
+    values.reserveCapacity(per * tensors.count)
+    for t in tensors { values += t.scalars }
+    return try Tensor(shape: [tensors.count] + first.shape.dropFirst(), scalars: values)
+}
+
+/// Reads a PNG or JPEG file, chosen by its first bytes rather than its name.
+func readImage(_ path: String) throws -> PixelImage {
+    guard let handle = FileHandle(forReadingAtPath: path) else { throw ValidationError("\(path): cannot open the file") }
+    let magic = [UInt8](handle.readData(ofLength: 4))
+    try? handle.close()
+    if magic.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return try PNG.read(path) }
+    if magic.starts(with: [0xFF, 0xD8]) { return try JPEG.read(path) }
+    throw ValidationError("\(path): not a PNG or JPEG file")
+}

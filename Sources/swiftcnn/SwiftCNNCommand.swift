@@ -1,0 +1,54 @@
+import ArgumentParser
+import SwiftCNN
+
+@main
+struct SwiftCNNCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swiftcnn",
+        abstract: "Train, evaluate and run the convolutional networks of the TensorFlow course, natively in Swift.",
+        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Models.self, Bench.self])
+}
+
+/// Options every command that makes a model shares.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Model: \(ModelZoo.names.joined(separator: ", ")).")
+    var model: String
+
+    func entry() throws -> ModelZoo.Entry { try ModelZoo.entry(named: model) }
+}
+
+/// Options that choose a dataset.
+struct DataOptions: ParsableArguments {
+    @Option(help: "Dataset: cifar10, mnist or fashion-mnist.")
+    var dataset: String = "cifar10"
+
+    @Option(help: "Folder holding the dataset's files (default: $SWIFTCNN_DATA, then ~/.swiftcnn/datasets).")
+    var data: String?
+
+    func name() throws -> DatasetName {
+        guard let name = DatasetName(rawValue: dataset.lowercased()) else {
+            throw ValidationError("unknown dataset '\(dataset)'; known: \(DatasetName.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return name
+    }
+
+    /// A split, limited to `limit` samples. The test split is shuffled first (with a fixed
+    /// seed) because some copies of it are grouped by class.
+    func load(_ split: DatasetSplit, limit: Int?) throws -> Dataset {
+        if let limit, limit <= 0 { throw ValidationError("a limit must be positive, got \(limit)") }
+        let locator = DatasetLocator(explicitDirectory: data)
+        if split == .test, let limit {
+            return try Dataset.load(try name(), split: split, locator: locator).shuffled(seed: 0).prefix(limit)
+        }
+        return try Dataset.load(try name(), split: split, locator: locator, limit: limit)
+    }
+}
+
+/// Parses `32,32,3`.
+func parseShape(_ text: String) throws -> [Int] {
+    let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+        throw ValidationError("--input must be positive integers like 32,32,3, got '\(text)'")
+    }
+    return parts.map { $0! }
+}

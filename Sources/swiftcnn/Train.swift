@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import SwiftCNN
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a course model as the course does: Adam, batch 32, validation every epoch, best-only checkpoints.")
+
+    @OptionGroup var options: ModelOptions
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Passes over the training set.")
+    var epochs: Int = 5
+
+    @Option(help: "Images per step.")
+    var batchSize: Int = 32
+
+    @Option(help: "Adam's learning rate.")
+    var learningRate: Float = 0.001
+
+    @Option(help: "Use only the first N training images.")
+    var trainLimit: Int?
+
+    @Option(help: "Validate on N test images (a fixed random sample).")
+    var testLimit: Int?
+
+    @Option(help: "Seed for weights, shuffling and dropout.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Checkpoint path prefix (default: checkpoint/<Model>.ckpt).")
+    var checkpoint: String?
+
+    @Option(help: "Where to write every trainable variable, as the course's weights.txt.")
+    var weightsTxt: String = "weights.txt"
+
+    @Option(help: "Where to draw the accuracy and loss curves (PNG).")
+    var curves: String = "curves.png"
+
+    @Option(help: "Where to write the per-epoch history (CSV).")
+    var history: String = "history.csv"
+
+    @Flag(help: "Ignore an existing checkpoint and start from fresh weights.")
+    var fresh = false
+
+    func run() throws {
+        guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        guard learningRate > 0, learningRate.isFinite else {
+            throw ValidationError("--learning-rate must be positive, got \(learningRate)")
+        }
+        let entry = try options.entry()
+        let train = try dataOptions.load(.train, limit: trainLimit)
+        let test = try dataOptions.load(.test, limit: testLimit)
+        print("\(train.count) training and \(test.count) test images of shape \(train.imageShape)")
+
+        let model = entry.make()
+        model.seed = seed
+        var run = CourseTraining(
+            model: model, train: train, test: test, checkpoint: checkpoint ?? "checkpoint/\(entry.displayName).ckpt")
+        run.epochs = epochs
+        run.batchSize = batchSize
+        run.learningRate = learningRate
+        run.fresh = fresh
+        run.weightsText = weightsTxt
+        run.curves = curves
+        run.historyCSV = history
+        try run.run()
+    }
+}
