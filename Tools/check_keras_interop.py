@@ -74,6 +74,18 @@ def read(directory):
         print(f"{name}: Keras load_weights(SwiftCNN checkpoint) on 100 CIFAR-10 test images: "
               f"max |p_keras - p_swift| = {np.abs(probs - swift).max():.3g}, "
               f"argmax agreement {(probs.argmax(1) == swift.argmax(1)).mean():.2f}")
+        # Optimizer state: SwiftCNN took two Adam steps before saving.
+        tf.keras.backend.clear_session()
+        trained = getattr(keras_models, name)()
+        trained.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        trained(x[:1])
+        trained.optimizer.build(trained.trainable_variables)
+        trained.load_weights(prefix).assert_consumed()
+        reader = tf.train.load_checkpoint(prefix)
+        same = all(np.array_equal(v.numpy(), reader.get_tensor(f"optimizer/_variables/{i}/.ATTRIBUTES/VARIABLE_VALUE"))
+                   for i, v in enumerate(trained.optimizer.variables) if i > 0)
+        print(f"{name}: Keras Adam restored from SwiftCNN: iterations={int(trained.optimizer.iterations.numpy())}, "
+              f"{len(trained.optimizer.variables) - 1} slot variables {'equal' if same else 'DIFFER'}, assert_consumed OK")
         # The course's weights.txt loop on the loaded model vs SwiftCNN's file.
         np.set_printoptions(threshold=np.inf)
         text = "".join(str(v.name) + "\n" + str(v.shape) + "\n" + str(v.numpy()) + "\n"

@@ -19,15 +19,34 @@ import SwiftProtobuf
 public enum KerasCheckpoint {
     /// Writes `<prefix>.index`, `<prefix>.data-00000-of-00001` and the
     /// `checkpoint` file next to them, as tf.keras's `model.save_weights(prefix)`.
+    /// A compiled model whose Adam or SGD optimizer has taken steps also
+    /// saves the optimizer state, in Keras's layout.
     public static func save(_ model: Layer, prefix: String, writeStateFile: Bool = true) throws {
         let indexFile = TensorBundle.indexPath(prefix: prefix)
         guard !model.namedParameters.isEmpty else {
             throw CheckpointError(file: indexFile, message: "model has no variables yet; call build(inputShape:) first")
         }
-        let graph = KerasObjectGraph(model: model)
-        var entries = graph.variables.map { v in
-            (key: v.key, tensor: CheckpointTensor(floats: v.parameter.value.scalars, shape: v.parameter.shape))
+        // Keras writes optimizer state once the optimizer has taken a step.
+        let optimizer = (model as? Model)?.optimizer.flatMap { $0.iterations > 0 ? $0 : nil }
+        let graph = KerasObjectGraph(model: model, optimizer: optimizer)
+        var values: [Int: (key: String, tensor: CheckpointTensor)] = [:]
+        for v in graph.variables {
+            values[v.node] = (v.key, CheckpointTensor(floats: v.parameter.value.scalars, shape: v.parameter.shape))
         }
+        if let optimizer {
+            for v in graph.optimizerVariables {
+                let tensor: CheckpointTensor
+                switch v.kind {
+                case .iterations: tensor = CheckpointTensor(int64s: [Int64(optimizer.iterations)], shape: [])
+                case .learningRate: tensor = CheckpointTensor(floats: [optimizer.learningRate], shape: [])
+                case .slot(let name, let parameter):
+                    let slot = optimizer.slots(for: parameter)[name] ?? Tensor.zeros(parameter.shape)
+                    tensor = CheckpointTensor(floats: slot.scalars, shape: parameter.shape)
+                }
+                values[v.node] = (v.key, tensor)
+            }
+        }
+        var entries = graph.dataOrder.compactMap { values[$0] }
         let graphBytes: [UInt8]
         do {
             graphBytes = try graph.proto.serializedBytes()
@@ -43,10 +62,12 @@ public enum KerasCheckpoint {
     }
 
     /// Reads a checkpoint written by tf.keras (or by ``save(_:prefix:writeStateFile:)``)
-    /// into `model`, which must be built. Optimizer state and `save_counter`
-    /// in the file are ignored; any other variable the model lacks, a missing
-    /// variable, or a dtype or shape mismatch is an error, and then no
-    /// parameter is changed.
+    /// into `model`, which must be built. If the model is compiled with Adam
+    /// or SGD and the file holds that optimizer's state (Keras writes it once
+    /// trained), iterations, learning rate and slots are restored too;
+    /// other optimizer state and `save_counter` are ignored. Any other
+    /// variable the model lacks, a missing variable, or a dtype or shape
+    /// mismatch is an error, and then nothing is changed.
     public static func load(into model: Layer, prefix: String) throws {
         let indexFile = TensorBundle.indexPath(prefix: prefix)
         guard !model.namedParameters.isEmpty else {
@@ -54,11 +75,13 @@ public enum KerasCheckpoint {
         }
         let entries = try TensorBundle.read(prefix: prefix)
         let tensors = Dictionary(entries.map { ($0.key, $0.tensor) }, uniquingKeysWith: { a, _ in a })
-        let expected = KerasObjectGraph(model: model)
+        let optimizer = (model as? Model)?.optimizer
+        let expected = KerasObjectGraph(model: model, optimizer: optimizer)
         let keys = try checkpointKeys(for: expected, tensors: tensors, indexFile: indexFile)
 
         var assignments: [(Parameter, Tensor)] = []
-        for (variable, key) in zip(expected.variables, keys) {
+        for variable in expected.variables {
+            let key = keys[variable.node] ?? variable.key
             let name = "\(variable.path) (\(key))"
             guard let tensor = tensors[key] else {
                 throw CheckpointError(file: indexFile, variable: name, message: "not in the checkpoint")
@@ -66,7 +89,57 @@ public enum KerasCheckpoint {
             assignments.append(
                 (variable.parameter, try floatTensor(tensor, for: variable.parameter, file: indexFile, name: name)))
         }
+        let restoreOptimizer = try optimizer.flatMap {
+            try optimizerState(for: $0, expected: expected, keys: keys, tensors: tensors, indexFile: indexFile)
+        }
         for (parameter, value) in assignments { parameter.value = value }
+        try restoreOptimizer?()
+    }
+
+    /// Validates the optimizer state in the file (Keras's layout for the
+    /// model's optimizer) and returns the closure that installs it, or nil if
+    /// the file has none. Partial state is an error.
+    private static func optimizerState(
+        for optimizer: Optimizer, expected: KerasObjectGraph, keys: [Int: String],
+        tensors: [String: CheckpointTensor], indexFile: String
+    ) throws -> (() throws -> Void)? {
+        let found = expected.optimizerVariables.filter { keys[$0.node].map { tensors[$0] != nil } ?? false }
+        if found.isEmpty { return nil }
+        var iterations: Int?
+        var learningRate: Float?
+        var slots: [(Parameter, String, Tensor)] = []
+        for v in expected.optimizerVariables {
+            guard let key = keys[v.node], let tensor = tensors[key] else {
+                throw CheckpointError(
+                    file: indexFile, variable: v.key,
+                    message:
+                        "optimizer state is incomplete (a different optimizer?); found \(found.count) of \(expected.optimizerVariables.count) variables"
+                )
+            }
+            switch v.kind {
+            case .iterations:
+                guard tensor.dtype == .int64, tensor.shape == [], let value = tensor.int64s?.first, value >= 0,
+                    let count = Int(exactly: value)
+                else {
+                    throw CheckpointError(
+                        file: indexFile, variable: key, message: "iterations must be a non-negative int64 scalar")
+                }
+                iterations = count
+            case .learningRate:
+                guard tensor.dtype == .float32, tensor.shape == [], let value = tensor.floats?.first else {
+                    throw CheckpointError(
+                        file: indexFile, variable: key, message: "learning rate must be a float32 scalar")
+                }
+                learningRate = value
+            case .slot(let name, let parameter):
+                slots.append((parameter, name, try floatTensor(tensor, for: parameter, file: indexFile, name: key)))
+            }
+        }
+        return {
+            if let iterations { optimizer.iterations = iterations }
+            if let learningRate { optimizer.learningRate = learningRate }
+            for (parameter, name, value) in slots { try optimizer.setSlots([name: value], for: parameter) }
+        }
     }
 
     /// The bundle key of each expected variable: found by walking the file's
@@ -74,9 +147,11 @@ public enum KerasCheckpoint {
     /// without an object graph, the keys tf.keras would use.
     private static func checkpointKeys(
         for expected: KerasObjectGraph, tensors: [String: CheckpointTensor], indexFile: String
-    ) throws -> [String] {
+    ) throws -> [Int: String] {
         guard let graphTensor = tensors[KerasObjectGraph.graphKey] else {
-            return expected.variables.map(\.key)
+            let all =
+                expected.variables.map { ($0.node, $0.key) } + expected.optimizerVariables.map { ($0.node, $0.key) }
+            return Dictionary(all, uniquingKeysWith: { a, _ in a })
         }
         guard graphTensor.dtype == .string, let bytes = graphTensor.strings.first, graphTensor.strings.count == 1 else {
             throw CheckpointError(
@@ -114,8 +189,19 @@ public enum KerasCheckpoint {
                 }
             }
         }
-        var keys: [String] = []
+        var keys: [Int: String] = [:]
         var used = Set<Int>()
+        if optimizerLayoutMatches(ours: ours, file: graph, match: match) {
+            for variable in expected.optimizerVariables {
+                if let fileNode = match[variable.node],
+                    let attribute = graph.nodes[fileNode].attributes.first(where: {
+                        $0.name == KerasObjectGraph.attributeName
+                    })
+                {
+                    keys[variable.node] = attribute.checkpointKey
+                }
+            }
+        }
         for variable in expected.variables {
             guard let fileNode = match[variable.node],
                 let attribute = graph.nodes[fileNode].attributes.first(where: {
@@ -127,7 +213,7 @@ public enum KerasCheckpoint {
                     message: "the checkpoint's object graph has no variable at \(variable.key) (a different model?)")
             }
             used.insert(fileNode)
-            keys.append(attribute.checkpointKey)
+            keys[variable.node] = attribute.checkpointKey
         }
         // Variables of the file's model that this model lacks mean a different model.
         let ignored: Set<String> = ["optimizer", "save_counter"]
@@ -152,6 +238,32 @@ public enum KerasCheckpoint {
         }
         return keys
     }
+}
+
+/// Whether the file's optimizer is the model's kind: every slot list the
+/// model's optimizer keeps (`_momentums`, `_velocities` for Adam, `momentums`
+/// for SGD) exists, and each of its entries is the node `_variables/N` led to.
+/// Otherwise (no optimizer state, or another optimizer's) it is not restored.
+private func optimizerLayoutMatches(
+    ours: [Tensorflow_TrackableObjectGraph.TrackableObject], file: Tensorflow_TrackableObjectGraph, match: [Int: Int]
+) -> Bool {
+    guard let optimizerEdge = ours.first?.children.first(where: { $0.localName == "optimizer" }) else { return false }
+    let optimizerNode = Int(optimizerEdge.nodeID)
+    let lists = ours[optimizerNode].children.filter {
+        ["_momentums", "_velocities", "momentums"].contains($0.localName)
+    }
+    for list in lists {
+        guard let fileList = match[Int(list.nodeID)], fileList < file.nodes.count else { return false }
+        let fileChildren = file.nodes[fileList].children
+        for slot in ours[Int(list.nodeID)].children {
+            guard let viaVariables = match[Int(slot.nodeID)],
+                let viaList = fileChildren.first(where: { $0.localName == slot.localName }),
+                Int(viaList.nodeID) == viaVariables
+            else { return false }
+        }
+        guard fileChildren.count == ours[Int(list.nodeID)].children.count else { return false }
+    }
+    return !lists.isEmpty
 }
 
 /// A float32 checkpoint tensor as a value for `parameter`, after checking

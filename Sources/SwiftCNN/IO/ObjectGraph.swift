@@ -27,9 +27,12 @@ import SwiftProtobuf
 // - Tensors are written to the data file in that breadth-first order, the
 //   object graph last.
 // - A compiled, trained model adds an `optimizer` edge (tf-keras 2.21's
-//   optimizer: `_iterations`, `_learning_rate`, `_variables/N` slot
-//   variables) and empty `train_function` nodes; a root self-edge named
-//   "root" also appears. tf.train.Checkpoint adds `save_counter`.
+//   optimizer: `_variables` [iterations, slots...], `_iterations`,
+//   `_learning_rate` (float32 scalar), an empty `_index_dict`, and the slot
+//   lists `_momentums`/`_velocities` for Adam or `momentums` for SGD; keys
+//   `optimizer/_iterations/...`, `optimizer/_variables/N/...`) and empty
+//   `train_function` nodes; a root self-edge named "root" also appears.
+//   tf.train.Checkpoint adds `save_counter`.
 //
 // `model.load_weights` matches by walking edges from the root, so a graph
 // holding just the model's layers and variables (what `write` below emits:
@@ -47,15 +50,32 @@ struct KerasObjectGraph {
         var node: Int
     }
 
+    /// One of the optimizer's variables.
+    struct OptimizerVariable {
+        enum Kind {
+            case iterations, learningRate
+            /// A slot (`m`, `v`, `momentum`) of a trainable parameter.
+            case slot(String, Parameter)
+        }
+        var kind: Kind
+        var key: String
+        var node: Int
+    }
+
     var proto = Tensorflow_TrackableObjectGraph()
-    /// Variables in breadth-first order (TensorFlow's data-file order).
+    /// The model's variables in breadth-first order.
     var variables: [Variable] = []
+    /// The optimizer's variables, if the graph includes them.
+    var optimizerVariables: [OptimizerVariable] = []
+    /// Every variable node in breadth-first order (TensorFlow's data order).
+    var dataOrder: [Int] = []
 
     static let graphKey = "_CHECKPOINTABLE_OBJECT_GRAPH"
     static let attributeName = "VARIABLE_VALUE"
 
-    /// Builds the graph for `model` (which must be built).
-    init(model: Layer) {
+    /// Builds the graph for `model` (which must be built), and for the
+    /// state of `optimizer` (Adam or SGD) if given.
+    init(model: Layer, optimizer: Optimizer? = nil) {
         var nodes: [Tensorflow_TrackableObjectGraph.TrackableObject] = [.init()]
         var parameterOfNode: [Int: (path: String, parameter: Parameter)] = [:]
         var layerNodes: [ObjectIdentifier: Int] = [:]
@@ -116,6 +136,54 @@ struct KerasObjectGraph {
         }
         visit(model, node: 0, path: "")
 
+        // tf-keras 2.21's optimizer: `_variables` lists iterations then the
+        // slots (per trainable variable, in model.trainable_variables order:
+        // Adam m0 v0 m1 v1 ..., SGD momentum0 momentum1 ...), which are also
+        // reachable as `_momentums/k` and `_velocities/k` (SGD: `momentums/k`).
+        var optimizerOfNode: [Int: (kind: OptimizerVariable.Kind, fullName: String)] = [:]
+        let slotLists: [(edge: String, slot: String)]? =
+            switch optimizer {
+            case is Adam: [("_momentums", "m"), ("_velocities", "v")]
+            case is SGD: [("momentums", "momentum")]
+            default: nil
+            }
+        if let optimizer, let slotLists {
+            let optimizerNode = newNode()
+            addEdge(0, "optimizer", optimizerNode)
+            let list = newNode()
+            addEdge(optimizerNode, "_variables", list)
+            let iterations = newNode()
+            addEdge(optimizerNode, "_iterations", iterations)
+            addEdge(list, "0", iterations)
+            optimizerOfNode[iterations] = (.iterations, "iteration")
+            let learningRate = newNode()
+            addEdge(optimizerNode, "_learning_rate", learningRate)
+            optimizerOfNode[learningRate] = (.learningRate, "learning_rate")
+            addEdge(optimizerNode, "_index_dict", newNode())
+            let listNodes = slotLists.map { item -> Int in
+                let node = newNode()
+                addEdge(optimizerNode, item.edge, node)
+                return node
+            }
+            let names = Dictionary(
+                model.kerasVariableNames.map { (ObjectIdentifier($0.parameter), $0.name) },
+                uniquingKeysWith: { a, _ in a })
+            var position = 1
+            for (k, parameter) in model.trainableWeights.enumerated() {
+                var name = names[ObjectIdentifier(parameter)] ?? parameter.name
+                if name.hasSuffix(":0") { name.removeLast(2) }
+                for (item, listNode) in zip(slotLists, listNodes) {
+                    let slot = newNode()
+                    addEdge(list, "\(position)", slot)
+                    addEdge(listNode, "\(k)", slot)
+                    position += 1
+                    // Keras names SGD's momentum slot "m" too: SGD/m/dense/kernel.
+                    let shortName = item.slot == "momentum" ? "m" : item.slot
+                    optimizerOfNode[slot] = (.slot(item.slot, parameter), "\(optimizer.name)/\(shortName)/\(name)")
+                }
+            }
+        }
+
         // Breadth-first from the root: the first path to each node names it.
         var keyPath: [Int: [String]] = [0: []]
         var queue = [0]
@@ -133,16 +201,24 @@ struct KerasObjectGraph {
         let kerasNames = Dictionary(
             model.kerasVariableNames.map { (ObjectIdentifier($0.parameter), $0.name) }, uniquingKeysWith: { a, _ in a })
         for node in order {
-            guard let (path, parameter) = parameterOfNode[node] else { continue }
             let key = ((keyPath[node] ?? []) + [".ATTRIBUTES", Self.attributeName]).joined(separator: "/")
+            var fullName: String
+            if let (path, parameter) = parameterOfNode[node] {
+                fullName = kerasNames[ObjectIdentifier(parameter)] ?? path
+                if fullName.hasSuffix(":0") { fullName.removeLast(2) }
+                variables.append(Variable(path: path, parameter: parameter, key: key, node: node))
+            } else if let (kind, name) = optimizerOfNode[node] {
+                fullName = name
+                optimizerVariables.append(OptimizerVariable(kind: kind, key: key, node: node))
+            } else {
+                continue
+            }
             var attribute = Tensorflow_TrackableObjectGraph.TrackableObject.SerializedTensor()
             attribute.name = Self.attributeName
-            var fullName = kerasNames[ObjectIdentifier(parameter)] ?? path
-            if fullName.hasSuffix(":0") { fullName.removeLast(2) }
             attribute.fullName = fullName
             attribute.checkpointKey = key
             nodes[node].attributes = [attribute]
-            variables.append(Variable(path: path, parameter: parameter, key: key, node: node))
+            dataOrder.append(node)
         }
         // has_checkpoint_values: the node or a descendant holds a variable.
         var hasValues = [Bool?](repeating: nil, count: nodes.count)

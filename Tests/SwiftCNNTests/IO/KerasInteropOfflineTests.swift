@@ -53,6 +53,11 @@ import Testing
                 }
                 parameter.value = try Tensor(shape: parameter.shape, scalars: values)
             }
+            // Two Adam steps so the checkpoint carries optimizer state too.
+            mine.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy())
+            let batch = x.slice(batch: 0..<16)
+            let labels = try Tensor(shape: [16], scalars: (0..<16).map { Float($0 % 10) })
+            for _ in 0..<2 { try mine.trainStep(batch, labels) }
             try mine.saveWeights("\(dir)/\(name)/swift/\(name).ckpt")
             let start = Date()
             try mine.writeWeightsText(to: "\(dir)/\(name)/swift/weights.txt")
