@@ -58,7 +58,9 @@ private struct PrintCases: Decodable {
 
     /// The Double shortcut agrees with the big-integer expansion.
     @Test func fastRoundingAgreesWithExactExpansion() {
-        var values: [Float] = [1e-5, 9.999999e-5, 0.1, 0.99999994, 1, 9.5, 2.5, 1.25, .leastNonzeroMagnitude, 3.4028235e38, 123456.78]
+        var values: [Float] = [
+            1e-5, 9.999999e-5, 0.1, 0.99999994, 1, 9.5, 2.5, 1.25, .leastNonzeroMagnitude, 3.4028235e38, 123456.78,
+        ]
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15  // SplitMix64, for reproducible bit patterns
         for _ in 0..<20000 {
             state &+= 0x9E37_79B9_7F4A_7C15
