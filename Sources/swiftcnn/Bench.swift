@@ -26,6 +26,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "End with one JSON line for scripts.")
     var json = false
 
+    @Flag(help: "Also print time per layer (forward, backward) over the timed steps.")
+    var profile = false
+
     func run() throws {
         guard mode == "train" || mode == "predict" else { throw ValidationError("--mode must be train or predict, got '\(mode)'") }
         guard batchSize > 0, steps > 0, warmup >= 0 else { throw ValidationError("--batch-size and --steps must be positive") }
@@ -43,11 +46,15 @@ struct Bench: ParsableCommand {
         }
         for _ in 0..<warmup { try step() }
         var times: [Double] = []
-        for _ in 0..<steps {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try step()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        let profiler = profile ? Profiler() : nil
+        try Profiler.$current.withValue(profiler) {
+            for _ in 0..<steps {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try step()
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
         }
+        if let profiler { print(profiler.report(steps: steps)) }
         let median = times.sorted()[times.count / 2]
         let imagesPerSecond = Double(batchSize) / median
         let peak = peakResidentMegabytes()
