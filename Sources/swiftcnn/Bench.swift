@@ -26,6 +26,12 @@ struct Bench: ParsableCommand {
     @Flag(help: "End with one JSON line for scripts.")
     var json = false
 
+    @Flag(help: "Also print time per layer (forward, backward) over the timed steps.")
+    var profile = false
+
+    @Flag(help: "Count heap allocations per step (needs Tools/malloc-count preloaded; see its source).")
+    var countAllocations = false
+
     func run() throws {
         guard mode == "train" || mode == "predict" else { throw ValidationError("--mode must be train or predict, got '\(mode)'") }
         guard batchSize > 0, steps > 0, warmup >= 0 else { throw ValidationError("--batch-size and --steps must be positive") }
@@ -42,12 +48,20 @@ struct Bench: ParsableCommand {
             if mode == "train" { try model.trainStep(x, y) } else { _ = try model.predict(x, batchSize: batchSize) }
         }
         for _ in 0..<warmup { try step() }
+        let counter = try countAllocations ? allocationCounter() : nil
+        let allocationsBefore = counter?() ?? 0
         var times: [Double] = []
-        for _ in 0..<steps {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try step()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        let profiler = profile ? Profiler() : nil
+        try Profiler.$current.withValue(profiler) {
+            for _ in 0..<steps {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try step()
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
         }
+        let allocationsPerStep = counter.map { Double($0() - allocationsBefore) / Double(steps) }
+        if let profiler { print(profiler.report(steps: steps)) }
+        if let allocationsPerStep { print(String(format: "heap allocations per step: %.1f", allocationsPerStep)) }
         let median = times.sorted()[times.count / 2]
         let imagesPerSecond = Double(batchSize) / median
         let peak = peakResidentMegabytes()
@@ -57,7 +71,7 @@ struct Bench: ParsableCommand {
             let object: [String: Any] = [
                 "model": entry.displayName, "mode": mode, "batch_size": batchSize,
                 "images_per_second": imagesPerSecond, "ms_per_step": median * 1e3, "peak_rss_mb": peak, "steps": steps,
-            ]
+            ].merging(allocationsPerStep.map { ["allocations_per_step": $0] } ?? [:]) { a, _ in a }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         }
@@ -72,4 +86,15 @@ func peakResidentMegabytes() -> Double {
         return kilobytes / 1024
     }
     return 0
+}
+
+/// The allocation counter of Tools/malloc-count, when it is preloaded.
+func allocationCounter() throws -> () -> UInt64 {
+    typealias Counter = @convention(c) () -> UInt64
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "swiftcnn_allocation_count") else {
+        throw SwiftCNNError(
+            "--count-allocations needs the counter preloaded: gcc -O2 -shared -fPIC -o /tmp/libmalloc_count.so Tools/malloc-count/malloc_count.c -ldl, then LD_PRELOAD=/tmp/libmalloc_count.so")
+    }
+    let function = unsafeBitCast(symbol, to: Counter.self)
+    return { function() }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reverse-mode differentiation over the recorded graph.
 extension Tensor {
     /// Sends `seed` (default: ones, for a scalar loss) back through every recorded op,
@@ -22,7 +24,14 @@ extension Tensor {
                 node.inputGradient = gradient
                 continue
             }
-            let inputGradients = try node.backward(gradient)
+            let inputGradients: [Tensor?]
+            if let profiler = Profiler.current, let label = node.label {
+                let start = DispatchTime.now().uptimeNanoseconds
+                inputGradients = try node.backward(gradient)
+                profiler.addBackward(label, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            } else {
+                inputGradients = try node.backward(gradient)
+            }
             for (input, inputGradient) in zip(node.inputs, inputGradients) {
                 guard let input, let inputGradient else { continue }
                 let key = ObjectIdentifier(input)

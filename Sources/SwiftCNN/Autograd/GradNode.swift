@@ -10,12 +10,15 @@ public final class GradNode {
     /// Set on leaves that stand for a model input whose gradient the caller wants.
     var inputGradient: Tensor?
     let isInputLeaf: Bool
+    /// The layer that recorded this op, when a `Profiler` is running.
+    let label: String?
 
     init(inputs: [GradNode?], backward: @escaping (Tensor) throws -> [Tensor?]) {
         self.inputs = inputs
         self.backward = backward
         parameter = nil
         isInputLeaf = false
+        label = Profiler.current?.currentLabel
     }
 
     init(parameter: Parameter) {
@@ -23,6 +26,7 @@ public final class GradNode {
         backward = { _ in [] }
         self.parameter = parameter
         isInputLeaf = false
+        label = nil
     }
 
     init(inputLeaf: Void) {
@@ -30,6 +34,7 @@ public final class GradNode {
         backward = { _ in [] }
         parameter = nil
         isInputLeaf = true
+        label = nil
     }
 }
 

@@ -51,7 +51,13 @@ final class ThreadPool: @unchecked Sendable {
                 pthread_mutex_unlock(&mutex)
             }
             escaping(0)
-            while pending.load(ordering: .acquiring) > 0 {}
+            // Spin briefly, then yield: on a machine busier than its cores, a worker may be
+            // waiting for a CPU that this spinning thread holds.
+            var spins = 0
+            while pending.load(ordering: .acquiring) > 0 {
+                spins += 1
+                if spins > 2_000 { sched_yield() }
+            }
             job = nil
         }
         busy.store(false, ordering: .releasing)
@@ -99,7 +105,8 @@ final class ThreadPool: @unchecked Sendable {
             var spins = 0
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
-                if spins > 200_000 {
+                if spins > 2_000 { sched_yield() }
+                if spins > 50_000 {
                     pthread_mutex_lock(&mutex)
                     sleepers.add(1, ordering: .releasing)
                     while generation.load(ordering: .acquiring) == seen {

@@ -31,6 +31,9 @@ open class Layer {
     public func callAsFunction(_ input: Tensor, training: Bool = false) throws -> Tensor {
         if !isPrepared { prepare(seed: (self as? Model)?.seed ?? 0) }
         lastInputShape = input.shape
+        let profiler = Profiler.current
+        profiler?.enter(displayName)
+        defer { profiler?.leave() }
         let output = try call(input, training: training)
         lastOutputShape = output.shape
         return output

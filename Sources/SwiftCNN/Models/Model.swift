@@ -26,6 +26,16 @@ open class Model: Layer {
 
     /// Whether the model's variables exist (it has been called or built).
     public var isBuilt: Bool { lastOutputShape != nil }
+
+    /// The trainable parameters, found by reflection once the model is built rather than
+    /// on every training step.
+    var trainingParameters: [Parameter] {
+        if let cachedTrainingParameters { return cachedTrainingParameters }
+        let found = trainableWeights
+        if isBuilt { cachedTrainingParameters = found }
+        return found
+    }
+    var cachedTrainingParameters: [Parameter]?
 }
 
 extension Layer {

@@ -36,7 +36,10 @@ public final class Sequential: Model {
     }
 
     /// Appends a layer, as Keras's `model.add`.
-    public func add(_ layer: Layer) { layers.append(layer) }
+    public func add(_ layer: Layer) {
+        layers.append(layer)
+        cachedTrainingParameters = nil
+    }
 
     public override var children: [(label: String, layer: Layer)] {
         layers.enumerated().map { ("\($0.offset)", $0.element) }

@@ -19,7 +19,7 @@ extension Model {
             let prediction = try self(x, training: true)
             return (prediction, try loss(y, prediction))
         }
-        let parameters = trainableWeights
+        let parameters = trainingParameters
         for parameter in parameters { parameter.zeroGradient() }
         try value.backward()
         var total = Double(value.scalar)
@@ -99,7 +99,7 @@ extension Model {
         let count = x.shape[0]
         var lossSum = 0.0
         var regularization = 0.0
-        for parameter in trainableWeights {
+        for parameter in trainingParameters {
             if let regularizer = parameter.regularizer { regularization += Double(regularizer.loss(parameter.value)) }
         }
         var first = 0
