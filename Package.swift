@@ -23,7 +23,8 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         // Debian: libjpeg-dev. JPEG input images for `swiftcnn predict`.
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
-        // Small C helpers Swift cannot express: the MXCSR flush-to-zero switch.
+        // C that Swift cannot express: the MXCSR flush-to-zero switch, and elementwise
+        // kernels compiled per instruction set (target_clones) without package flags.
         .target(name: "CSwiftCNNSupport"),
         .target(
             name: "SwiftCNN",
@@ -32,8 +33,7 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             // The .proto sources the committed IO/Generated code was made from.
-            exclude: ["IO/Protos"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            exclude: ["IO/Protos"]
         ),
         .executableTarget(
             name: "swiftcnn",

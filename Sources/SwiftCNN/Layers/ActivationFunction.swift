@@ -1,3 +1,4 @@
+import CSwiftCNNSupport
 import Foundation
 
 /// The activations the course uses, by their Keras names.
@@ -15,11 +16,11 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
         case .relu:
             var y = Tensor(uninitializedShape: input.shape)
             let out = y.pointer
-            ThreadPool.shared.elementwise(n) { for i in $0 { out[i] = max(x[i], 0) } }
+            ThreadPool.shared.elementwise(n) { swiftcnn_relu_forward(x + $0.lowerBound, out + $0.lowerBound, $0.count) }
             y.record([input]) { [y] dy in
                 let dx = Tensor(uninitializedShape: dy.shape)
                 let (g, o, d) = (dy.pointer, y.pointer, dx.pointer)
-                ThreadPool.shared.elementwise(n) { for i in $0 { d[i] = o[i] > 0 ? g[i] : 0 } }
+                ThreadPool.shared.elementwise(n) { swiftcnn_relu_backward(g + $0.lowerBound, o + $0.lowerBound, d + $0.lowerBound, $0.count) }
                 return [dx]
             }
             return y
@@ -30,7 +31,7 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
             y.record([input]) { [y] dy in
                 let dx = Tensor(uninitializedShape: dy.shape)
                 let (g, o, d) = (dy.pointer, y.pointer, dx.pointer)
-                ThreadPool.shared.elementwise(n) { for i in $0 { d[i] = g[i] * o[i] * (1 - o[i]) } }
+                ThreadPool.shared.elementwise(n) { swiftcnn_sigmoid_backward(g + $0.lowerBound, o + $0.lowerBound, d + $0.lowerBound, $0.count) }
                 return [dx]
             }
             return y
@@ -41,7 +42,7 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
             y.record([input]) { [y] dy in
                 let dx = Tensor(uninitializedShape: dy.shape)
                 let (g, o, d) = (dy.pointer, y.pointer, dx.pointer)
-                ThreadPool.shared.elementwise(n) { for i in $0 { d[i] = g[i] * (1 - o[i] * o[i]) } }
+                ThreadPool.shared.elementwise(n) { swiftcnn_tanh_backward(g + $0.lowerBound, o + $0.lowerBound, d + $0.lowerBound, $0.count) }
                 return [dx]
             }
             return y

@@ -1,10 +1,13 @@
+import CSwiftCNNSupport
+
 /// Plain elementwise arithmetic on tensors of equal shape, without autograd.
 extension Tensor {
     /// `self + other`, elementwise; both must have the same number of elements.
     func adding(_ other: Tensor) -> Tensor {
         let result = Tensor(uninitializedShape: shape)
         let (a, b, c) = (pointer, other.pointer, result.pointer)
-        for i in 0..<count { c[i] = a[i] + b[i] }
+        ThreadPool.shared.elementwise(count) { swiftcnn_add(a + $0.lowerBound, b + $0.lowerBound, c + $0.lowerBound, $0.count) }
+        withExtendedLifetime(other) {}
         return result
     }
 
@@ -19,8 +22,10 @@ extension Tensor {
     /// `self += other` in place.
     mutating func add(_ other: Tensor) {
         withUnsafeMutableBufferPointer { a in
-            let b = other.pointer
-            for i in 0..<a.count { a[i] += b[i] }
+            let (base, b) = (a.baseAddress!, other.pointer)
+            ThreadPool.shared.elementwise(a.count) {
+                swiftcnn_add(base + $0.lowerBound, b + $0.lowerBound, base + $0.lowerBound, $0.count)
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+import CSwiftCNNSupport
 import Foundation
 
 /// Adam with Keras's defaults and Keras's update form:
@@ -35,12 +36,13 @@ public final class Adam: Optimizer {
             let v = slotTable.slot("v", for: parameter)
             let (g, mp, vp) = (gradient.pointer, m.pointer, v.pointer)
             parameter.value.withUnsafeMutableBufferPointer { w in
-                for i in 0..<w.count {
-                    mp[i] += (g[i] - mp[i]) * b1
-                    vp[i] += (g[i] * g[i] - vp[i]) * b2
-                    w[i] -= step * mp[i] / (vp[i].squareRoot() + eps)
+                let base = w.baseAddress!
+                ThreadPool.shared.elementwise(w.count) { range in
+                    let at = range.lowerBound
+                    swiftcnn_adam_update(base + at, mp + at, vp + at, g + at, range.count, b1, b2, step, eps)
                 }
             }
+            withExtendedLifetime((gradient, m, v)) {}
         }
     }
 

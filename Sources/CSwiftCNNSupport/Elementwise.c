@@ -1,0 +1,58 @@
+#include "CSwiftCNNSupport.h"
+#include <math.h>
+
+// sqrt without errno, so the Adam loop vectorises without -fno-math-errno.
+#if defined(__clang__) && __has_builtin(__builtin_elementwise_sqrt)
+#define SQRTF(x) __builtin_elementwise_sqrt(x)
+#else
+#define SQRTF(x) sqrtf(x)
+#endif
+
+#if defined(__x86_64__) && defined(__linux__)
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CLONES
+#endif
+
+CLONES void swiftcnn_relu_forward(const float *restrict x, float *restrict y, long n) {
+    for (long i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+}
+
+CLONES void swiftcnn_relu_backward(const float *restrict dy, const float *restrict y, float *restrict dx, long n) {
+    for (long i = 0; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
+}
+
+CLONES void swiftcnn_sigmoid_backward(const float *restrict dy, const float *restrict y, float *restrict dx, long n) {
+    for (long i = 0; i < n; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
+}
+
+CLONES void swiftcnn_tanh_backward(const float *restrict dy, const float *restrict y, float *restrict dx, long n) {
+    for (long i = 0; i < n; i++) dx[i] = dy[i] * (1 - y[i] * y[i]);
+}
+
+CLONES void swiftcnn_add(const float *a, const float *b, float *c, long n) {
+    for (long i = 0; i < n; i++) c[i] = a[i] + b[i];
+}
+
+CLONES void swiftcnn_multiply(const float *a, const float *b, float *c, long n) {
+    for (long i = 0; i < n; i++) c[i] = a[i] * b[i];
+}
+
+CLONES void swiftcnn_add_rows(float *restrict rows, const float *restrict row, long count, long width) {
+    for (long r = 0; r < count; r++) {
+        float *restrict out = rows + r * width;
+        for (long j = 0; j < width; j++) out[j] += row[j];
+    }
+}
+
+CLONES void swiftcnn_adam_update(float *restrict w, float *restrict m, float *restrict v, const float *restrict g, long n,
+                                 float one_minus_beta1, float one_minus_beta2, float step, float epsilon) {
+    for (long i = 0; i < n; i++) {
+        float gi = g[i];
+        float mi = m[i] + (gi - m[i]) * one_minus_beta1;
+        float vi = v[i] + (gi * gi - v[i]) * one_minus_beta2;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] -= step * mi / (SQRTF(vi) + epsilon);
+    }
+}
