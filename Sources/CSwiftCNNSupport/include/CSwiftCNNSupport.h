@@ -21,4 +21,29 @@ void swiftcnn_add_rows(float *rows, const float *row, long count, long width);
 void swiftcnn_adam_update(float *w, float *m, float *v, const float *g, long n,
                           float one_minus_beta1, float one_minus_beta2, float step, float epsilon);
 
+/// Geometry of a 2-D convolution over NHWC input with a [kh, kw, c, f] kernel.
+typedef struct {
+    long height, width, channels;          // input
+    long kernelHeight, kernelWidth, filters;
+    long strideHeight, strideWidth;
+    long padTop, padLeft;
+    long outputHeight, outputWidth;
+} swiftcnn_conv_shape;
+
+/// Lanes the direct kernels pad the filter axis to (8 or 16), or 0 when `filters` is too
+/// many for them (then im2col + SGEMM is the better tool).
+long swiftcnn_conv_direct_lanes(long filters);
+
+/// Direct convolution for few filters: `images` images starting at `input`, written to
+/// `output`. `packedKernel` is the kernel with its filter axis padded to `lanes`
+/// ([kh·kw·c, lanes], zeros beyond `filters`); `padded` is scratch of
+/// (height + kernelHeight) · (width + kernelWidth) · channels floats.
+void swiftcnn_conv_direct_forward(const float *input, const float *packedKernel, const float *bias, float *output,
+                                  long images, swiftcnn_conv_shape shape, long lanes, float *padded);
+
+/// Adds the kernel gradient of `images` images to `packedGradient` ([kh·kw·c, lanes]),
+/// using the same padded scratch.
+void swiftcnn_conv_direct_kernel_gradient(const float *input, const float *gradOutput, float *packedGradient,
+                                          long images, swiftcnn_conv_shape shape, long lanes, float *padded);
+
 #endif

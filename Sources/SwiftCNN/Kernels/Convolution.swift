@@ -1,3 +1,5 @@
+import CSwiftCNNSupport
+
 /// 2-D convolution over NHWC input with a `[kh, kw, in, out]` kernel, as im2col + SGEMM.
 ///
 /// Output size and padding follow TensorFlow (`Window2D`). The column matrix is built a few
@@ -17,6 +19,24 @@ struct ConvolutionShape {
             && window.rows.padBefore == 0 && window.cols.padBefore == 0
     }
 
+    /// Filter lanes of the direct kernel (8 or 16), or 0 when im2col + SGEMM is used.
+    var directLanes: Int { isPointwise ? 0 : swiftcnn_conv_direct_lanes(filters) }
+
+    /// The C kernels' description of this shape.
+    var cShape: swiftcnn_conv_shape {
+        swiftcnn_conv_shape(
+            height: window.rows.input, width: window.cols.input, channels: channels,
+            kernelHeight: window.rows.window, kernelWidth: window.cols.window, filters: filters,
+            strideHeight: window.rows.stride, strideWidth: window.cols.stride,
+            padTop: window.rows.padBefore, padLeft: window.cols.padBefore,
+            outputHeight: window.rows.output, outputWidth: window.cols.output)
+    }
+
+    /// Scratch floats for one zero-padded input image (direct kernels).
+    var paddedImageCount: Int {
+        (window.rows.input + window.rows.window) * (window.cols.input + window.cols.window) * channels
+    }
+
     /// Images per im2col chunk: enough to keep SGEMM efficient, few enough to bound memory.
     var imagesPerChunk: Int {
         let budget = 1 << 22  // floats (16 MiB) of column matrix
@@ -25,11 +45,25 @@ struct ConvolutionShape {
 }
 
 enum Convolution {
-    /// Each thread-pool part convolves its own slice of the batch with single-threaded SGEMM.
+    /// Each thread-pool part convolves its own slice of the batch: with the direct kernel
+    /// when there are few filters, else with im2col and single-threaded SGEMM.
     static func forward(
         input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         output: UnsafeMutablePointer<Float>, shape: ConvolutionShape, workspaces: WorkspaceSet
     ) {
+        let lanes = shape.directLanes
+        if lanes > 0 {
+            let packed = workspaces.shared.buffer(count: shape.patch * lanes)
+            pack(kernel, into: packed, rows: shape.patch, filters: shape.filters, lanes: lanes)
+            let cShape = shape.cShape
+            ThreadPool.shared.parallelFor(shape.images) { part, images in
+                let padded = workspaces[part].buffer(count: shape.paddedImageCount)
+                swiftcnn_conv_direct_forward(
+                    input + images.lowerBound * shape.inputPixels * shape.channels, packed, bias,
+                    output + images.lowerBound * shape.outputPixels * shape.filters, images.count, cShape, lanes, padded)
+            }
+            return
+        }
         ThreadPool.shared.parallelFor(shape.images) { part, images in
             forward(
                 input: input, kernel: kernel, bias: bias, output: output, shape: shape, images: images,
@@ -78,6 +112,12 @@ enum Convolution {
         gradInput: UnsafeMutablePointer<Float>?, gradKernel: UnsafeMutablePointer<Float>,
         gradBias: UnsafeMutablePointer<Float>?, shape: ConvolutionShape, workspaces: WorkspaceSet
     ) {
+        if shape.directLanes > 0 {
+            directBackward(
+                input: input, kernel: kernel, gradOutput: gradOutput, gradInput: gradInput, gradKernel: gradKernel,
+                gradBias: gradBias, shape: shape, workspaces: workspaces)
+            return
+        }
         let kernelCount = shape.patch * shape.filters
         let partialCount = kernelCount + shape.filters
         let columnCount = shape.isPointwise ? 0 : shape.imagesPerChunk * shape.outputPixels * shape.patch
@@ -158,6 +198,66 @@ enum Convolution {
                     into: gradInput + first * inputStride)
             }
             first += n
+        }
+    }
+
+    /// Copies a `[rows, filters]` kernel into `[rows, lanes]` with zeros in the extra lanes.
+    private static func pack(_ kernel: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>, rows: Int, filters: Int, lanes: Int) {
+        packed.update(repeating: 0, count: rows * lanes)
+        for r in 0..<rows { (packed + r * lanes).update(from: kernel + r * filters, count: filters) }
+    }
+
+    /// Backward for the direct path: kernel gradient by the direct kernel (one partial per
+    /// part, then summed), input gradient through dY·Wᵀ and col2im.
+    private static func directBackward(
+        input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+        gradInput: UnsafeMutablePointer<Float>?, gradKernel: UnsafeMutablePointer<Float>,
+        gradBias: UnsafeMutablePointer<Float>?, shape: ConvolutionShape, workspaces: WorkspaceSet
+    ) {
+        let (lanes, f, k) = (shape.directLanes, shape.filters, shape.patch)
+        let partialCount = k * lanes + lanes
+        let columnCount = gradInput == nil ? 0 : shape.imagesPerChunk * shape.outputPixels * k
+        let scratchCount = max(shape.paddedImageCount, columnCount)
+        let parts = ThreadPool.shared.parts
+        var used = [Bool](repeating: false, count: parts)
+        let cShape = shape.cShape
+        let inputStride = shape.inputPixels * shape.channels
+        let outputStride = shape.outputPixels * f
+        used.withUnsafeMutableBufferPointer { used in
+            ThreadPool.shared.parallelFor(shape.images) { part, images in
+                used[part] = true
+                let partial = workspaces[part].buffer(count: partialCount + scratchCount)
+                let scratch = partial + partialCount
+                partial.update(repeating: 0, count: partialCount)
+                swiftcnn_conv_direct_kernel_gradient(
+                    input + images.lowerBound * inputStride, gradOutput + images.lowerBound * outputStride, partial,
+                    images.count, cShape, lanes, scratch)
+                var row = gradOutput + images.lowerBound * outputStride
+                let biasPartial = partial + k * lanes
+                for _ in 0..<(images.count * shape.outputPixels) {
+                    for j in 0..<f { biasPartial[j] += row[j] }
+                    row += f
+                }
+                guard let gradInput else { return }
+                let dx = gradInput + images.lowerBound * inputStride
+                dx.update(repeating: 0, count: images.count * inputStride)
+                var first = images.lowerBound
+                while first < images.upperBound {
+                    let n = min(shape.imagesPerChunk, images.upperBound - first)
+                    Gemm.multiply(gradOutput + first * outputStride, kernel, transposeB: true, into: scratch, m: n * shape.outputPixels, n: k, k: f)
+                    Im2col.unpackAdding(scratch, images: n, channels: shape.channels, window: shape.window, into: gradInput + first * inputStride)
+                    first += n
+                }
+            }
+        }
+        gradKernel.update(repeating: 0, count: k * f)
+        gradBias?.update(repeating: 0, count: f)
+        for part in 0..<parts where used[part] {
+            let partial = workspaces[part].buffer(count: partialCount)
+            for r in 0..<k {
+                for j in 0..<f { gradKernel[r * f + j] += partial[r * lanes + j] }
+            }
+            if let gradBias { for j in 0..<f { gradBias[j] += partial[k * lanes + j] } }
         }
     }
 }

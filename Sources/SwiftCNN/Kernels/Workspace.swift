@@ -22,4 +22,6 @@ final class Workspace {
 final class WorkspaceSet {
     private let workspaces = (0..<ThreadPool.shared.parts).map { _ in Workspace() }
     subscript(part: Int) -> Workspace { workspaces[part] }
+    /// Scratch prepared before a parallel region and read by every part (a packed kernel).
+    let shared = Workspace()
 }

@@ -1,0 +1,145 @@
+// Direct convolution for layers with few filters (the course's first layers: 6 or 16),
+// where im2col + SGEMM spends its time writing a column matrix and SGEMM runs an N of 6
+// at a fraction of its speed. The filter axis is padded to a vector width (8 or 16), four
+// output pixels are computed together so four independent accumulators hide the FMA
+// latency, and the input is copied once into a zero-padded image so no bounds are checked
+// in the inner loops.
+#include "CSwiftCNNSupport.h"
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__linux__)
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CLONES
+#endif
+
+long swiftcnn_conv_direct_lanes(long filters) {
+    if (filters <= 8) return 8;
+    if (filters <= 16) return 16;
+    return 0;
+}
+
+// The padded image: top/left padding as TensorFlow splits it, enough bottom/right rows
+// and columns for every window. Returns its width.
+static long pad_image(const float *image, float *padded, swiftcnn_conv_shape s) {
+    long pw = (s.outputWidth - 1) * s.strideWidth + s.kernelWidth;
+    long ph = (s.outputHeight - 1) * s.strideHeight + s.kernelHeight;
+    if (pw < s.width + s.padLeft) pw = s.width + s.padLeft;
+    if (ph < s.height + s.padTop) ph = s.height + s.padTop;
+    memset(padded, 0, (size_t)(ph * pw * s.channels) * sizeof(float));
+    for (long y = 0; y < s.height; y++) {
+        memcpy(padded + ((y + s.padTop) * pw + s.padLeft) * s.channels, image + y * s.width * s.channels,
+               (size_t)(s.width * s.channels) * sizeof(float));
+    }
+    return pw;
+}
+
+#define DEFINE_FORWARD(LANES)                                                                                   \
+    CLONES static void forward_##LANES(const float *padded, long pw, const float *restrict kernel,             \
+                                       const float *bias, float *restrict out, swiftcnn_conv_shape s) {        \
+        long c = s.channels, patchRow = s.kernelWidth * c;                                                      \
+        float init[LANES];                                                                                      \
+        for (long f = 0; f < LANES; f++) init[f] = (bias && f < s.filters) ? bias[f] : 0;                       \
+        for (long oy = 0; oy < s.outputHeight; oy++) {                                                          \
+            long ox = 0;                                                                                        \
+            for (; ox + 4 <= s.outputWidth; ox += 4) {                                                          \
+                float acc[4][LANES];                                                                            \
+                for (int i = 0; i < 4; i++)                                                                     \
+                    for (long f = 0; f < LANES; f++) acc[i][f] = init[f];                                       \
+                for (long ky = 0; ky < s.kernelHeight; ky++) {                                                  \
+                    const float *row = padded + ((oy * s.strideHeight + ky) * pw + ox * s.strideWidth) * c;     \
+                    const float *w = kernel + ky * patchRow * LANES;                                            \
+                    long step = s.strideWidth * c;                                                              \
+                    for (long k = 0; k < patchRow; k++) {                                                       \
+                        const float *wk = w + k * LANES;                                                        \
+                        float a0 = row[k], a1 = row[k + step], a2 = row[k + 2 * step], a3 = row[k + 3 * step];  \
+                        for (long f = 0; f < LANES; f++) {                                                      \
+                            acc[0][f] += a0 * wk[f];                                                            \
+                            acc[1][f] += a1 * wk[f];                                                            \
+                            acc[2][f] += a2 * wk[f];                                                            \
+                            acc[3][f] += a3 * wk[f];                                                            \
+                        }                                                                                       \
+                    }                                                                                           \
+                }                                                                                               \
+                for (int i = 0; i < 4; i++)                                                                     \
+                    memcpy(out + ((oy * s.outputWidth) + ox + i) * s.filters, acc[i],                           \
+                           (size_t)s.filters * sizeof(float));                                                  \
+            }                                                                                                   \
+            for (; ox < s.outputWidth; ox++) {                                                                  \
+                float acc[LANES];                                                                               \
+                for (long f = 0; f < LANES; f++) acc[f] = init[f];                                              \
+                for (long ky = 0; ky < s.kernelHeight; ky++) {                                                  \
+                    const float *row = padded + ((oy * s.strideHeight + ky) * pw + ox * s.strideWidth) * c;     \
+                    const float *w = kernel + ky * patchRow * LANES;                                            \
+                    for (long k = 0; k < patchRow; k++)                                                         \
+                        for (long f = 0; f < LANES; f++) acc[f] += row[k] * w[k * LANES + f];                   \
+                }                                                                                               \
+                memcpy(out + (oy * s.outputWidth + ox) * s.filters, acc, (size_t)s.filters * sizeof(float));    \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+
+#define DEFINE_KERNEL_GRADIENT(LANES)                                                                           \
+    CLONES static void kernel_gradient_##LANES(const float *padded, long pw, const float *restrict dy,         \
+                                               float *restrict grad, swiftcnn_conv_shape s) {                  \
+        long c = s.channels, patchRow = s.kernelWidth * c, step = s.strideWidth * c;                           \
+        for (long oy = 0; oy < s.outputHeight; oy++) {                                                          \
+            long ox = 0;                                                                                        \
+            /* Four pixels per pass: one load and store of each gradient row per four FMAs. */                  \
+            for (; ox + 4 <= s.outputWidth; ox += 4) {                                                          \
+                float d[4][LANES];                                                                              \
+                for (int i = 0; i < 4; i++) {                                                                   \
+                    const float *src = dy + (oy * s.outputWidth + ox + i) * s.filters;                          \
+                    for (long f = 0; f < LANES; f++) d[i][f] = f < s.filters ? src[f] : 0;                      \
+                }                                                                                               \
+                for (long ky = 0; ky < s.kernelHeight; ky++) {                                                  \
+                    const float *row = padded + ((oy * s.strideHeight + ky) * pw + ox * s.strideWidth) * c;     \
+                    float *g = grad + ky * patchRow * LANES;                                                    \
+                    for (long k = 0; k < patchRow; k++) {                                                       \
+                        float a0 = row[k], a1 = row[k + step], a2 = row[k + 2 * step], a3 = row[k + 3 * step];  \
+                        float *gk = g + k * LANES;                                                              \
+                        for (long f = 0; f < LANES; f++)                                                        \
+                            gk[f] += a0 * d[0][f] + a1 * d[1][f] + a2 * d[2][f] + a3 * d[3][f];                 \
+                    }                                                                                           \
+                }                                                                                               \
+            }                                                                                                   \
+            for (; ox < s.outputWidth; ox++) {                                                                  \
+                float d[LANES];                                                                                 \
+                const float *src = dy + (oy * s.outputWidth + ox) * s.filters;                                  \
+                for (long f = 0; f < LANES; f++) d[f] = f < s.filters ? src[f] : 0;                             \
+                for (long ky = 0; ky < s.kernelHeight; ky++) {                                                  \
+                    const float *row = padded + ((oy * s.strideHeight + ky) * pw + ox * s.strideWidth) * c;     \
+                    float *g = grad + ky * patchRow * LANES;                                                    \
+                    for (long k = 0; k < patchRow; k++) {                                                       \
+                        float a = row[k];                                                                       \
+                        for (long f = 0; f < LANES; f++) g[k * LANES + f] += a * d[f];                          \
+                    }                                                                                           \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+
+DEFINE_FORWARD(8)
+DEFINE_FORWARD(16)
+DEFINE_KERNEL_GRADIENT(8)
+DEFINE_KERNEL_GRADIENT(16)
+
+void swiftcnn_conv_direct_forward(const float *input, const float *packedKernel, const float *bias, float *output,
+                                  long images, swiftcnn_conv_shape s, long lanes, float *padded) {
+    long inStride = s.height * s.width * s.channels, outStride = s.outputHeight * s.outputWidth * s.filters;
+    for (long n = 0; n < images; n++) {
+        long pw = pad_image(input + n * inStride, padded, s);
+        if (lanes == 8) forward_8(padded, pw, packedKernel, bias, output + n * outStride, s);
+        else forward_16(padded, pw, packedKernel, bias, output + n * outStride, s);
+    }
+}
+
+void swiftcnn_conv_direct_kernel_gradient(const float *input, const float *gradOutput, float *packedGradient,
+                                          long images, swiftcnn_conv_shape s, long lanes, float *padded) {
+    long inStride = s.height * s.width * s.channels, outStride = s.outputHeight * s.outputWidth * s.filters;
+    for (long n = 0; n < images; n++) {
+        long pw = pad_image(input + n * inStride, padded, s);
+        if (lanes == 8) kernel_gradient_8(padded, pw, gradOutput + n * outStride, packedGradient, s);
+        else kernel_gradient_16(padded, pw, gradOutput + n * outStride, packedGradient, s);
+    }
+}

@@ -1,0 +1,96 @@
+import Testing
+
+@testable import SwiftCNN
+
+/// The fast convolution paths (direct kernel for few filters, im2col + SGEMM otherwise,
+/// plain SGEMM for 1×1) against a plain nested-loop reference, forward and backward.
+@Suite struct ConvolutionOracleTests {
+    /// The textbook definition over NHWC input and a [kh, kw, c, f] kernel.
+    static func reference(_ x: [Float], _ w: [Float], _ b: [Float], images: Int, shape: ConvolutionShape) -> [Float] {
+        let (g, c, f) = (shape.window, shape.channels, shape.filters)
+        var out = [Float](repeating: 0, count: images * g.rows.output * g.cols.output * f)
+        for n in 0..<images {
+            for oy in 0..<g.rows.output {
+                for ox in 0..<g.cols.output {
+                    for o in 0..<f {
+                        var sum = b[o]
+                        for ky in 0..<g.rows.window {
+                            for kx in 0..<g.cols.window {
+                                let y = oy * g.rows.stride - g.rows.padBefore + ky
+                                let x = ox * g.cols.stride - g.cols.padBefore + kx
+                                guard y >= 0, y < g.rows.input, x >= 0, x < g.cols.input else { continue }
+                                for i in 0..<c {
+                                    sum += x_at(x_: x, y, n, i) * w[((ky * g.cols.window + kx) * c + i) * f + o]
+                                }
+                            }
+                        }
+                        out[((n * g.rows.output + oy) * g.cols.output + ox) * f + o] = sum
+                    }
+                }
+            }
+        }
+        func x_at(x_ xx: Int, _ y: Int, _ n: Int, _ i: Int) -> Float {
+            x[((n * g.rows.input + y) * g.cols.input + xx) * c + i]
+        }
+        return out
+    }
+
+    static let configurations: [(filters: Int, kernel: Size2D, strides: Size2D, padding: Padding, channels: Int, size: Int)] = [
+        (6, 5, 1, .same, 3, 9),  // direct, 8 lanes (Baseline's first layer)
+        (16, 5, 1, .valid, 6, 10),  // direct, 16 lanes (LeNet5's second layer)
+        (5, [3, 2], 2, .same, 4, 7),  // direct, rectangular, stride 2, odd size
+        (24, 3, 2, .same, 5, 8),  // im2col + SGEMM
+        (20, 3, 1, .valid, 3, 6),  // im2col + SGEMM, valid
+        (18, 1, 1, .valid, 7, 5),  // pointwise SGEMM
+        (7, 1, 2, .same, 3, 7),  // 1×1 stride 2: direct
+    ]
+
+    @Test(arguments: 0..<configurations.count)
+    func fastPathsMatchTheReference(_ index: Int) throws {
+        let config = Self.configurations[index]
+        var random = RandomGenerator(seed: UInt64(index + 1))
+        let images = 3
+        let layer = Conv2D(config.filters, kernelSize: config.kernel, strides: config.strides, padding: config.padding)
+        let inputValues = (0..<(images * config.size * config.size * config.channels)).map { _ in random.nextUniform() * 2 - 1 }
+        let input = try Tensor(shape: [images, config.size, config.size, config.channels], scalars: inputValues)
+        _ = try layer(input)
+        let kernel = try #require(layer.kernel)
+        let bias = try #require(layer.bias)
+        bias.value = try Tensor(shape: [config.filters], scalars: (0..<config.filters).map { _ in random.nextUniform() })
+        let tracked = input.trackingGradient()
+        let output = try layer(tracked, training: true)
+        let window = Window2D(
+            height: config.size, width: config.size, window: config.kernel.pair, strides: config.strides.pair, padding: config.padding)
+        let shape = ConvolutionShape(images: images, channels: config.channels, filters: config.filters, window: window)
+        let expected = Self.reference(inputValues, kernel.value.scalars, bias.value.scalars, images: images, shape: shape)
+        #expect(output.shape == [images, window.rows.output, window.cols.output, config.filters])
+        #expect(zip(output.scalars, expected).allSatisfy { abs($0 - $1) < 1e-5 })
+
+        // Backward against finite differences of the reference: L = Σ y · g.
+        let upstream = (0..<output.count).map { _ in random.nextUniform() * 2 - 1 }
+        try output.backward(seed: try Tensor(shape: output.shape, scalars: upstream))
+        func loss(_ x: [Float], _ w: [Float]) -> Double {
+            zip(Self.reference(x, w, bias.value.scalars, images: images, shape: shape), upstream)
+                .reduce(0) { $0 + Double($1.0) * Double($1.1) }
+        }
+        let w = kernel.value.scalars
+        for i in stride(from: 0, to: w.count, by: max(1, w.count / 12)) {
+            var plus = w, minus = w
+            plus[i] += 1e-2
+            minus[i] -= 1e-2
+            let numeric = Float((loss(inputValues, plus) - loss(inputValues, minus)) / 2e-2)
+            #expect(abs(numeric - (kernel.gradient?.scalars[i] ?? .nan)) < 2e-2 * max(1, abs(numeric)), "dW[\(i)]")
+        }
+        for i in stride(from: 0, to: inputValues.count, by: max(1, inputValues.count / 12)) {
+            var plus = inputValues, minus = inputValues
+            plus[i] += 1e-2
+            minus[i] -= 1e-2
+            let numeric = Float((loss(plus, w) - loss(minus, w)) / 2e-2)
+            #expect(abs(numeric - (tracked.gradient?.scalars[i] ?? .nan)) < 2e-2 * max(1, abs(numeric)), "dX[\(i)]")
+        }
+        let biasGradient = upstream.indices.reduce(into: [Float](repeating: 0, count: config.filters)) { sums, i in
+            sums[i % config.filters] += upstream[i]
+        }
+        #expect(zip(bias.gradient?.scalars ?? [], biasGradient).allSatisfy { abs($0 - $1) < 1e-3 })
+    }
+}
