@@ -223,10 +223,11 @@ enum Convolution {
         let cShape = shape.cShape
         let inputStride = shape.inputPixels * shape.channels
         let outputStride = shape.outputPixels * f
+        let transposed = gradInput == nil ? nil : TransposedConvolution(shape, kernel: kernel, workspace: workspaces.shared)
         used.withUnsafeMutableBufferPointer { used in
             ThreadPool.shared.parallelFor(shape.images) { part, images in
                 used[part] = true
-                let partial = workspaces[part].buffer(count: partialCount + scratchCount)
+                let partial = workspaces[part].buffer(count: partialCount + max(scratchCount, transposed?.paddedCount ?? 0))
                 let scratch = partial + partialCount
                 partial.update(repeating: 0, count: partialCount)
                 swiftcnn_conv_direct_kernel_gradient(
@@ -240,6 +241,14 @@ enum Convolution {
                 }
                 guard let gradInput else { return }
                 let dx = gradInput + images.lowerBound * inputStride
+                if let transposed {
+                    // Stride 1 and few input channels: dX is itself a direct convolution of dY.
+                    let scratch = workspaces[part].buffer(count: partialCount + max(scratchCount, transposed.paddedCount)) + partialCount
+                    swiftcnn_conv_direct_forward(
+                        gradOutput + images.lowerBound * outputStride, transposed.kernel, nil, dx, images.count,
+                        transposed.shape, transposed.lanes, scratch)
+                    return
+                }
                 dx.update(repeating: 0, count: images.count * inputStride)
                 var first = images.lowerBound
                 while first < images.upperBound {
@@ -259,5 +268,40 @@ enum Convolution {
             }
             if let gradBias { for j in 0..<f { gradBias[j] += partial[k * lanes + j] } }
         }
+    }
+}
+
+/// The input gradient of a stride-1 convolution with few input channels, as a direct
+/// convolution of the output gradient with the kernel flipped in space and its channel
+/// axes swapped (`[kh, kw, f, c]`), padded by `k − 1 − pad` before.
+struct TransposedConvolution {
+    let shape: swiftcnn_conv_shape
+    let lanes: Int
+    let kernel: UnsafePointer<Float>
+    let paddedCount: Int
+
+    init?(_ forward: ConvolutionShape, kernel: UnsafePointer<Float>, workspace: Workspace) {
+        let g = forward.window
+        let lanes = swiftcnn_conv_direct_lanes(forward.channels)
+        guard g.rows.stride == 1, g.cols.stride == 1, lanes > 0 else { return nil }
+        let (kh, kw, c, f) = (g.rows.window, g.cols.window, forward.channels, forward.filters)
+        let packed = workspace.buffer(count: kh * kw * f * lanes)
+        packed.update(repeating: 0, count: kh * kw * f * lanes)
+        for ky in 0..<kh {
+            for kx in 0..<kw {
+                let source = kernel + ((kh - 1 - ky) * kw + (kw - 1 - kx)) * c * f
+                let target = packed + (ky * kw + kx) * f * lanes
+                for i in 0..<c {
+                    for o in 0..<f { target[o * lanes + i] = source[i * f + o] }
+                }
+            }
+        }
+        self.kernel = UnsafePointer(packed)
+        self.lanes = lanes
+        shape = swiftcnn_conv_shape(
+            height: g.rows.output, width: g.cols.output, channels: f, kernelHeight: kh, kernelWidth: kw, filters: c,
+            strideHeight: 1, strideWidth: 1, padTop: kh - 1 - g.rows.padBefore, padLeft: kw - 1 - g.cols.padBefore,
+            outputHeight: g.rows.input, outputWidth: g.cols.input)
+        paddedCount = (g.rows.output + kh) * (g.cols.output + kw) * f
     }
 }

@@ -1,3 +1,5 @@
+import CSwiftCNNSupport
+
 /// NHWC im2col and its adjoint. A row of the column matrix is one output pixel; its
 /// columns run over (kernel row, kernel column, input channel), the order of a Keras
 /// kernel `[kh, kw, in, out]` flattened, so `columns × kernel` is the convolution.
@@ -62,6 +64,13 @@ enum Im2col {
                     let x0 = ox * window.cols.stride - window.cols.padBefore
                     for ky in 0..<kh {
                         let y = y0 + ky
+                        if y >= 0 && y < h && x0 >= 0 && x0 + kw <= w {
+                            // A whole window row inside the image: one contiguous add.
+                            let dst = base + (y * w + x0) * channels
+                            swiftcnn_add(dst, src, dst, kw * channels)
+                            src += kw * channels
+                            continue
+                        }
                         for kx in 0..<kw {
                             let x = x0 + kx
                             if y >= 0 && y < h && x >= 0 && x < w {
