@@ -46,12 +46,5 @@ void swiftcnn_conv_direct_forward(const float *input, const float *packedKernel,
 void swiftcnn_conv_direct_kernel_gradient(const float *input, const float *gradOutput, float *packedGradient,
                                           long images, swiftcnn_conv_shape shape, long lanes, float *padded);
 
-/// Max pooling over `images` NHWC images (each `height·width·channels` floats, starting at
-/// `input`), writing each window's maximum and the index of its first maximum counted from
-/// `input` (TensorFlow's tie rule) for the backward pass. Windows are clipped to the image,
-/// so padded positions never win.
-void swiftcnn_max_pool_forward(const float *input, float *output, int *argmax, long images, long height, long width,
-                               long channels, long windowHeight, long windowWidth, long strideHeight, long strideWidth,
-                               long padTop, long padLeft, long outputHeight, long outputWidth, long indexBase);
 
 #endif

@@ -125,13 +125,16 @@ enum Convolution {
         var used = [Bool](repeating: false, count: parts)
         used.withUnsafeMutableBufferPointer { used in
             ThreadPool.shared.parallelFor(shape.images) { part, images in
+                // A thread may get several ranges: its first starts the partial, the rest add.
+                let accumulate = used[part]
                 used[part] = true
                 // Sized once for partials and columns, so the inner call never reallocates it.
                 let partial = workspaces[part].buffer(count: partialCount + columnCount)
                 backward(
                     input: input, kernel: kernel, gradOutput: gradOutput, gradInput: gradInput,
                     gradKernel: partial, gradBias: gradBias == nil ? nil : partial + kernelCount,
-                    shape: shape, images: images, workspace: workspaces[part], scratchOffset: partialCount)
+                    shape: shape, images: images, workspace: workspaces[part], scratchOffset: partialCount,
+                    accumulate: accumulate)
             }
         }
         // Sum the parts' partial gradients.
@@ -153,7 +156,7 @@ enum Convolution {
         input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
         gradInput: UnsafeMutablePointer<Float>?, gradKernel: UnsafeMutablePointer<Float>,
         gradBias: UnsafeMutablePointer<Float>?, shape: ConvolutionShape, images: Range<Int>,
-        workspace: Workspace, scratchOffset: Int
+        workspace: Workspace, scratchOffset: Int, accumulate: Bool
     ) {
         let f = shape.filters
         let k = shape.patch
@@ -161,7 +164,7 @@ enum Convolution {
         let outputStride = shape.outputPixels * f
         let dyBase = gradOutput + images.lowerBound * outputStride
         if let gradBias {
-            gradBias.update(repeating: 0, count: f)
+            if !accumulate { gradBias.update(repeating: 0, count: f) }
             var row = dyBase
             for _ in 0..<(images.count * shape.outputPixels) {
                 for j in 0..<f { gradBias[j] += row[j] }
@@ -170,7 +173,9 @@ enum Convolution {
         }
         if shape.isPointwise {
             let m = images.count * shape.outputPixels
-            Gemm.multiply(input + images.lowerBound * inputStride, transposeA: true, dyBase, into: gradKernel, m: k, n: f, k: m)
+            Gemm.multiply(
+                input + images.lowerBound * inputStride, transposeA: true, dyBase, into: gradKernel, m: k, n: f, k: m,
+                beta: accumulate ? 1 : 0)
             if let gradInput {
                 Gemm.multiply(dyBase, kernel, transposeB: true, into: gradInput + images.lowerBound * inputStride, m: m, n: k, k: f)
             }
@@ -190,7 +195,7 @@ enum Convolution {
             Im2col.pack(input + first * inputStride, images: n, channels: shape.channels, window: shape.window, into: columns)
             Gemm.multiply(
                 columns, transposeA: true, dy, into: gradKernel, m: k, n: f, k: m,
-                beta: first == images.lowerBound ? 0 : 1)
+                beta: first == images.lowerBound && !accumulate ? 0 : 1)
             if let gradInput {
                 Gemm.multiply(dy, kernel, transposeB: true, into: columns, m: m, n: k, k: f)
                 Im2col.unpackAdding(
@@ -226,10 +231,11 @@ enum Convolution {
         let transposed = gradInput == nil ? nil : TransposedConvolution(shape, kernel: kernel, workspace: workspaces.shared)
         used.withUnsafeMutableBufferPointer { used in
             ThreadPool.shared.parallelFor(shape.images) { part, images in
-                used[part] = true
                 let partial = workspaces[part].buffer(count: partialCount + max(scratchCount, transposed?.paddedCount ?? 0))
                 let scratch = partial + partialCount
-                partial.update(repeating: 0, count: partialCount)
+                // A thread may get several ranges: only its first clears the partial.
+                if !used[part] { partial.update(repeating: 0, count: partialCount) }
+                used[part] = true
                 swiftcnn_conv_direct_kernel_gradient(
                     input + images.lowerBound * inputStride, gradOutput + images.lowerBound * outputStride, partial,
                     images.count, cShape, lanes, scratch)

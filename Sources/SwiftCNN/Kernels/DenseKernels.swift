@@ -9,7 +9,7 @@ enum DenseKernels {
         _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
         batch: Int, features: Int, units: Int
     ) {
-        ThreadPool.shared.parallelFor(units, minimumWork: parallelThreshold, work: batch * features * units) { _, cols in
+        ThreadPool.shared.parallelFor(units, minimumWork: parallelThreshold, work: batch * features * units, chunksPerThread: 2) { _, cols in
             Gemm.multiply(
                 x, w + cols.lowerBound, into: y + cols.lowerBound, m: batch, n: cols.count, k: features,
                 ldb: units, ldc: units)
@@ -21,7 +21,7 @@ enum DenseKernels {
         _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, into dw: UnsafeMutablePointer<Float>,
         batch: Int, features: Int, units: Int
     ) {
-        ThreadPool.shared.parallelFor(units, minimumWork: parallelThreshold, work: batch * features * units) { _, cols in
+        ThreadPool.shared.parallelFor(units, minimumWork: parallelThreshold, work: batch * features * units, chunksPerThread: 2) { _, cols in
             Gemm.multiply(
                 x, transposeA: true, dy + cols.lowerBound, into: dw + cols.lowerBound, m: features, n: cols.count, k: batch,
                 lda: features, ldb: units, ldc: units)
@@ -33,7 +33,7 @@ enum DenseKernels {
         _ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>,
         batch: Int, features: Int, units: Int
     ) {
-        ThreadPool.shared.parallelFor(features, minimumWork: parallelThreshold, work: batch * features * units) { _, rows in
+        ThreadPool.shared.parallelFor(features, minimumWork: parallelThreshold, work: batch * features * units, chunksPerThread: 2) { _, rows in
             Gemm.multiply(
                 dy, w + rows.lowerBound * units, transposeB: true, into: dx + rows.lowerBound, m: batch, n: rows.count,
                 k: units, ldb: units, ldc: features)

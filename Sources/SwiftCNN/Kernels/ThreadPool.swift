@@ -3,19 +3,29 @@ import CSwiftCNNSupport
 import Foundation
 import Synchronization
 
-/// A persistent pool of worker threads that split a loop with the calling thread.
+/// A persistent pool of worker threads that share a loop with the calling thread.
 ///
 /// Per-layer work in a small network lasts tens of microseconds, too short for a thread
 /// wake-up each time, so idle workers spin for a while before they sleep. OpenBLAS is set
-/// to one thread: we split each layer's batch across our workers instead, which measured
-/// much faster on small shapes than OpenBLAS's own threads (see the README's benchmark).
+/// to one thread: each layer's batch is split across our threads instead, which measured
+/// much faster on small shapes than OpenBLAS's own threads.
+///
+/// A loop is cut into a few chunks per thread that threads claim one at a time, so when
+/// the machine is busier than its cores and a worker does not get a CPU, the caller does
+/// that worker's chunks instead of waiting for it. A worker that wakes after the loop has
+/// ended does nothing.
 final class ThreadPool: @unchecked Sendable {
     static let shared = ThreadPool(threads: ProcessInfo.processInfo.activeProcessorCount)
 
-    /// Parts a loop is split into: the workers plus the calling thread.
+    /// Threads that run a loop: the workers plus the calling thread. Per-thread scratch
+    /// is indexed by the `thread` argument of a loop body.
     let parts: Int
     private let generation = Atomic<Int>(0)
-    private let pending = Atomic<Int>(0)
+    /// The generation of the loop threads may still join, or -1 once it is closed.
+    private let openGeneration = Atomic<Int>(-1)
+    /// Workers inside the current loop.
+    private let active = Atomic<Int>(0)
+    private let nextChunk = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
     private let sleepers = Atomic<Int>(0)
     private var job: ((Int) -> Void)?
@@ -27,62 +37,80 @@ final class ThreadPool: @unchecked Sendable {
         openblas_set_num_threads(1)
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&condition, nil)
-        for part in 1..<parts {
-            let thread = Thread { [unowned self] in self.work(part: part) }
-            thread.stackSize = 1 << 20
-            thread.start()
+        for thread in 1..<parts {
+            let worker = Thread { [unowned self] in self.work(thread: thread) }
+            worker.stackSize = 1 << 20
+            worker.start()
         }
     }
 
-    /// Runs `body(part)` for every part in `0..<parts`, part 0 on the calling thread, and
-    /// returns when all are done. Nested or concurrent calls run serially.
-    func run(_ body: (Int) -> Void) {
-        guard parts > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            for part in 0..<parts { body(part) }
+    /// Runs `body(thread, chunk)` for every chunk in `0..<chunks`, spread over the pool's
+    /// threads (the caller is thread 0), and returns when all are done. A nested or
+    /// concurrent call runs on the calling thread alone.
+    func run(chunks: Int, _ body: (_ thread: Int, _ chunk: Int) -> Void) {
+        guard chunks > 0 else { return }
+        guard parts > 1, chunks > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else {
+            for chunk in 0..<chunks { body(0, chunk) }
             return
         }
-        withoutActuallyEscaping(body) { escaping in
-            job = escaping
-            pending.store(parts - 1, ordering: .releasing)
-            generation.add(1, ordering: .releasing)
-            if sleepers.load(ordering: .acquiring) > 0 {
-                pthread_mutex_lock(&mutex)
-                pthread_cond_broadcast(&condition)
-                pthread_mutex_unlock(&mutex)
+        withoutActuallyEscaping(body) { body in
+            let claim: (Int) -> Void = { thread in
+                while true {
+                    let chunk = self.nextChunk.add(1, ordering: .relaxed).oldValue
+                    if chunk >= chunks { return }
+                    body(thread, chunk)
+                }
             }
-            escaping(0)
-            // Spin briefly, then yield: on a machine busier than its cores, a worker may be
-            // waiting for a CPU that this spinning thread holds.
-            var spins = 0
-            while pending.load(ordering: .acquiring) > 0 {
-                spins += 1
-                if spins > 2_000 { sched_yield() }
+            withoutActuallyEscaping(claim) { claim in
+                job = claim
+                nextChunk.store(0, ordering: .sequentiallyConsistent)
+                let current = generation.load(ordering: .relaxed) + 1
+                openGeneration.store(current, ordering: .sequentiallyConsistent)
+                generation.store(current, ordering: .sequentiallyConsistent)
+                if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+                    pthread_mutex_lock(&mutex)
+                    pthread_cond_broadcast(&condition)
+                    pthread_mutex_unlock(&mutex)
+                }
+                claim(0)
+                openGeneration.store(-1, ordering: .sequentiallyConsistent)
+                // Wait only for workers that joined; they are finishing a chunk.
+                var spins = 0
+                while active.load(ordering: .sequentiallyConsistent) > 0 {
+                    spins += 1
+                    if spins > 1_000 { sched_yield() }
+                }
+                job = nil
             }
-            job = nil
         }
         busy.store(false, ordering: .releasing)
     }
 
-    /// Splits `0..<count` into contiguous ranges, one per part, and runs `body(part, range)`
-    /// for each non-empty one in parallel.
-    func parallelFor(_ count: Int, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
+    /// Splits `0..<count` into contiguous ranges (about `chunksPerThread` per thread) and
+    /// runs `body(thread, range)` for each in parallel. Bodies that keep per-thread partial
+    /// results must accumulate across the several ranges one thread may get.
+    func parallelFor(_ count: Int, chunksPerThread: Int = 1, _ body: (_ thread: Int, _ range: Range<Int>) -> Void) {
         guard count > 1 else {
             if count == 1 { body(0, 0..<1) }
             return
         }
-        let n = parts
-        run { part in
-            let range = Self.range(part: part, of: n, count: count)
-            if !range.isEmpty { body(part, range) }
+        let chunks = min(count, parts * max(chunksPerThread, 1))
+        run(chunks: chunks) { thread, chunk in
+            let range = Self.range(part: chunk, of: chunks, count: count)
+            if !range.isEmpty { body(thread, range) }
         }
     }
 
     /// Like `parallelFor`, but runs serially when the work is too small to be worth a split.
-    func parallelFor(_ count: Int, minimumWork: Int, work: Int, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
+    func parallelFor(
+        _ count: Int, minimumWork: Int, work: Int, chunksPerThread: Int = 3,
+        _ body: (_ thread: Int, _ range: Range<Int>) -> Void
+    ) {
         if work < minimumWork {
             body(0, 0..<count)
         } else {
-            parallelFor(count, body)
+            parallelFor(count, chunksPerThread: chunksPerThread, body)
         }
     }
 
@@ -98,27 +126,30 @@ final class ThreadPool: @unchecked Sendable {
         return start..<(start + base + (part < extra ? 1 : 0))
     }
 
-    private func work(part: Int) {
+    private func work(thread: Int) {
         swiftcnn_enable_flush_to_zero()
         var seen = 0
         while true {
             var spins = 0
-            while generation.load(ordering: .acquiring) == seen {
+            while generation.load(ordering: .sequentiallyConsistent) == seen {
                 spins += 1
                 if spins > 2_000 { sched_yield() }
                 if spins > 50_000 {
                     pthread_mutex_lock(&mutex)
-                    sleepers.add(1, ordering: .releasing)
-                    while generation.load(ordering: .acquiring) == seen {
+                    sleepers.add(1, ordering: .sequentiallyConsistent)
+                    while generation.load(ordering: .sequentiallyConsistent) == seen {
                         pthread_cond_wait(&condition, &mutex)
                     }
-                    sleepers.subtract(1, ordering: .releasing)
+                    sleepers.subtract(1, ordering: .sequentiallyConsistent)
                     pthread_mutex_unlock(&mutex)
                 }
             }
-            seen = generation.load(ordering: .acquiring)
-            job?(part)
-            pending.subtract(1, ordering: .releasing)
+            seen = generation.load(ordering: .sequentiallyConsistent)
+            active.add(1, ordering: .sequentiallyConsistent)
+            if openGeneration.load(ordering: .sequentiallyConsistent) == seen {
+                job?(thread)
+            }
+            active.subtract(1, ordering: .sequentiallyConsistent)
         }
     }
 }

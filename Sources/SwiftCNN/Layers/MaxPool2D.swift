@@ -1,5 +1,3 @@
-import CSwiftCNNSupport
-
 /// Max pooling over NHWC images, as Keras's `MaxPool2D` (`MaxPooling2D`).
 /// `strides` defaults to `poolSize`; with `.same`, padded positions never win.
 public final class MaxPool2D: Layer {
@@ -23,15 +21,12 @@ public final class MaxPool2D: Layer {
         let indices = IndexBuffer(argmax)
         let (inputStride, outputStride) = (input.count / max(images, 1), output.count / max(images, 1))
         let (source, destination, indexBase) = (input.pointer, output.pointer, argmax.baseAddress!)
-        let (height, width) = (input.shape[1], input.shape[2])
         ThreadPool.shared.parallelFor(images) { _, part in
             // Indices stay global (into the whole input) for the backward scatter.
-            swiftcnn_max_pool_forward(
-                source + part.lowerBound * inputStride, destination + part.lowerBound * outputStride,
-                indexBase + part.lowerBound * outputStride, part.count, height, width, channels,
-                window.rows.window, window.cols.window, window.rows.stride, window.cols.stride,
-                window.rows.padBefore, window.cols.padBefore, window.rows.output, window.cols.output,
-                part.lowerBound * inputStride)
+            Pooling.maxForward(
+                input: source, images: part, channels: channels, window: window,
+                output: destination + part.lowerBound * outputStride, argmax: indexBase + part.lowerBound * outputStride,
+                inputStride: inputStride)
         }
         let (outputCount, inputShape) = (output.count, input.shape)
         output.record([input]) { gradOutput in
