@@ -64,6 +64,32 @@ struct Train: ParsableCommand {
         run.weightsText = weightsTxt
         run.curves = curves
         run.historyCSV = history
-        try run.run()
+        run.interruption = interruptOnSignals()
+        do {
+            try run.run()
+        } catch let interrupted as TrainingInterrupted {
+            FileHandle.standardError.write(Data((interrupted.message + "\n").utf8))
+            throw ExitCode(130)
+        }
     }
 }
+
+/// The first Ctrl-C (or SIGTERM) asks training to stop after the current step and save a
+/// resumable state; a second one exits at once.
+func interruptOnSignals() -> InterruptFlag {
+    let flag = InterruptFlag()
+    for number in [SIGINT, SIGTERM] {
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler {
+            if flag.request() { exit(130) }
+            FileHandle.standardError.write(Data("\nInterrupted: finishing the current step and saving (press Ctrl-C again to quit now)\n".utf8))
+        }
+        source.resume()
+        signalSources.append(source)
+    }
+    return flag
+}
+
+/// Keeps the signal sources alive for the life of the process.
+nonisolated(unsafe) private var signalSources: [DispatchSourceSignal] = []

@@ -24,10 +24,18 @@ public struct History: Sendable, Equatable {
     /// `history["loss"][i]` is the value after epoch `epochs[i]`; validation keys appear
     /// only for validated epochs, so their arrays may be shorter.
     public var history: [String: [Double]] = [:]
+    /// Set when `fit` stopped on an interruption during this epoch (not in `epochs`).
+    public var interruptedEpoch: Int?
 
     public init() {}
 
     public subscript(key: String) -> [Double] { history[key] ?? [] }
+
+    /// Appends another run's epochs (a resumed run continuing this one).
+    public mutating func append(contentsOf other: History) {
+        epochs += other.epochs
+        for (key, values) in other.history { history[key, default: []] += values }
+    }
 
     mutating func append(epoch: Int, logs: [String: Double]) {
         epochs.append(epoch)

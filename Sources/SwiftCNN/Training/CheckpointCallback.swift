@@ -13,8 +13,13 @@ public final class ModelCheckpoint: Callback {
     public private(set) var savedEpochs: [Int] = []
     private let log: (String) -> Void
 
-    public init(filepath: String, monitor: String = "val_loss", saveBestOnly: Bool = true, log: @escaping (String) -> Void = { _ in }) {
+    /// `best` continues an earlier run's best value (a resumed run); Keras starts at +∞.
+    public init(
+        filepath: String, monitor: String = "val_loss", saveBestOnly: Bool = true, best: Double = .infinity,
+        log: @escaping (String) -> Void = { _ in }
+    ) {
         self.filepath = filepath
+        self.best = best
         self.monitor = monitor
         self.saveBestOnly = saveBestOnly
         self.log = log

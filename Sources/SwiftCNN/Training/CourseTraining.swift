@@ -24,6 +24,9 @@ public struct CourseTraining {
     public var historyCSV: String? = "history.csv"
     public var verbose = true
     public var callbacks: [Callback] = []
+    /// When set (by Ctrl-C in `swiftcnn train`), training stops after the current step,
+    /// saves `<checkpoint>-last` and throws `TrainingInterrupted`; the next run resumes there.
+    public var interruption: InterruptFlag?
     /// Where progress lines go (the resume notice, the summary, the files written).
     public var log: (String) -> Void = { print($0) }
 
@@ -48,30 +51,109 @@ public struct CourseTraining {
         model.compile(
             optimizer: Adam(learningRate: learningRate), loss: SparseCategoricalCrossentropy(fromLogits: false),
             metrics: [SparseCategoricalAccuracy()])
-        if !fresh, FileManager.default.fileExists(atPath: checkpoint + ".index") {
+        var initialEpoch = 0
+        var earlier = History()
+        var best = Double.infinity
+        if !fresh, let state = try ResumeState.read(resumeStatePath) {
+            log("-------------load the model-----------------")
+            log("Resuming the interrupted run at epoch \(state.epoch + 1) from \(lastPrefix)")
+            try model.loadWeights(lastPrefix)
+            (initialEpoch, earlier, best) = (state.epoch, state.history, state.best)
+        } else if !fresh, FileManager.default.fileExists(atPath: checkpoint + ".index") {
             log("-------------load the model-----------------")
             try model.loadWeights(checkpoint)
         }
-        let saver = ModelCheckpoint(filepath: checkpoint, monitor: "val_loss", saveBestOnly: true)
-        let history = try model.fit(
-            x: train.images, y: train.labels, batchSize: batchSize, epochs: epochs,
-            validationData: (test.images, test.labels), validationFreq: 1, callbacks: [saver] + callbacks,
-            verbose: verbose)
+        let saver = ModelCheckpoint(filepath: checkpoint, monitor: "val_loss", saveBestOnly: true, best: best)
+        let latest = try model.fit(
+            x: train.images, y: train.labels, batchSize: batchSize, epochs: max(epochs, initialEpoch + 1),
+            validationData: (test.images, test.labels), validationFreq: 1, initialEpoch: initialEpoch,
+            callbacks: [saver] + callbacks, verbose: verbose, interruption: interruption)
+        var history = earlier
+        history.append(contentsOf: latest)
+        if let epoch = latest.interruptedEpoch {
+            try KerasCheckpoint.save(model, prefix: lastPrefix, writeStateFile: false)
+            try ResumeState(epoch: epoch, history: history, best: saver.best).write(resumeStatePath)
+            try writeCurvesAndHistory(history)
+            throw TrainingInterrupted(
+                message: "interrupted during epoch \(epoch + 1); saved the state to \(lastPrefix).index and \(resumeStatePath); run the same command again to continue")
+        }
+        try ResumeState.remove(resumeStatePath, prefix: lastPrefix)
         if verbose { log(model.summary()) }
         var written = ["\(checkpoint).index"]
         if let weightsText {
             try model.writeWeightsText(to: weightsText)
             written.append(weightsText)
         }
-        if let historyCSV {
-            try HistoryCSV.write(history.history, to: historyCSV)
-            written.append(historyCSV)
-        }
-        if let curves {
-            try TrainingCurves.write(history: history.history, to: curves)
-            written.append(curves)
-        }
+        try writeCurvesAndHistory(history)
+        written += [historyCSV, curves].compactMap { $0 }
         log("Wrote " + written.joined(separator: ", "))
         return history
+    }
+
+    /// `<checkpoint>-last`: the weights and optimizer state of an interrupted run.
+    public var lastPrefix: String { checkpoint + "-last" }
+    /// `<checkpoint>-last.json`: where the interrupted run stopped, and its history.
+    public var resumeStatePath: String { checkpoint + "-last.json" }
+
+    private func writeCurvesAndHistory(_ history: History) throws {
+        if let historyCSV { try HistoryCSV.write(history.history, to: historyCSV) }
+        if let curves { try TrainingCurves.write(history: history.history, to: curves) }
+    }
+}
+
+/// Thrown by `CourseTraining.run` when an interruption stopped training; its message says
+/// where the state was saved.
+public struct TrainingInterrupted: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// What an interrupted run needs to continue: the epoch to redo, the history so far and
+/// the best monitored value (so the best-only checkpoint rule carries on).
+struct ResumeState: Codable {
+    var format = 1
+    var epoch: Int
+    var epochs: [Int]
+    var history: [String: [Double]]
+    var best: Double?
+
+    init(epoch: Int, history: History, best: Double) {
+        self.epoch = epoch
+        self.epochs = history.epochs
+        self.history = history.history
+        self.best = best.isFinite ? best : nil
+    }
+
+    var historyValue: History {
+        var value = History()
+        value.epochs = epochs
+        value.history = history
+        return value
+    }
+
+    static func read(_ path: String) throws -> (epoch: Int, history: History, best: Double)? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let state: ResumeState
+        do {
+            state = try JSONDecoder().decode(ResumeState.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw SwiftCNNError("\(path): not a SwiftCNN resume state (\(error)); delete it or pass --fresh")
+        }
+        guard state.format == 1, state.epoch >= 0, state.epochs.count == state.history.values.map(\.count).max() ?? 0 else {
+            throw SwiftCNNError("\(path): inconsistent resume state; delete it or pass --fresh")
+        }
+        return (state.epoch, state.historyValue, state.best ?? .infinity)
+    }
+
+    func write(_ path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(Array(try encoder.encode(self)), to: path)
+    }
+
+    static func remove(_ path: String, prefix: String) throws {
+        for file in [path, prefix + ".index", prefix + ".data-00000-of-00001"] where FileManager.default.fileExists(atPath: file) {
+            try FileManager.default.removeItem(atPath: file)
+        }
     }
 }

@@ -41,7 +41,8 @@ extension Model {
     public func fit(
         x: Tensor, y: Tensor, batchSize: Int = 32, epochs: Int = 1,
         validationData: (x: Tensor, y: Tensor)? = nil, validationFreq: Int = 1,
-        shuffle: Bool = true, initialEpoch: Int = 0, callbacks: [Callback] = [], verbose: Bool = true
+        shuffle: Bool = true, initialEpoch: Int = 0, callbacks: [Callback] = [], verbose: Bool = true,
+        interruption: InterruptFlag? = nil
     ) throws -> History {
         _ = try compiled()
         try checkBatches(x, y, batchSize: batchSize, op: "fit")
@@ -53,13 +54,18 @@ extension Model {
         let steps = (count + batchSize - 1) / batchSize
         let all = (verbose ? [ProgressBar()] : []) + callbacks
         var history = History()
-        var shuffler = RandomGenerator(seed: seed ^ 0x5EED)
         var order = Array(0..<count)
         stopTraining = false
         for callback in all { try callback.onTrainBegin(model: self, epochs: epochs, stepsPerEpoch: steps) }
-        for epoch in initialEpoch..<max(epochs, initialEpoch) {
+        epochs: for epoch in initialEpoch..<max(epochs, initialEpoch) {
             for callback in all { try callback.onEpochBegin(epoch, model: self) }
-            if shuffle { order.shuffle(using: &shuffler) }
+            if shuffle {
+                // Each epoch's order depends only on the seed and the epoch, so a run resumed
+                // at an epoch sees the same order an uninterrupted run would.
+                var shuffler = RandomGenerator(seed: (seed ^ 0x5EED) &+ UInt64(epoch) &* 0x9E37_79B9)
+                order = Array(0..<count)
+                order.shuffle(using: &shuffler)
+            }
             for metric in metrics { metric.reset() }
             var lossSum = 0.0
             var seen = 0
@@ -77,6 +83,12 @@ extension Model {
                 logs = ["loss": lossSum / Double(seen)]
                 for metric in metrics { logs[metric.name] = metric.result }
                 for callback in all { try callback.onBatchEnd(step, logs: logs, model: self) }
+                if interruption?.isRequested == true {
+                    // Stop after this step; the unfinished epoch is neither validated nor logged.
+                    history.interruptedEpoch = epoch
+                    break epochs
+                }
+                if stopTraining { break }
             }
             if let validationData, (epoch + 1) % validationFreq == 0 {
                 let results = try evaluate(x: validationData.x, y: validationData.y, batchSize: batchSize)

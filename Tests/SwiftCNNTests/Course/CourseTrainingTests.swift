@@ -68,4 +68,58 @@ import Testing
         try freshRun.run()
         #expect(freshProbe.weights != first.weights.map(\.value.scalars))
     }
+
+    /// Requests an interruption after a given number of batches, as Ctrl-C would.
+    final class InterruptAfter: Callback {
+        let flag: InterruptFlag
+        let batches: Int
+        var seen = 0
+        init(_ flag: InterruptFlag, batches: Int) { (self.flag, self.batches) = (flag, batches) }
+        func onBatchEnd(_ batch: Int, logs: [String: Double], model: Model) {
+            seen += 1
+            if seen == batches { flag.request() }
+        }
+    }
+
+    @Test func anInterruptedRunResumesWhereItStopped() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swiftcnn-resume-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (train, test) = (try Self.dataset(64, seed: 3), try Self.dataset(16, seed: 4))
+        func configured(_ model: Model) -> CourseTraining {
+            var run = CourseTraining(model: model, train: train, test: test, checkpoint: folder + "/checkpoint/Baseline.ckpt")
+            run.epochs = 3
+            run.batchSize = 16
+            run.verbose = false
+            run.weightsText = nil
+            run.curves = folder + "/curves.png"
+            run.historyCSV = folder + "/history.csv"
+            run.log = { _ in }
+            return run
+        }
+        // Interrupted in the second epoch (batch 6 of 4 per epoch).
+        let flag = InterruptFlag()
+        let first = Baseline()
+        var run = configured(first)
+        run.interruption = flag
+        run.callbacks = [InterruptAfter(flag, batches: 6)]
+        #expect(throws: TrainingInterrupted.self) { try run.run() }
+        #expect(FileManager.default.fileExists(atPath: run.lastPrefix + ".index"))
+        #expect(try HistoryCSV.read(folder + "/history.csv")["loss"]?.count == 1)
+        let saved = first.weights.map(\.value.scalars)
+
+        // The same command again starts epoch 2 from the interrupted weights.
+        let second = Baseline()
+        second.seed = 42
+        let probe = WeightsAtStart()
+        var resumed = configured(second)
+        resumed.callbacks = [probe]
+        let history = try resumed.run()
+        #expect(probe.weights == saved)
+        #expect(history.epochs == [0, 1, 2])
+        #expect(history["val_loss"].count == 3)
+        #expect(try HistoryCSV.read(folder + "/history.csv")["loss"]?.count == 3)
+        #expect(!FileManager.default.fileExists(atPath: resumed.lastPrefix + ".index"))
+        #expect(!FileManager.default.fileExists(atPath: resumed.resumeStatePath))
+    }
 }
