@@ -14,38 +14,11 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
         case .linear:
             return input
         case .relu:
-            var y = Tensor(uninitializedShape: input.shape)
-            let out = y.pointer
-            ThreadPool.shared.elementwise(n) { swiftcnn_relu_forward(x + $0.lowerBound, out + $0.lowerBound, $0.count) }
-            y.record([input]) { [y] dy in
-                let dx = Tensor(uninitializedShape: dy.shape)
-                let (g, o, d) = (dy.pointer, y.pointer, dx.pointer)
-                ThreadPool.shared.elementwise(n) { swiftcnn_relu_backward(g + $0.lowerBound, o + $0.lowerBound, d + $0.lowerBound, $0.count) }
-                return [dx]
-            }
-            return y
+            return pointwise(input, swiftcnn_relu_backward) { x, y, n in swiftcnn_relu_forward(x, y, n) }
         case .sigmoid:
-            var y = Tensor(uninitializedShape: input.shape)
-            let out = y.pointer
-            ThreadPool.shared.elementwise(n) { for i in $0 { out[i] = 1 / (1 + expf(-x[i])) } }
-            y.record([input]) { [y] dy in
-                let dx = Tensor(uninitializedShape: dy.shape)
-                let (g, o, d) = (dy.pointer, y.pointer, dx.pointer)
-                ThreadPool.shared.elementwise(n) { swiftcnn_sigmoid_backward(g + $0.lowerBound, o + $0.lowerBound, d + $0.lowerBound, $0.count) }
-                return [dx]
-            }
-            return y
+            return pointwise(input, swiftcnn_sigmoid_backward) { x, y, n in for i in 0..<n { y[i] = 1 / (1 + expf(-x[i])) } }
         case .tanh:
-            var y = Tensor(uninitializedShape: input.shape)
-            let out = y.pointer
-            ThreadPool.shared.elementwise(n) { for i in $0 { out[i] = tanhf(x[i]) } }
-            y.record([input]) { [y] dy in
-                let dx = Tensor(uninitializedShape: dy.shape)
-                let (g, o, d) = (dy.pointer, y.pointer, dx.pointer)
-                ThreadPool.shared.elementwise(n) { swiftcnn_tanh_backward(g + $0.lowerBound, o + $0.lowerBound, d + $0.lowerBound, $0.count) }
-                return [dx]
-            }
-            return y
+            return pointwise(input, swiftcnn_tanh_backward) { x, y, n in for i in 0..<n { y[i] = tanhf(x[i]) } }
         case .softmax:
             let width = input.shape.last ?? 1
             let rows = width == 0 ? 0 : n / width
@@ -76,5 +49,27 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
             y.softmaxLogits = TensorBox(input)
             return y
         }
+    }
+
+    /// An elementwise activation whose gradient depends only on its output:
+    /// `forward(x, y, count)` fills y; `backward(dy, y, dx, count)` fills dx.
+    private func pointwise(
+        _ input: Tensor,
+        _ backward: @escaping @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void,
+        forward: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+    ) -> Tensor {
+        let n = input.count
+        let (x, y) = (input.pointer, Tensor(uninitializedShape: input.shape))
+        let out = y.pointer
+        ThreadPool.shared.elementwise(n) { forward(x + $0.lowerBound, out + $0.lowerBound, $0.count) }
+        var result = y
+        // Captures `y` before `record` gives `result` its node, so the closure holds no cycle.
+        result.record([input]) { dy in
+            let dx = Tensor(uninitializedShape: dy.shape)
+            let (g, o, d) = (dy.pointer, y.pointer, dx.pointer)
+            ThreadPool.shared.elementwise(n) { backward(g + $0.lowerBound, o + $0.lowerBound, d + $0.lowerBound, $0.count) }
+            return [dx]
+        }
+        return result
     }
 }
