@@ -39,7 +39,7 @@ struct ConvolutionShape {
 
     /// Images per im2col chunk: enough to keep SGEMM efficient, few enough to bound memory.
     var imagesPerChunk: Int {
-        let budget = 1 << 22  // floats (16 MiB) of column matrix
+        let budget = 1 << 20  // floats (4 MiB) of column matrix
         return max(1, min(images, budget / max(outputPixels * patch, 1)))
     }
 }
