@@ -1,0 +1,20 @@
+// libFuzzer target: safetensors decoding (header length, JSON header, offsets, shapes).
+// Built and run by Tools/fuzz/run.sh; seeds in Tools/fuzz/corpus/safetensors/.
+import Foundation
+
+@testable import SwiftCNN
+
+/// The reader may throw a SwiftCNNError or CheckpointError; anything else (a trap, an ASan
+/// report, another error type) is a finding.
+func expectClearError(_ body: () throws -> Void) {
+    do { try body() } catch is SwiftCNNError {} catch is CheckpointError {} catch {
+        fatalError("unexpected error type \(type(of: error)): \(error)")
+    }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
+    let bytes = start.map { Array(UnsafeRawBufferPointer(start: $0, count: count)) } ?? []
+    expectClearError { _ = try SafeTensors.decode(bytes, file: "fuzz.safetensors") }
+    return 0
+}
