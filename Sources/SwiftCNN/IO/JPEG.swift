@@ -181,6 +181,15 @@ public enum JPEG {
                 guard width > 0, height > 0, width <= maxPixels / height else {
                     throw fail("image size \(width)×\(height)")
                 }
+                // Every 8×8 block of the full-resolution component costs at least one bit
+                // (its DC code), so a short file cannot hold a large image; libjpeg would
+                // pad the missing data and the pixels would be allocated regardless.
+                let blocks = ((width + 7) / 8) * ((height + 7) / 8)
+                guard blocks <= 8 * bytes.count else {
+                    throw fail(
+                        "\(width)×\(height) image needs at least \((blocks + 7) / 8) bytes of coded data, "
+                            + "the file has \(bytes.count) bytes (truncated, or a forged frame header)")
+                }
                 guard n == 1 || n == 3 else {
                     throw fail("\(n) color components; only gray and RGB/YCbCr are supported")
                 }

@@ -52,7 +52,15 @@ import Testing
     /// The specific messages of the inputs that once crashed or misbehaved.
     @Test func knownInputsGiveTheirMessages() throws {
         let expectations: [(target: String, name: String, message: String)] = [
-            ("jpeg", "libjpeg-error-exit-leak", "libjpeg:"),
+            // Leaked the work closure's context and message buffers (LeakSanitizer).
+            ("jpeg", "libjpeg-error-exit-leak", "libjpeg: Bogus Huffman table definition"),
+            // A 640-byte file claiming 8000×8000 decoded to 192 MB of padding.
+            ("jpeg", "bad-64M-pixels-tiny-file", "8000×8000 image needs at least 125000 bytes of coded data"),
+            // Allocated 192 MB before libpng found the data missing.
+            ("png", "bad-64M-pixels-tiny-file", "8000×8000 image needs at least 7759 bytes of compressed data"),
+            ("safetensors", "bad-dtype", "unsupported dtype 'F128'"),
+            ("tfbundle_entries", "bad-string-count-huge", "varint runs past the end"),
+            ("objectgraph", "bad-missing-node", "points to missing node 99"),
         ]
         for (target, name, expected) in expectations {
             let bytes = try #require(try Self.inputs(target).first { $0.name == name }?.bytes)
