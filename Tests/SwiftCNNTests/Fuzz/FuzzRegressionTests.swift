@@ -49,6 +49,18 @@ import Testing
         }
     }
 
+    /// Inputs that must decode.
+    @Test func validInputsDecode() throws {
+        for (target, name) in [("checkpoint_state", "crlf-line-ends")] {
+            let bytes = try #require(try Self.inputs(target).first { $0.name == name }?.bytes)
+            #expect(throws: Never.self, "\(target)/\(name)") { try FuzzEntry.feed(target, bytes) }
+        }
+        let state = try CheckpointState.parse(
+            #require(try Self.inputs("checkpoint_state").first { $0.name == "crlf-line-ends" }?.bytes))
+        #expect(state.modelCheckpointPath == "ckpt-2")
+        #expect(state.allModelCheckpointPaths == ["ckpt-1", "ckpt-2"])
+    }
+
     /// The specific messages of the inputs that once crashed or misbehaved.
     @Test func knownInputsGiveTheirMessages() throws {
         let expectations: [(target: String, name: String, message: String)] = [
