@@ -188,8 +188,10 @@ public enum IDX {
             dims.append(value)
         }
         // Each dimension is below 2^32, but their product could overflow: bound it by the file.
+        // Zeros are skipped so that every partial product (rows × columns of an image file
+        // holding no images, say) is bounded too.
         var product = 1
-        for value in dims {
+        for value in dims where value != 0 {
             let (p, overflow) = product.multipliedReportingOverflow(by: value)
             guard !overflow, p <= maxBytes else {
                 throw SwiftCNNError(

@@ -70,6 +70,8 @@ import Testing
             ("jpeg", "bad-64M-pixels-tiny-file", "8000×8000 image needs at least 125000 bytes of coded data"),
             // Allocated 192 MB before libpng found the data missing.
             ("png", "bad-64M-pixels-tiny-file", "8000×8000 image needs at least 7759 bytes of compressed data"),
+            // 0 images of 3806520034×3806520034: rows × columns overflowed (trap).
+            ("idx", "crash-zero-images-huge-rows-cols", "dimensions 0×3806520034×3806520034 are larger than the file"),
             ("safetensors", "bad-dtype", "unsupported dtype 'F128'"),
             ("tfbundle_entries", "bad-string-count-huge", "varint runs past the end"),
             ("objectgraph", "bad-missing-node", "points to missing node 99"),
