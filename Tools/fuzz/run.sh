@@ -20,7 +20,7 @@
 #      `-sanitize=fuzzer,address -O -enable-testing` into one object and a .swiftmodule
 #      (-enable-testing lets the targets `@testable import SwiftCNN` to reach the internal
 #      byte-level entry points). The system-library module maps in Sources/C* are found
-#      with -I; CSwiftCNNSupport gets a generated module map and its C file is compiled
+#      with -I; CSwiftCNNSupport gets a generated module map and its C files are compiled
 #      with clang -fsanitize=fuzzer-no-link,address.
 #   3. Each target (one file with `@_cdecl("LLVMFuzzerTestOneInput")`) is compiled and
 #      linked with -sanitize=fuzzer,address against those objects; libFuzzer supplies main.
@@ -77,11 +77,14 @@ module CSwiftCNNSupport {
 MAP
 LIB_SOURCES=$(find Sources/SwiftCNN -name '*.swift' | sort)
 STAMP="$OUT/SwiftCNN.stamp"
-NEWEST=$(ls -t $LIB_SOURCES Sources/CSwiftCNNSupport/Support.c Tools/fuzz/run.sh | head -1)
+NEWEST=$(ls -t $LIB_SOURCES Sources/CSwiftCNNSupport/*.c Sources/CSwiftCNNSupport/include/*.h Tools/fuzz/run.sh | head -1)
 if [ ! -f "$STAMP" ] || [ "$NEWEST" -nt "$STAMP" ]; then
     echo "== compiling CSwiftCNNSupport"
-    $NICE clang -O1 -fsanitize=fuzzer-no-link,address -I Sources/CSwiftCNNSupport/include \
-        -c Sources/CSwiftCNNSupport/Support.c -o "$OUT/Support.o"
+    rm -f "$OUT"/CSwiftCNNSupport-*.o
+    for c in Sources/CSwiftCNNSupport/*.c; do
+        $NICE clang -O2 -fPIC -fsanitize=fuzzer-no-link,address -I Sources/CSwiftCNNSupport/include \
+            -c "$c" -o "$OUT/CSwiftCNNSupport-$(basename "$c" .c).o"
+    done
     echo "== compiling SwiftCNN with -sanitize=fuzzer,address (a few minutes)"
     $NICE swiftc "${SANITIZE[@]}" -O -wmo -enable-testing -parse-as-library -swift-version 6 \
         -module-name SwiftCNN -emit-module -emit-module-path "$OUT/SwiftCNN.swiftmodule" \
@@ -96,7 +99,7 @@ if [ "$MAKE_CORPUS" = 1 ]; then
     FUZZER_NO_MAIN="$(ls "$FUZZER_NO_MAIN"/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a | head -1)"
     $NICE swiftc -sanitize=address -O -parse-as-library -swift-version 6 -module-name MakeCorpus \
         -Xlinker "$FUZZER_NO_MAIN" -lstdc++ \
-        -I "$OUT" "${MODULE_FLAGS[@]}" Tools/fuzz/make_corpus.swift "$OUT/SwiftCNN.o" "$OUT/Support.o" \
+        -I "$OUT" "${MODULE_FLAGS[@]}" Tools/fuzz/make_corpus.swift "$OUT/SwiftCNN.o" "$OUT"/CSwiftCNNSupport-*.o \
         "${PROTOBUF_OBJECTS[@]}" $(pkg-config --libs-only-L openblas 2>/dev/null || true) \
         -lopenblas -lpng16 -ljpeg -lz -use-ld=lld -o "$OUT/make_corpus"
     rm -rf Tools/fuzz/corpus
@@ -113,7 +116,7 @@ for target in "${TARGETS[@]}"; do
     if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ "$STAMP" -nt "$bin" ]; then
         echo "== building $target"
         $NICE swiftc "${SANITIZE[@]}" -O -parse-as-library -swift-version 6 -module-name "Fuzz_$target" \
-            -I "$OUT" "${MODULE_FLAGS[@]}" "$src" "$OUT/SwiftCNN.o" "$OUT/Support.o" \
+            -I "$OUT" "${MODULE_FLAGS[@]}" "$src" "$OUT/SwiftCNN.o" "$OUT"/CSwiftCNNSupport-*.o \
             "${PROTOBUF_OBJECTS[@]}" $(pkg-config --libs-only-L openblas 2>/dev/null || true) \
             -lopenblas -lpng16 -ljpeg -lz -use-ld=lld -o "$bin"
     fi
