@@ -78,7 +78,11 @@ public enum IDX {
 
     /// The images (cut at `limit`) and the number the file holds.
     static func readImagesCounting(_ path: String, limit: Int?) throws -> (Tensor, Int) {
-        let bytes = try contents(of: path)
+        try decodeImages(contents(of: path), path: path, limit: limit)
+    }
+
+    /// Decodes the (inflated) bytes of an image file; `path` names it in errors.
+    static func decodeImages(_ bytes: [UInt8], path: String, limit: Int?) throws -> (Tensor, Int) {
         let header = try parseHeader(
             bytes, path: path, expectedType: 0x08, expectedRank: 3, what: "images")
         let (n, rows, cols) = (header.dims[0], header.dims[1], header.dims[2])
@@ -118,7 +122,13 @@ public enum IDX {
     static func readLabelsCounting(_ path: String, classCount: Int, limit: Int?) throws -> (
         Tensor, Int
     ) {
-        let bytes = try contents(of: path)
+        try decodeLabels(contents(of: path), path: path, classCount: classCount, limit: limit)
+    }
+
+    /// Decodes the (inflated) bytes of a label file; `path` names it in errors.
+    static func decodeLabels(_ bytes: [UInt8], path: String, classCount: Int, limit: Int?) throws
+        -> (Tensor, Int)
+    {
         let header = try parseHeader(
             bytes, path: path, expectedType: 0x08, expectedRank: 1, what: "labels")
         let n = header.dims[0]
@@ -178,8 +188,10 @@ public enum IDX {
             dims.append(value)
         }
         // Each dimension is below 2^32, but their product could overflow: bound it by the file.
+        // Zeros are skipped so that every partial product (rows × columns of an image file
+        // holding no images, say) is bounded too.
         var product = 1
-        for value in dims {
+        for value in dims where value != 0 {
             let (p, overflow) = product.multipliedReportingOverflow(by: value)
             guard !overflow, p <= maxBytes else {
                 throw SwiftCNNError(
@@ -193,7 +205,11 @@ public enum IDX {
 
     /// The bytes of `path`, inflated when the file starts with the gzip magic `1f 8b`.
     static func contents(of path: String) throws -> [UInt8] {
-        let bytes = try BinaryFile.read(path, maxBytes: maxBytes)
+        try inflatedIfGzip(BinaryFile.read(path, maxBytes: maxBytes), path: path)
+    }
+
+    /// `bytes`, inflated when they start with the gzip magic `1f 8b`.
+    static func inflatedIfGzip(_ bytes: [UInt8], path: String) throws -> [UInt8] {
         if bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B {
             return try Gzip.decompress(bytes, maxOutput: maxBytes, path: path)
         }

@@ -78,7 +78,9 @@ public struct CheckpointState: Sendable, Equatable {
         }
         var model: String?
         var state = CheckpointState(modelCheckpointPath: "", allModelCheckpointPaths: [])
-        for (n, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Any line end: "\r\n" is one Character in Swift, so splitting on "\n" alone would
+        // leave a CRLF file as a single line (protobuf's text format treats "\r" as space).
+        for (n, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let colon = line.firstIndex(of: ":") else { throw fail(n + 1, "expected 'field: value'") }

@@ -33,7 +33,10 @@ public enum JPEG {
     public static func decode(_ bytes: [UInt8], path: String = "JPEG") throws -> PixelImage {
         let frame = try validate(bytes, path: path)
         let job = LibJPEGJob(input: bytes)
+        job.expectedSize = (frame.width, frame.height)
+        // The closure captures nothing: a context would leak when libjpeg ends the thread.
         job.work = { job in
+            let frame = (width: job.expectedSize.width, height: job.expectedSize.height)
             let cinfo = UnsafeMutablePointer<jpeg_decompress_struct>.allocate(capacity: 1)
             cinfo.initialize(to: jpeg_decompress_struct())
             job.decompressor = cinfo
@@ -178,6 +181,15 @@ public enum JPEG {
                 guard width > 0, height > 0, width <= maxPixels / height else {
                     throw fail("image size \(width)×\(height)")
                 }
+                // Every 8×8 block of the full-resolution component costs at least one bit
+                // (its DC code), so a short file cannot hold a large image; libjpeg would
+                // pad the missing data and the pixels would be allocated regardless.
+                let blocks = ((width + 7) / 8) * ((height + 7) / 8)
+                guard blocks <= 8 * bytes.count else {
+                    throw fail(
+                        "\(width)×\(height) image needs at least \((blocks + 7) / 8) bytes of coded data, "
+                            + "the file has \(bytes.count) bytes (truncated, or a forged frame header)")
+                }
                 guard n == 1 || n == 3 else {
                     throw fail("\(n) color components; only gray and RGB/YCbCr are supported")
                 }
@@ -269,13 +281,21 @@ final class LibJPEGJob {
     var compressor: UnsafeMutablePointer<jpeg_compress_struct>?
     var output: UnsafeMutableBufferPointer<UInt8>?
     var width = 0, height = 0
-    /// Set by libjpeg's `error_exit`, or by the work when it stops early.
+    /// The frame size the marker check found; the decoder must produce it.
+    var expectedSize = (width: 0, height: 0)
+    /// Set by the work when it stops early, or from ``libjpegMessage`` after libjpeg's
+    /// `error_exit`.
     var failure: String?
+    /// Where `error_exit` formats libjpeg's message. Preallocated: memory that `error_exit`
+    /// allocated from Swift would leak, since `pthread_exit` skips Swift's releases.
+    let libjpegMessage = UnsafeMutablePointer<CChar>.allocate(capacity: Int(JMSG_LENGTH_MAX) + 1)
+    var libjpegFailed = false
 
     init(input: [UInt8]) {
         self.input = .allocate(capacity: max(1, input.count))
         _ = self.input.initialize(from: input)
         errorManager.initialize(to: jpeg_error_mgr())
+        libjpegMessage.initialize(repeating: 0, count: Int(JMSG_LENGTH_MAX) + 1)
     }
 
     deinit {
@@ -290,6 +310,7 @@ final class LibJPEGJob {
         output?.deallocate()
         input.deallocate()
         errorManager.deallocate()
+        libjpegMessage.deallocate()
     }
 
     var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
@@ -298,12 +319,13 @@ final class LibJPEGJob {
     func installHandlers() {
         errorManager.pointee.error_exit = { common in
             guard let common, let data = common.pointee.client_data else { pthread_exit(nil) }
-            var text = [CChar](repeating: 0, count: Int(JMSG_LENGTH_MAX) + 1)
-            common.pointee.err.pointee.format_message(common, &text)
-            let message = String(
-                decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            // No strong reference may live in this frame: pthread_exit skips its releases.
-            Unmanaged<LibJPEGJob>.fromOpaque(data)._withUnsafeGuaranteedRef { $0.failure = message }
+            // No strong reference or Swift allocation may live in this frame: pthread_exit
+            // skips its releases. The message becomes a String in `run` after the join.
+            let buffer = Unmanaged<LibJPEGJob>.fromOpaque(data)._withUnsafeGuaranteedRef { job in
+                job.libjpegFailed = true
+                return job.libjpegMessage
+            }
+            common.pointee.err.pointee.format_message(common, buffer)
             pthread_exit(nil)
         }
         errorManager.pointee.output_message = { _ in }  // warnings (corrupt data) stay quiet
@@ -330,6 +352,7 @@ final class LibJPEGJob {
         pthread_join(thread, nil)
         Unmanaged<LibJPEGJob>.fromOpaque(context).release()
         work = nil
+        if libjpegFailed { failure = String(cString: libjpegMessage) }
         if let failure { throw SwiftCNNError("\(path): libjpeg: \(failure)") }
     }
 }

@@ -77,6 +77,14 @@ public enum PNG {
         guard width > 0, height > 0, width <= maxPixels / height else {
             throw SwiftCNNError("\(path): image size \(width)×\(height) is empty or too large")
         }
+        // Allocate no more than the file can describe: the image data inflates to at least a
+        // filter byte plus one bit per pixel per row, and deflate expands at most 1032-fold.
+        let minimumData = height * (1 + (width + 7) / 8)
+        guard minimumData <= 1032 * bytes.count else {
+            throw SwiftCNNError(
+                "\(path): a \(width)×\(height) image needs at least \(minimumData / 1032) bytes of "
+                    + "compressed data, the file has \(bytes.count) bytes (truncated, or a forged header)")
+        }
         png.format = png_uint_32(PNG_FORMAT_RGB)
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         var white = png_color(red: 255, green: 255, blue: 255)

@@ -130,7 +130,10 @@ public enum SafeTensors {
             guard let info = value as? [String: Any] else { throw fail("entry is not an object", name) }
             guard let dtypeName = info["dtype"] as? String, let dtype = CheckpointDType(safetensorsName: dtypeName)
             else {
-                throw fail("missing or unsupported dtype \(String(describing: info["dtype"]))", name)
+                let found = info["dtype"].map { "'\($0)'" } ?? "none"
+                throw fail(
+                    "missing or unsupported dtype \(found) (expected one of F64, F32, F16, BF16, I64, I32, I16, I8, "
+                        + "U64, U32, U16, U8, BOOL)", name)
             }
             guard let shape = integers(info["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
                 throw fail("shape is not a list of non-negative integers", name)

@@ -1,0 +1,57 @@
+// libFuzzer target: the object graph of a Keras TF checkpoint, through KerasCheckpoint.load.
+// Built and run by Tools/fuzz/run.sh; seeds in Tools/fuzz/corpus/objectgraph/.
+import Foundation
+
+@testable import SwiftCNN
+
+/// The reader may throw a SwiftCNNError or CheckpointError; anything else (a trap, an ASan
+/// report, another error type) is a finding. With FUZZ_VERBOSE set (replaying files:
+/// `FUZZ_VERBOSE=1 .build-fuzz/fuzz/<target> file...`) each outcome is printed.
+let verbose = getenv("FUZZ_VERBOSE") != nil
+func expectClearError(_ body: () throws -> Void) {
+    do {
+        try body()
+        if verbose { print("OUTCOME: decoded") }
+    } catch let error as SwiftCNNError {
+        if verbose { print("OUTCOME: \(error.message)") }
+    } catch let error as CheckpointError {
+        if verbose { print("OUTCOME: \(error)") }
+    } catch {
+        fatalError("unexpected error type \(type(of: error)): \(error)")
+    }
+}
+
+// Input: the serialized TrackableObjectGraph. The target writes a bundle holding a small
+// model's variables (under the keys tf.keras would use) plus the input as the
+// `_CHECKPOINTABLE_OBJECT_GRAPH` string to a private directory (tmpfs when there is one),
+// then loads it into the model, which walks the graph's edges and attributes.
+nonisolated(unsafe) let model: Sequential = {
+    let m = Sequential {
+        Conv2D(2, kernelSize: (3, 3))
+        BatchNormalization()
+        Flatten()
+        Dense(3)
+    }
+    try! m.build(inputShape: [4, 4, 1])
+    return m
+}()
+let variables: [(key: String, tensor: CheckpointTensor)] = KerasObjectGraph(model: model).variables.map {
+    (key: $0.key, tensor: CheckpointTensor(floats: $0.parameter.value.scalars, shape: $0.parameter.shape))
+}
+let directory =
+    (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
+    + "/swiftcnn-fuzz-objectgraph-\(getpid())"
+let prefix: String = {
+    try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: directory) }
+    return directory + "/model.ckpt"
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
+    let bytes = start.map { Array(UnsafeRawBufferPointer(start: $0, count: count)) } ?? []
+    let entries = variables + [(KerasObjectGraph.graphKey, CheckpointTensor(strings: [bytes], shape: []))]
+    try! TensorBundle.write(entries, prefix: prefix)
+    expectClearError { try KerasCheckpoint.load(into: model, prefix: prefix) }
+    return 0
+}
