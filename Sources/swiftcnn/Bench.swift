@@ -33,8 +33,8 @@ struct Bench: ParsableCommand {
     var countAllocations = false
 
     func run() throws {
-        guard mode == "train" || mode == "predict" else { throw ValidationError("--mode must be train or predict, got '\(mode)'") }
-        guard batchSize > 0, steps > 0, warmup >= 0 else { throw ValidationError("--batch-size and --steps must be positive") }
+        guard mode == "train" || mode == "predict" else { throw SwiftCNNError("--mode must be train or predict, got '\(mode)'") }
+        guard batchSize > 0, steps > 0, warmup >= 0 else { throw SwiftCNNError("--batch-size and --steps must be positive") }
         let entry = try options.entry()
         let model = entry.make()
         let shape = try parseShape(input)

@@ -17,7 +17,7 @@ struct Evaluate: ParsableCommand {
     var batchSize: Int = 32
 
     func run() throws {
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        guard batchSize > 0 else { throw SwiftCNNError("--batch-size must be positive, got \(batchSize)") }
         let test = try dataOptions.load(.test, limit: limit)
         let model = try options.entry().make()
         try model.build(inputShape: test.imageShape)

@@ -32,20 +32,20 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         guard images.isEmpty != (split == nil) else {
-            throw ValidationError("give image files or --split (with --data), not both or neither")
+            throw SwiftCNNError("give image files or --split (with --data), not both or neither")
         }
         let model = try options.entry().make()
         var classNames: [String]
         var batch: Tensor
         var labels: [String]
         if let split {
-            guard let which = DatasetSplit(rawValue: split) else { throw ValidationError("--split must be train or test, got '\(split)'") }
-            if let limit, limit <= 0 { throw ValidationError("--limit must be positive, got \(limit)") }
+            guard let which = DatasetSplit(rawValue: split) else { throw SwiftCNNError("--split must be train or test, got '\(split)'") }
+            if let limit, limit <= 0 { throw SwiftCNNError("--limit must be positive, got \(limit)") }
             let data = try Dataset.load(try dataOptions.name(), split: which, locator: DatasetLocator(explicitDirectory: dataOptions.data), limit: limit)
             (batch, classNames, labels) = (data.images, data.classNames, (0..<data.count).map { "#\($0)" })
         } else {
             let shape = try parseShape(input)
-            guard shape.count == 3 else { throw ValidationError("--input must be height,width,channels") }
+            guard shape.count == 3 else { throw SwiftCNNError("--input must be height,width,channels") }
             var tensors: [Tensor] = []
             for path in images {
                 let image = try readImage(path)
@@ -73,7 +73,7 @@ struct Predict: ParsableCommand {
 
 /// Joins single-image tensors `[1, H, W, C]` into one batch.
 func stack(_ tensors: [Tensor]) throws -> Tensor {
-    guard let first = tensors.first else { throw ValidationError("no images") }
+    guard let first = tensors.first else { throw SwiftCNNError("no images") }
     let per = first.count
     var values: [Float] = []
     values.reserveCapacity(per * tensors.count)
@@ -83,10 +83,10 @@ func stack(_ tensors: [Tensor]) throws -> Tensor {
 
 /// Reads a PNG or JPEG file, chosen by its first bytes rather than its name.
 func readImage(_ path: String) throws -> PixelImage {
-    guard let handle = FileHandle(forReadingAtPath: path) else { throw ValidationError("\(path): cannot open the file") }
+    guard let handle = FileHandle(forReadingAtPath: path) else { throw SwiftCNNError("\(path): cannot open the file") }
     let magic = [UInt8](handle.readData(ofLength: 4))
     try? handle.close()
     if magic.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return try PNG.read(path) }
     if magic.starts(with: [0xFF, 0xD8]) { return try JPEG.read(path) }
-    throw ValidationError("\(path): not a PNG or JPEG file")
+    throw SwiftCNNError("\(path): not a PNG or JPEG file")
 }

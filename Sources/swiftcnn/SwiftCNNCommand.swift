@@ -27,7 +27,7 @@ struct DataOptions: ParsableArguments {
 
     func name() throws -> DatasetName {
         guard let name = DatasetName(rawValue: dataset.lowercased()) else {
-            throw ValidationError("unknown dataset '\(dataset)'; known: \(DatasetName.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw SwiftCNNError("unknown dataset '\(dataset)'; known: \(DatasetName.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return name
     }
@@ -35,7 +35,7 @@ struct DataOptions: ParsableArguments {
     /// A split, limited to `limit` samples. The test split is shuffled first (with a fixed
     /// seed) because some copies of it are grouped by class.
     func load(_ split: DatasetSplit, limit: Int?) throws -> Dataset {
-        if let limit, limit <= 0 { throw ValidationError("a limit must be positive, got \(limit)") }
+        if let limit, limit <= 0 { throw SwiftCNNError("a limit must be positive, got \(limit)") }
         let locator = DatasetLocator(explicitDirectory: data)
         if split == .test, let limit {
             return try Dataset.load(try name(), split: split, locator: locator).shuffled(seed: 0).prefix(limit)
@@ -48,7 +48,7 @@ struct DataOptions: ParsableArguments {
 func parseShape(_ text: String) throws -> [Int] {
     let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
     guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
-        throw ValidationError("--input must be positive integers like 32,32,3, got '\(text)'")
+        throw SwiftCNNError("--input must be positive integers like 32,32,3, got '\(text)'")
     }
     return parts.map { $0! }
 }

@@ -43,10 +43,10 @@ struct Train: ParsableCommand {
     var fresh = false
 
     func run() throws {
-        guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        guard epochs > 0 else { throw SwiftCNNError("--epochs must be positive, got \(epochs)") }
+        guard batchSize > 0 else { throw SwiftCNNError("--batch-size must be positive, got \(batchSize)") }
         guard learningRate > 0, learningRate.isFinite else {
-            throw ValidationError("--learning-rate must be positive, got \(learningRate)")
+            throw SwiftCNNError("--learning-rate must be positive, got \(learningRate)")
         }
         let entry = try options.entry()
         let train = try dataOptions.load(.train, limit: trainLimit)
