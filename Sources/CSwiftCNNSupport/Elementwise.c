@@ -22,6 +22,36 @@ CLONES void swiftcnn_relu_backward(const float *restrict dy, const float *restri
     for (long i = 0; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
 }
 
+// e^x for |x| ≤ 88 by range reduction to 2^n · e^r and Cephes' degree-6 polynomial; written
+// without calls or branches so the loops that use it vectorise.
+static inline float exp_approx(float x) {
+    x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+    float n = __builtin_floorf(x * 1.44269504088896341f + 0.5f);
+    float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+    float z = r * r;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * z + r + 1.0f;
+    union { int i; float f; } scale = { .i = ((int)n + 127) << 23 };
+    return p * scale.f;
+}
+
+CLONES void swiftcnn_sigmoid_forward(const float *restrict x, float *restrict y, long n) {
+    for (long i = 0; i < n; i++) y[i] = 1.0f / (1.0f + exp_approx(-x[i]));
+}
+
+CLONES void swiftcnn_tanh_forward(const float *restrict x, float *restrict y, long n) {
+    for (long i = 0; i < n; i++) {
+        float e = exp_approx(-2.0f * (x[i] < 0 ? -x[i] : x[i]));
+        float t = (1.0f - e) / (1.0f + e);
+        y[i] = x[i] < 0 ? -t : t;
+    }
+}
+
 CLONES void swiftcnn_sigmoid_backward(const float *restrict dy, const float *restrict y, float *restrict dx, long n) {
     for (long i = 0; i < n; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
 }

@@ -12,6 +12,9 @@ void swiftcnn_enable_flush_to_zero(void);
 // package needs no compiler flags. `n` is the element count.
 void swiftcnn_relu_forward(const float *x, float *y, long n);
 void swiftcnn_relu_backward(const float *dy, const float *y, float *dx, long n);
+/// 1 / (1 + e^−x) and tanh, with a vectorisable exp (Cephes' polynomial, within 2 ulp of expf).
+void swiftcnn_sigmoid_forward(const float *x, float *y, long n);
+void swiftcnn_tanh_forward(const float *x, float *y, long n);
 void swiftcnn_sigmoid_backward(const float *dy, const float *y, float *dx, long n);
 void swiftcnn_tanh_backward(const float *dy, const float *y, float *dx, long n);
 void swiftcnn_add(const float *a, const float *b, float *c, long n);

@@ -16,9 +16,9 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
         case .relu:
             return pointwise(input, swiftcnn_relu_backward) { x, y, n in swiftcnn_relu_forward(x, y, n) }
         case .sigmoid:
-            return pointwise(input, swiftcnn_sigmoid_backward) { x, y, n in for i in 0..<n { y[i] = 1 / (1 + expf(-x[i])) } }
+            return pointwise(input, swiftcnn_sigmoid_backward) { x, y, n in swiftcnn_sigmoid_forward(x, y, n) }
         case .tanh:
-            return pointwise(input, swiftcnn_tanh_backward) { x, y, n in for i in 0..<n { y[i] = tanhf(x[i]) } }
+            return pointwise(input, swiftcnn_tanh_backward) { x, y, n in swiftcnn_tanh_forward(x, y, n) }
         case .softmax:
             let width = input.shape.last ?? 1
             let rows = width == 0 ? 0 : n / width
