@@ -113,10 +113,10 @@ for target in "${TARGETS[@]}"; do
     src="Tools/fuzz/targets/$target.swift"
     [ -f "$src" ] || { echo "no such target: $target ($src)"; exit 2; }
     bin="$OUT/$target"
-    if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ "$STAMP" -nt "$bin" ]; then
+    if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ Tools/fuzz/support/FuzzSupport.swift -nt "$bin" ] || [ "$STAMP" -nt "$bin" ]; then
         echo "== building $target"
         $NICE swiftc "${SANITIZE[@]}" -O -parse-as-library -swift-version 6 -module-name "Fuzz_$target" \
-            -I "$OUT" "${MODULE_FLAGS[@]}" "$src" "$OUT/SwiftCNN.o" "$OUT"/CSwiftCNNSupport-*.o \
+            -I "$OUT" "${MODULE_FLAGS[@]}" "$src" Tools/fuzz/support/FuzzSupport.swift "$OUT/SwiftCNN.o" "$OUT"/CSwiftCNNSupport-*.o \
             "${PROTOBUF_OBJECTS[@]}" $(pkg-config --libs-only-L openblas 2>/dev/null || true) \
             -lopenblas -lpng16 -ljpeg -lz -use-ld=lld -o "$bin"
     fi
