@@ -66,3 +66,26 @@ import Testing
         #expect(kerasSnakeCase("ConvBNRelu") == "conv_bn_relu")
     }
 }
+
+/// A loss that stops being finite ends training with a message naming where (Keras's
+/// TerminateOnNaN), instead of training on garbage.
+@Suite struct NonFiniteLossTests {
+    @Test func divergingTrainingStopsWithEpochAndStep() throws {
+        let model = Sequential {
+            Conv2D(4, kernelSize: 3, padding: .same, activation: .relu)
+            Flatten()
+            Dense(3, activation: .softmax)
+        }
+        model.compile(optimizer: SGD(learningRate: 1e30), loss: SparseCategoricalCrossentropy())
+        var random = RandomGenerator(seed: 5)
+        let x = try Tensor(shape: [16, 4, 4, 1], scalars: (0..<256).map { _ in random.nextUniform() * 10 })
+        let y = try Tensor(shape: [16], scalars: (0..<16).map { Float($0 % 3) })
+        do {
+            try model.fit(x: x, y: y, batchSize: 4, epochs: 3, verbose: false)
+            Issue.record("training with a learning rate of 1e30 did not stop")
+        } catch let error as SwiftCNNError {
+            #expect(error.message.contains("epoch 1, step"), "\(error)")
+            #expect(error.message.contains("lower learning rate"))
+        }
+    }
+}
