@@ -26,6 +26,8 @@ public struct History: Sendable, Equatable {
     public var history: [String: [Double]] = [:]
     /// Set when `fit` stopped on an interruption during this epoch (not in `epochs`).
     public var interruptedEpoch: Int?
+    /// Where in that epoch it stopped, to continue from there.
+    public var interruption: EpochProgress?
 
     public init() {}
 
@@ -41,4 +43,16 @@ public struct History: Sendable, Equatable {
         epochs.append(epoch)
         for (key, value) in logs { history[key, default: []].append(value) }
     }
+}
+
+/// How far an unfinished epoch got: the steps done and its running loss and metric sums,
+/// so `fit(resumingAt:)` can finish it as if it had never stopped.
+public struct EpochProgress: Sendable, Equatable, Codable {
+    public var epoch: Int
+    /// Steps completed in this epoch.
+    public var step: Int
+    public var lossSum: Double
+    public var seen: Int
+    /// Each metric's `state` by name.
+    public var metrics: [String: [Double]]
 }

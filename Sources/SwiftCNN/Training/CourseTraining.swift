@@ -54,11 +54,14 @@ public struct CourseTraining {
         var initialEpoch = 0
         var earlier = History()
         var best = Double.infinity
+        var progress: EpochProgress?
         if !fresh, let state = try ResumeState.read(resumeStatePath) {
             log("-------------load the model-----------------")
-            log("Resuming the interrupted run at epoch \(state.epoch + 1) from \(lastPrefix)")
+            let at = state.progress.map { "epoch \($0.epoch + 1), after step \($0.step)" } ?? "epoch \(state.epoch + 1)"
+            log("Resuming the interrupted run at \(at) from \(lastPrefix)")
             try model.loadWeights(lastPrefix)
-            (initialEpoch, earlier, best) = (state.epoch, state.history, state.best)
+            (initialEpoch, earlier, best, progress) = (state.epoch, state.history, state.best, state.progress)
+            state.restoreRandomState(of: model)
         } else if !fresh, FileManager.default.fileExists(atPath: checkpoint + ".index") {
             log("-------------load the model-----------------")
             try model.loadWeights(checkpoint)
@@ -67,12 +70,13 @@ public struct CourseTraining {
         let latest = try model.fit(
             x: train.images, y: train.labels, batchSize: batchSize, epochs: max(epochs, initialEpoch + 1),
             validationData: (test.images, test.labels), validationFreq: 1, initialEpoch: initialEpoch,
-            callbacks: [saver] + callbacks, verbose: verbose, interruption: interruption)
+            callbacks: [saver] + callbacks, verbose: verbose, interruption: interruption, resumingAt: progress)
         var history = earlier
         history.append(contentsOf: latest)
         if let epoch = latest.interruptedEpoch {
             try KerasCheckpoint.save(model, prefix: lastPrefix, writeStateFile: false)
-            try ResumeState(epoch: epoch, history: history, best: saver.best).write(resumeStatePath)
+            try ResumeState(epoch: epoch, history: history, best: saver.best, progress: latest.interruption, model: model)
+                .write(resumeStatePath)
             try writeCurvesAndHistory(history)
             throw TrainingInterrupted(
                 message: "interrupted during epoch \(epoch + 1); saved the state to \(lastPrefix).index and \(resumeStatePath); run the same command again to continue")
@@ -116,12 +120,26 @@ struct ResumeState: Codable {
     var epochs: [Int]
     var history: [String: [Double]]
     var best: Double?
+    /// Where in the epoch training stopped (absent: redo the epoch).
+    var progress: EpochProgress?
+    /// Every layer's random generator (dropout masks), in `descendants` order.
+    var random: [[UInt64]]?
 
-    init(epoch: Int, history: History, best: Double) {
+    init(epoch: Int, history: History, best: Double, progress: EpochProgress?, model: Model) {
         self.epoch = epoch
         self.epochs = history.epochs
         self.history = history.history
         self.best = best.isFinite ? best : nil
+        self.progress = progress
+        self.random = ([model] + model.descendants).map(\.random.words)
+    }
+
+    func restoreRandomState(of model: Model) {
+        let layers = [model] + model.descendants
+        guard let random, random.count == layers.count else { return }
+        for (layer, words) in zip(layers, random) {
+            if let generator = RandomGenerator(words: words) { layer.random = generator }
+        }
     }
 
     var historyValue: History {
@@ -131,7 +149,7 @@ struct ResumeState: Codable {
         return value
     }
 
-    static func read(_ path: String) throws -> (epoch: Int, history: History, best: Double)? {
+    static func read(_ path: String) throws -> ResumeState.Loaded? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let state: ResumeState
         do {
@@ -142,7 +160,17 @@ struct ResumeState: Codable {
         guard state.format == 1, state.epoch >= 0, state.epochs.count == state.history.values.map(\.count).max() ?? 0 else {
             throw SwiftCNNError("\(path): inconsistent resume state; delete it or pass --fresh")
         }
-        return (state.epoch, state.historyValue, state.best ?? .infinity)
+        return Loaded(state: state)
+    }
+
+    /// A resume state as `CourseTraining` uses it.
+    struct Loaded {
+        let state: ResumeState
+        var epoch: Int { state.epoch }
+        var history: History { state.historyValue }
+        var best: Double { state.best ?? .infinity }
+        var progress: EpochProgress? { state.progress }
+        func restoreRandomState(of model: Model) { state.restoreRandomState(of: model) }
     }
 
     func write(_ path: String) throws {

@@ -5,6 +5,14 @@ public protocol Metric: AnyObject {
     func reset()
     func update(_ yTrue: Tensor, _ yPred: Tensor) throws
     var result: Double { get }
+    /// The running sums, for resuming an interrupted epoch.
+    var state: [Double] { get }
+    func restore(_ state: [Double])
+}
+
+extension Metric {
+    public var state: [Double] { [] }
+    public func restore(_ state: [Double]) {}
 }
 
 /// How often the arg-max of the prediction equals the integer label.
@@ -29,6 +37,13 @@ public final class SparseCategoricalAccuracy: Metric {
     }
 
     public var result: Double { total == 0 ? 0 : Double(correct) / Double(total) }
+
+    public var state: [Double] { [Double(correct), Double(total)] }
+
+    public func restore(_ state: [Double]) {
+        guard state.count == 2, let correct = Int(exactly: state[0]), let total = Int(exactly: state[1]) else { return }
+        (self.correct, self.total) = (correct, total)
+    }
 }
 
 /// Like `SparseCategoricalAccuracy` for one-hot targets.
@@ -54,6 +69,13 @@ public final class CategoricalAccuracy: Metric {
     }
 
     public var result: Double { total == 0 ? 0 : Double(correct) / Double(total) }
+
+    public var state: [Double] { [Double(correct), Double(total)] }
+
+    public func restore(_ state: [Double]) {
+        guard state.count == 2, let correct = Int(exactly: state[0]), let total = Int(exactly: state[1]) else { return }
+        (self.correct, self.total) = (correct, total)
+    }
 }
 
 /// Index of the first largest value, as `tf.argmax`.

@@ -42,7 +42,7 @@ extension Model {
         x: Tensor, y: Tensor, batchSize: Int = 32, epochs: Int = 1,
         validationData: (x: Tensor, y: Tensor)? = nil, validationFreq: Int = 1,
         shuffle: Bool = true, initialEpoch: Int = 0, callbacks: [Callback] = [], verbose: Bool = true,
-        interruption: InterruptFlag? = nil
+        interruption: InterruptFlag? = nil, resumingAt partial: EpochProgress? = nil
     ) throws -> History {
         _ = try compiled()
         try checkBatches(x, y, batchSize: batchSize, op: "fit")
@@ -70,7 +70,13 @@ extension Model {
             var lossSum = 0.0
             var seen = 0
             var logs: [String: Double] = [:]
-            for step in 0..<steps {
+            var firstStep = 0
+            if let partial, partial.epoch == epoch {
+                // Continue an interrupted epoch: same order, its running sums restored.
+                (firstStep, lossSum, seen) = (min(partial.step, steps), partial.lossSum, partial.seen)
+                for metric in metrics { metric.restore(partial.metrics[metric.name] ?? []) }
+            }
+            for step in firstStep..<steps {
                 let range = (step * batchSize)..<min((step + 1) * batchSize, count)
                 let xb = shuffle ? x.gather(batch: order[range]) : x.slice(batch: range)
                 let yb = shuffle ? y.gather(batch: order[range]) : y.slice(batch: range)
@@ -86,6 +92,9 @@ extension Model {
                 if interruption?.isRequested == true {
                     // Stop after this step; the unfinished epoch is neither validated nor logged.
                     history.interruptedEpoch = epoch
+                    history.interruption = EpochProgress(
+                        epoch: epoch, step: step + 1, lossSum: lossSum, seen: seen,
+                        metrics: Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.state) }))
                     break epochs
                 }
                 if stopTraining { break }

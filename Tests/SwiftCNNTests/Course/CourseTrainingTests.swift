@@ -112,10 +112,13 @@ import Testing
         let second = Baseline()
         second.seed = 42
         let probe = WeightsAtStart()
+        let batches = InterruptAfter(InterruptFlag(), batches: .max)
         var resumed = configured(second)
-        resumed.callbacks = [probe]
+        resumed.callbacks = [probe, batches]
         let history = try resumed.run()
         #expect(probe.weights == saved)
+        // Epoch 2 continues after its second step: 2 of its 4 batches, then epoch 3's 4.
+        #expect(batches.seen == 6)
         #expect(history.epochs == [0, 1, 2])
         #expect(history["val_loss"].count == 3)
         #expect(try HistoryCSV.read(folder + "/history.csv")["loss"]?.count == 3)
