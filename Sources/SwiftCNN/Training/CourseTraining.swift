@@ -47,6 +47,10 @@ public struct CourseTraining {
         guard train.imageShape == test.imageShape else {
             throw SwiftCNNError("training images \(train.imageShape) and test images \(test.imageShape) differ in shape")
         }
+        // Fail before training, not after the first epoch, when an output cannot be written.
+        for path in [checkpoint + ".index", weightsText, curves, historyCSV].compactMap({ $0 }) {
+            try checkWritable(path)
+        }
         if !model.isBuilt { try model.build(inputShape: train.imageShape) }
         model.compile(
             optimizer: Adam(learningRate: learningRate), loss: SparseCategoricalCrossentropy(fromLogits: false),
@@ -98,6 +102,22 @@ public struct CourseTraining {
     public var lastPrefix: String { checkpoint + "-last" }
     /// `<checkpoint>-last.json`: where the interrupted run stopped, and its history.
     public var resumeStatePath: String { checkpoint + "-last.json" }
+
+    /// Creates `path`'s folder if needed and checks that a file can be created there.
+    private func checkWritable(_ path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        let directory = folder.isEmpty ? "." : folder
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SwiftCNNError("\(path): cannot create the folder \(directory) (\(error.localizedDescription))")
+        }
+        let probe = (directory as NSString).appendingPathComponent(".swiftcnn-write-test-\(getpid())")
+        guard FileManager.default.createFile(atPath: probe, contents: Data()) else {
+            throw SwiftCNNError("\(path): cannot write in \(directory) (read-only or no permission)")
+        }
+        try? FileManager.default.removeItem(atPath: probe)
+    }
 
     private func writeCurvesAndHistory(_ history: History) throws {
         if let historyCSV { try HistoryCSV.write(history.history, to: historyCSV) }

@@ -125,4 +125,15 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: resumed.lastPrefix + ".index"))
         #expect(!FileManager.default.fileExists(atPath: resumed.resumeStatePath))
     }
+
+    @Test func anUnwritableOutputFailsBeforeTraining() throws {
+        let (train, test) = (try Self.dataset(16, seed: 5), try Self.dataset(8, seed: 6))
+        // /proc refuses new folders even to root, like a read-only disk.
+        var run = CourseTraining(model: Baseline(), train: train, test: test, checkpoint: "/proc/swiftcnn-test/Baseline.ckpt")
+        run.verbose = false
+        let started = WeightsAtStart()
+        run.callbacks = [started]
+        #expect(throws: SwiftCNNError.self) { try run.run() }
+        #expect(started.weights.isEmpty, "training started before the output was checked")
+    }
 }
