@@ -75,6 +75,10 @@ extension Model {
                 // Continue an interrupted epoch: same order, its running sums restored.
                 (firstStep, lossSum, seen) = (min(partial.step, steps), partial.lossSum, partial.seen)
                 for metric in metrics { metric.restore(partial.metrics[metric.name] ?? []) }
+                if seen > 0 {
+                    logs = ["loss": lossSum / Double(seen)]
+                    for metric in metrics { logs[metric.name] = metric.result }
+                }
             }
             for step in firstStep..<steps {
                 let range = (step * batchSize)..<min((step + 1) * batchSize, count)
@@ -94,7 +98,7 @@ extension Model {
                     history.interruptedEpoch = epoch
                     history.interruption = EpochProgress(
                         epoch: epoch, step: step + 1, lossSum: lossSum, seen: seen,
-                        metrics: Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, $0.state) }))
+                        metrics: Dictionary(metrics.map { ($0.name, $0.state) }, uniquingKeysWith: { first, _ in first }))
                     break epochs
                 }
                 if stopTraining { break }
