@@ -7,20 +7,17 @@ enum BatchNormKernels {
         _ rows: Int, channels: Int, width: Int, into result: UnsafeMutablePointer<Float>,
         _ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void
     ) {
-        let parts = ThreadPool.shared.parts
-        var partials = [Float](repeating: 0, count: parts * width)
-        var used = [Bool](repeating: false, count: parts)
+        // One partial per chunk, added in chunk order: the same sums whichever thread ran what.
+        let chunks = rows * channels < 1 << 14 ? 1 : ThreadPool.shared.reductionChunks(rows)
+        var partials = [Float](repeating: 0, count: chunks * width)
         partials.withUnsafeMutableBufferPointer { partials in
-            used.withUnsafeMutableBufferPointer { used in
-                let base = partials.baseAddress!
-                ThreadPool.shared.parallelFor(rows, minimumWork: 1 << 14, work: rows * channels) { part, range in
-                    used[part] = true
-                    body(range, base + part * width)
-                }
+            let base = partials.baseAddress!
+            ThreadPool.shared.parallelChunks(rows, chunks: chunks) { _, chunk, range in
+                body(range, base + chunk * width)
             }
             result.update(repeating: 0, count: width)
-            for part in 0..<parts where used[part] {
-                for i in 0..<width { result[i] += partials[part * width + i] }
+            for chunk in 0..<chunks {
+                for i in 0..<width { result[i] += partials[chunk * width + i] }
             }
         }
     }

@@ -120,35 +120,24 @@ enum Convolution {
         }
         let kernelCount = shape.patch * shape.filters
         let partialCount = kernelCount + shape.filters
-        let columnCount = shape.isPointwise ? 0 : shape.imagesPerChunk * shape.outputPixels * shape.patch
-        let parts = ThreadPool.shared.parts
-        var used = [Bool](repeating: false, count: parts)
-        used.withUnsafeMutableBufferPointer { used in
-            ThreadPool.shared.parallelFor(shape.images) { part, images in
-                // A thread may get several ranges: its first starts the partial, the rest add.
-                let accumulate = used[part]
-                used[part] = true
-                // Sized once for partials and columns, so the inner call never reallocates it.
-                let partial = workspaces[part].buffer(count: partialCount + columnCount)
-                backward(
-                    input: input, kernel: kernel, gradOutput: gradOutput, gradInput: gradInput,
-                    gradKernel: partial, gradBias: gradBias == nil ? nil : partial + kernelCount,
-                    shape: shape, images: images, workspace: workspaces[part], scratchOffset: partialCount,
-                    accumulate: accumulate)
-            }
+        // One partial gradient per chunk (summed in chunk order, so the result does not
+        // depend on scheduling); the im2col columns are per-thread scratch.
+        let chunks = ThreadPool.shared.reductionChunks(shape.images)
+        let partials = workspaces.partials.buffer(count: chunks * partialCount)
+        ThreadPool.shared.parallelChunks(shape.images, chunks: chunks) { part, chunk, images in
+            let partial = partials + chunk * partialCount
+            backward(
+                input: input, kernel: kernel, gradOutput: gradOutput, gradInput: gradInput,
+                gradKernel: partial, gradBias: gradBias == nil ? nil : partial + kernelCount,
+                shape: shape, images: images, workspace: workspaces[part], scratchOffset: 0,
+                accumulate: false)
         }
-        // Sum the parts' partial gradients.
-        var first = true
-        for part in 0..<parts where used[part] {
-            let partial = workspaces[part].buffer(count: partialCount)
-            if first {
-                gradKernel.update(from: partial, count: kernelCount)
-                if let gradBias { gradBias.update(from: partial + kernelCount, count: shape.filters) }
-                first = false
-            } else {
-                for i in 0..<kernelCount { gradKernel[i] += partial[i] }
-                if let gradBias { for j in 0..<shape.filters { gradBias[j] += partial[kernelCount + j] } }
-            }
+        gradKernel.update(from: partials, count: kernelCount)
+        if let gradBias { gradBias.update(from: partials + kernelCount, count: shape.filters) }
+        for chunk in 1..<max(chunks, 1) {
+            let partial = partials + chunk * partialCount
+            for i in 0..<kernelCount { gradKernel[i] += partial[i] }
+            if let gradBias { for j in 0..<shape.filters { gradBias[j] += partial[kernelCount + j] } }
         }
     }
 
@@ -223,19 +212,18 @@ enum Convolution {
         let partialCount = k * lanes + lanes
         let columnCount = gradInput == nil ? 0 : shape.imagesPerChunk * shape.outputPixels * k
         let scratchCount = max(shape.paddedImageCount, columnCount)
-        let parts = ThreadPool.shared.parts
-        var used = [Bool](repeating: false, count: parts)
         let cShape = shape.cShape
         let inputStride = shape.inputPixels * shape.channels
         let outputStride = shape.outputPixels * f
         let transposed = gradInput == nil ? nil : TransposedConvolution(shape, kernel: kernel, workspace: workspaces.shared)
-        used.withUnsafeMutableBufferPointer { used in
-            ThreadPool.shared.parallelFor(shape.images) { part, images in
-                let partial = workspaces[part].buffer(count: partialCount + max(scratchCount, transposed?.paddedCount ?? 0))
-                let scratch = partial + partialCount
-                // A thread may get several ranges: only its first clears the partial.
-                if !used[part] { partial.update(repeating: 0, count: partialCount) }
-                used[part] = true
+        // One partial per chunk, summed in chunk order (repeatable whatever the scheduling).
+        let chunks = ThreadPool.shared.reductionChunks(shape.images)
+        let partials = workspaces.partials.buffer(count: chunks * partialCount)
+        do {
+            ThreadPool.shared.parallelChunks(shape.images, chunks: chunks) { part, chunk, images in
+                let partial = partials + chunk * partialCount
+                let scratch = workspaces[part].buffer(count: max(scratchCount, transposed?.paddedCount ?? 0))
+                partial.update(repeating: 0, count: partialCount)
                 swiftcnn_conv_direct_kernel_gradient(
                     input + images.lowerBound * inputStride, gradOutput + images.lowerBound * outputStride, partial,
                     images.count, cShape, lanes, scratch)
@@ -249,7 +237,6 @@ enum Convolution {
                 let dx = gradInput + images.lowerBound * inputStride
                 if let transposed {
                     // Stride 1 and few input channels: dX is itself a direct convolution of dY.
-                    let scratch = workspaces[part].buffer(count: partialCount + max(scratchCount, transposed.paddedCount)) + partialCount
                     swiftcnn_conv_direct_forward(
                         gradOutput + images.lowerBound * outputStride, transposed.kernel, nil, dx, images.count,
                         transposed.shape, transposed.lanes, scratch)
@@ -267,8 +254,8 @@ enum Convolution {
         }
         gradKernel.update(repeating: 0, count: k * f)
         gradBias?.update(repeating: 0, count: f)
-        for part in 0..<parts where used[part] {
-            let partial = workspaces[part].buffer(count: partialCount)
+        for chunk in 0..<chunks {
+            let partial = partials + chunk * partialCount
             for r in 0..<k {
                 for j in 0..<f { gradKernel[r * f + j] += partial[r * lanes + j] }
             }

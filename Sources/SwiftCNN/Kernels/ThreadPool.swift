@@ -91,16 +91,28 @@ final class ThreadPool: @unchecked Sendable {
     /// runs `body(thread, range)` for each in parallel. Bodies that keep per-thread partial
     /// results must accumulate across the several ranges one thread may get.
     func parallelFor(_ count: Int, chunksPerThread: Int = 1, _ body: (_ thread: Int, _ range: Range<Int>) -> Void) {
+        let chunks = min(count, parts * max(chunksPerThread, 1))
+        parallelChunks(count, chunks: chunks) { thread, _, range in body(thread, range) }
+    }
+
+    /// Splits `0..<count` into exactly `chunks` contiguous ranges (fewer when `count` is
+    /// smaller) and runs `body(thread, chunk, range)` for each. Reductions keep one partial
+    /// per chunk and add them in chunk order, so their result does not depend on which
+    /// thread ran which chunk: training is repeatable bit for bit.
+    func parallelChunks(_ count: Int, chunks: Int, _ body: (_ thread: Int, _ chunk: Int, _ range: Range<Int>) -> Void) {
         guard count > 1 else {
-            if count == 1 { body(0, 0..<1) }
+            if count == 1 { body(0, 0, 0..<1) }
             return
         }
-        let chunks = min(count, parts * max(chunksPerThread, 1))
+        let chunks = max(1, min(count, chunks))
         run(chunks: chunks) { thread, chunk in
             let range = Self.range(part: chunk, of: chunks, count: count)
-            if !range.isEmpty { body(thread, range) }
+            if !range.isEmpty { body(thread, chunk, range) }
         }
     }
+
+    /// Chunks a reduction over `count` items is split into (see `parallelChunks`).
+    func reductionChunks(_ count: Int) -> Int { max(1, min(count, parts)) }
 
     /// Like `parallelFor`, but runs serially when the work is too small to be worth a split.
     func parallelFor(

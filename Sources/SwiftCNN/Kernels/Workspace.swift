@@ -24,4 +24,6 @@ final class WorkspaceSet {
     subscript(part: Int) -> Workspace { workspaces[part] }
     /// Scratch prepared before a parallel region and read by every part (a packed kernel).
     let shared = Workspace()
+    /// Per-chunk partial results of a reduction (kernel gradients).
+    let partials = Workspace()
 }
