@@ -29,6 +29,12 @@ struct WindowGeometry: Equatable {
             padBefore = total / 2
         }
     }
+
+    /// The real (unpadded) input positions the window of output position `index` covers.
+    func covered(_ index: Int) -> Range<Int> {
+        let start = index * stride - padBefore
+        return max(start, 0)..<min(start + window, input)
+    }
 }
 
 /// Both spatial axes of a window op over NHWC input.

@@ -9,7 +9,7 @@ enum Pooling {
         input: UnsafePointer<Float>, images: Range<Int>, channels: Int, window: Window2D,
         output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, inputStride: Int
     ) {
-        let (h, w) = (window.rows.input, window.cols.input)
+        let w = window.cols.input
         let lanes = 16
         let vectorChannels = channels - channels % lanes
         let laneOffsets = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
@@ -17,11 +17,11 @@ enum Pooling {
         for image in images {
             let imageBase = image * inputStride
             for oy in 0..<window.rows.output {
-                let y0 = max(oy * window.rows.stride - window.rows.padBefore, 0)
-                let y1 = min(oy * window.rows.stride - window.rows.padBefore + window.rows.window, h)
+                let rows = window.rows.covered(oy)
+                let (y0, y1) = (rows.lowerBound, rows.upperBound)
                 for ox in 0..<window.cols.output {
-                    let x0 = max(ox * window.cols.stride - window.cols.padBefore, 0)
-                    let x1 = min(ox * window.cols.stride - window.cols.padBefore + window.cols.window, w)
+                    let cols = window.cols.covered(ox)
+                    let (x0, x1) = (cols.lowerBound, cols.upperBound)
                     let first = imageBase + (y0 * w + x0) * channels
                     var c = 0
                     while c < vectorChannels {
@@ -69,11 +69,11 @@ enum Pooling {
         for image in 0..<images {
             let imageBase = image * h * w * channels
             for oy in 0..<window.rows.output {
-                let y0 = max(oy * window.rows.stride - window.rows.padBefore, 0)
-                let y1 = min(oy * window.rows.stride - window.rows.padBefore + window.rows.window, h)
+                let rows = window.rows.covered(oy)
+                let (y0, y1) = (rows.lowerBound, rows.upperBound)
                 for ox in 0..<window.cols.output {
-                    let x0 = max(ox * window.cols.stride - window.cols.padBefore, 0)
-                    let x1 = min(ox * window.cols.stride - window.cols.padBefore + window.cols.window, w)
+                    let cols = window.cols.covered(ox)
+                    let (x0, x1) = (cols.lowerBound, cols.upperBound)
                     let out = output + o
                     out.update(repeating: 0, count: channels)
                     for y in y0..<y1 {
@@ -100,11 +100,11 @@ enum Pooling {
         for image in 0..<images {
             let imageBase = image * h * w * channels
             for oy in 0..<window.rows.output {
-                let y0 = max(oy * window.rows.stride - window.rows.padBefore, 0)
-                let y1 = min(oy * window.rows.stride - window.rows.padBefore + window.rows.window, h)
+                let rows = window.rows.covered(oy)
+                let (y0, y1) = (rows.lowerBound, rows.upperBound)
                 for ox in 0..<window.cols.output {
-                    let x0 = max(ox * window.cols.stride - window.cols.padBefore, 0)
-                    let x1 = min(ox * window.cols.stride - window.cols.padBefore + window.cols.window, w)
+                    let cols = window.cols.covered(ox)
+                    let (x0, x1) = (cols.lowerBound, cols.upperBound)
                     let scale = 1 / Float(max((y1 - y0) * (x1 - x0), 1))
                     let dy = gradOutput + o
                     for y in y0..<y1 {
