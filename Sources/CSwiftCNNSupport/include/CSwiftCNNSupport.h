@@ -50,4 +50,26 @@ void swiftcnn_conv_direct_kernel_gradient(const float *input, const float *gradO
                                           long images, swiftcnn_conv_shape shape, long lanes, float *padded);
 
 
+// Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions (see WinogradConvolution.c). Tiles of
+// a shape are numbered image by image over its 2×2 output tiles; V is [16][tileStride][channels],
+// M and dM are [16][tileStride][filters], U and dU are [16][channels][filters]. The tile
+// transforms touch rows 0..<tiles of such a buffer, for tiles firstTile..<firstTile + tiles.
+
+/// 2×2 output tiles per image.
+long swiftcnn_winograd_tiles(swiftcnn_conv_shape shape);
+/// U = G g Gᵀ of a [3, 3, c, f] kernel; `transposed` gives the input gradient's kernel
+/// (flipped, in and out swapped) as [16][f][c].
+void swiftcnn_winograd_kernel_transform(const float *kernel, float *u, long c, long f, int transposed);
+/// The kernel gradient Gᵀ dU G, written over a [3, 3, c, f] buffer.
+void swiftcnn_winograd_kernel_gradient(const float *du, float *gradKernel, long c, long f);
+/// V = Bᵀ d B for `tiles` tiles from `firstTile`. `zeros` holds `channels` zeros (padding).
+void swiftcnn_winograd_input_transform(const float *input, float *v, long firstTile, long tiles, long tileStride,
+                                       swiftcnn_conv_shape shape, const float *zeros);
+/// Y = Aᵀ M A (+ bias) into the NHWC output. `sink` takes `filters` floats of outputs past the edge.
+void swiftcnn_winograd_output_transform(const float *m, float *output, const float *bias, long firstTile,
+                                        long tiles, long tileStride, swiftcnn_conv_shape shape, float *sink);
+/// dM = A dY Aᵀ, with zeros for outputs past the edge. `zeros` holds `filters` zeros.
+void swiftcnn_winograd_gradient_transform(const float *gradOutput, float *dm, long firstTile, long tiles,
+                                          long tileStride, swiftcnn_conv_shape shape, const float *zeros);
+
 #endif

@@ -64,6 +64,11 @@ enum Convolution {
             }
             return
         }
+        if WinogradConvolution.applies(to: shape) {
+            WinogradConvolution.forward(
+                input: input, kernel: kernel, bias: bias, output: output, shape: shape, workspaces: workspaces)
+            return
+        }
         ThreadPool.shared.parallelFor(shape.images) { part, images in
             forward(
                 input: input, kernel: kernel, bias: bias, output: output, shape: shape, images: images,
@@ -116,6 +121,16 @@ enum Convolution {
             directBackward(
                 input: input, kernel: kernel, gradOutput: gradOutput, gradInput: gradInput, gradKernel: gradKernel,
                 gradBias: gradBias, shape: shape, workspaces: workspaces)
+            return
+        }
+        if WinogradConvolution.applies(to: shape) {
+            WinogradConvolution.kernelGradient(
+                input: input, gradOutput: gradOutput, gradKernel: gradKernel, shape: shape, workspaces: workspaces)
+            if let gradInput {
+                WinogradConvolution.inputGradient(
+                    gradOutput: gradOutput, kernel: kernel, gradInput: gradInput, shape: shape, workspaces: workspaces)
+            }
+            if let gradBias { biasGradient(gradOutput, into: gradBias, rows: shape.images * shape.outputPixels, filters: shape.filters) }
             return
         }
         let kernelCount = shape.patch * shape.filters
@@ -192,6 +207,16 @@ enum Convolution {
                     into: gradInput + first * inputStride)
             }
             first += n
+        }
+    }
+
+    /// Σ of dY over every output pixel, per filter.
+    private static func biasGradient(_ gradOutput: UnsafePointer<Float>, into gradBias: UnsafeMutablePointer<Float>, rows: Int, filters: Int) {
+        gradBias.update(repeating: 0, count: filters)
+        var row = gradOutput
+        for _ in 0..<rows {
+            for j in 0..<filters { gradBias[j] += row[j] }
+            row += filters
         }
     }
 

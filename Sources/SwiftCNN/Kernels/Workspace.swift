@@ -26,4 +26,6 @@ final class WorkspaceSet {
     let shared = Workspace()
     /// Per-chunk partial results of a reduction (kernel gradients).
     let partials = Workspace()
+    /// Intermediate results every part writes a slice of (Winograd's transformed tiles).
+    let staging = Workspace()
 }

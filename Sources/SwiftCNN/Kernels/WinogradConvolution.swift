@@ -1,0 +1,218 @@
+import CSwiftCNNSupport
+
+/// 3×3 stride-1 convolutions with many channels, by Winograd F(2×2, 3×3): 16 matrix
+/// products of 1/2.25 the arithmetic of im2col + SGEMM, and no 9× column matrix. These
+/// layers are most of VGG16's and ResNet18's time. The transforms are in
+/// `WinogradConvolution.c`; here the tiles are transformed, multiplied (one SGEMM per
+/// transform position) and transformed back, in one of the two orders `WinogradPlan` picks.
+///
+/// The result differs from the direct sum only by float rounding (the F(2×2, 3×3)
+/// transforms have coefficients 0, ±½ and ±1, so the error stays at a few ulp).
+enum WinogradConvolution {
+    /// Few channels leave the products too thin for SGEMM; the direct kernels take few filters.
+    static func applies(to shape: ConvolutionShape) -> Bool {
+        let g = shape.window
+        return g.rows.window == 3 && g.cols.window == 3 && g.rows.stride == 1 && g.cols.stride == 1
+            && shape.channels >= 16 && shape.filters >= 16 && shape.directLanes == 0
+    }
+
+    static func forward(
+        input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        output: UnsafeMutablePointer<Float>, shape: ConvolutionShape, workspaces: WorkspaceSet,
+        blockBudget: Int = WinogradPlan.defaultBlockBudget
+    ) {
+        let (c, f) = (shape.channels, shape.filters)
+        let u = workspaces.shared.buffer(count: 16 * c * f)
+        swiftcnn_winograd_kernel_transform(kernel, u, c, f, 0)
+        convolve(
+            input, u: u, bias: bias, output: output, shape: shape.cShape, images: shape.images, workspaces: workspaces,
+            blockBudget: blockBudget)
+    }
+
+    /// The input gradient: a Winograd convolution of dY with the kernel flipped and its
+    /// channel axes swapped, padded by `2 − pad` before.
+    static func inputGradient(
+        gradOutput: UnsafePointer<Float>, kernel: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
+        shape: ConvolutionShape, workspaces: WorkspaceSet, blockBudget: Int = WinogradPlan.defaultBlockBudget
+    ) {
+        let (c, f, g) = (shape.channels, shape.filters, shape.window)
+        let u = workspaces.shared.buffer(count: 16 * c * f)
+        swiftcnn_winograd_kernel_transform(kernel, u, c, f, 1)
+        let transposed = swiftcnn_conv_shape(
+            height: g.rows.output, width: g.cols.output, channels: f, kernelHeight: 3, kernelWidth: 3, filters: c,
+            strideHeight: 1, strideWidth: 1, padTop: 2 - g.rows.padBefore, padLeft: 2 - g.cols.padBefore,
+            outputHeight: g.rows.input, outputWidth: g.cols.input)
+        convolve(
+            gradOutput, u: u, bias: nil, output: gradInput, shape: transposed, images: shape.images,
+            workspaces: workspaces, blockBudget: blockBudget)
+    }
+
+    /// The kernel gradient, overwritten: dU_p = Σ over tiles Vpᵀ · dMp, then dW = Gᵀ dU G.
+    static func kernelGradient(
+        input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>, gradKernel: UnsafeMutablePointer<Float>,
+        shape: ConvolutionShape, workspaces: WorkspaceSet, blockBudget: Int = WinogradPlan.defaultBlockBudget
+    ) {
+        let (c, f) = (shape.channels, shape.filters)
+        let s = shape.cShape
+        let plan = WinogradPlan(
+            tiles: shape.images * swiftcnn_winograd_tiles(s), channels: c, filters: f, blockBudget: blockBudget)
+        let transformed = 16 * c * f
+        let pool = ThreadPool.shared
+        switch plan.order {
+        case .blockPerThread:
+            // One partial dU per chunk, added in chunk order (repeatable whatever the scheduling).
+            let chunks = pool.reductionChunks(plan.blocks)
+            let partials = workspaces.partials.buffer(count: chunks * transformed)
+            pool.parallelChunks(plan.blocks, chunks: chunks) { part, chunk, blocks in
+                let du = partials + chunk * transformed
+                let scratch = plan.blockScratch(workspaces[part])
+                for block in blocks {
+                    let (first, n) = plan.tiles(of: block)
+                    swiftcnn_winograd_input_transform(input, scratch.v, first, n, n, s, scratch.zeros)
+                    swiftcnn_winograd_gradient_transform(gradOutput, scratch.m, first, n, n, s, scratch.zeros)
+                    for p in 0..<16 {
+                        Gemm.multiply(
+                            scratch.v + p * n * c, transposeA: true, scratch.m + p * n * f, into: du + p * c * f,
+                            m: c, n: f, k: n, beta: block == blocks.lowerBound ? 0 : 1)
+                    }
+                }
+            }
+            for chunk in 1..<max(chunks, 1) {
+                swiftcnn_add(partials, partials + chunk * transformed, partials, transformed)
+            }
+            swiftcnn_winograd_kernel_gradient(partials, gradKernel, c, f)
+        case .positionPerThread:
+            // Each position's product spans the whole block, so no partial sums are needed.
+            let du = workspaces.partials.buffer(count: transformed)
+            let (v, dm) = plan.blockStaging(workspaces.staging)
+            for block in 0..<plan.blocks {
+                let (first, n) = plan.tiles(of: block)
+                pool.parallelFor(n, chunksPerThread: 2) { part, tiles in
+                    let zeros = plan.edgeRows(workspaces[part]).zeros
+                    let at = first + tiles.lowerBound
+                    swiftcnn_winograd_input_transform(input, v + tiles.lowerBound * c, at, tiles.count, n, s, zeros)
+                    swiftcnn_winograd_gradient_transform(gradOutput, dm + tiles.lowerBound * f, at, tiles.count, n, s, zeros)
+                }
+                pool.parallelFor(16) { _, positions in
+                    for p in positions {
+                        Gemm.multiply(
+                            v + p * n * c, transposeA: true, dm + p * n * f, into: du + p * c * f, m: c, n: f, k: n,
+                            beta: block == 0 ? 0 : 1)
+                    }
+                }
+            }
+            swiftcnn_winograd_kernel_gradient(du, gradKernel, c, f)
+        }
+    }
+
+    private static func convolve(
+        _ input: UnsafePointer<Float>, u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        output: UnsafeMutablePointer<Float>, shape s: swiftcnn_conv_shape, images: Int, workspaces: WorkspaceSet,
+        blockBudget: Int
+    ) {
+        let (c, f) = (s.channels, s.filters)
+        let plan = WinogradPlan(
+            tiles: images * swiftcnn_winograd_tiles(s), channels: c, filters: f, blockBudget: blockBudget)
+        let pool = ThreadPool.shared
+        switch plan.order {
+        case .blockPerThread:
+            pool.parallelFor(plan.blocks, chunksPerThread: 2) { part, blocks in
+                let scratch = plan.blockScratch(workspaces[part])
+                for block in blocks {
+                    let (first, n) = plan.tiles(of: block)
+                    swiftcnn_winograd_input_transform(input, scratch.v, first, n, n, s, scratch.zeros)
+                    for p in 0..<16 {
+                        Gemm.multiply(scratch.v + p * n * c, u + p * c * f, into: scratch.m + p * n * f, m: n, n: f, k: c)
+                    }
+                    swiftcnn_winograd_output_transform(scratch.m, output, bias, first, n, n, s, scratch.sink)
+                }
+            }
+        case .positionPerThread:
+            let (v, m) = plan.blockStaging(workspaces.staging)
+            for block in 0..<plan.blocks {
+                let (first, n) = plan.tiles(of: block)
+                pool.parallelFor(n, chunksPerThread: 2) { part, tiles in
+                    let zeros = plan.edgeRows(workspaces[part]).zeros
+                    swiftcnn_winograd_input_transform(
+                        input, v + tiles.lowerBound * c, first + tiles.lowerBound, tiles.count, n, s, zeros)
+                }
+                pool.parallelFor(16) { _, positions in
+                    for p in positions {
+                        Gemm.multiply(v + p * n * c, u + p * c * f, into: m + p * n * f, m: n, n: f, k: c)
+                    }
+                }
+                pool.parallelFor(n, chunksPerThread: 2) { part, tiles in
+                    let sink = plan.edgeRows(workspaces[part]).sink
+                    swiftcnn_winograd_output_transform(
+                        m + tiles.lowerBound * f, output, bias, first + tiles.lowerBound, tiles.count, n, s, sink)
+                }
+            }
+        }
+    }
+}
+
+/// How a Winograd convolution's tiles are cut into blocks and spread over the threads.
+///
+/// With few channels (≤ 64 in and out) each thread takes whole blocks small enough to stay
+/// in its core's cache. With more channels that would make each product a thin SGEMM that
+/// re-packs the whole transformed kernel for a few rows, so instead all threads transform
+/// one large block together and then split its 16 products between them.
+struct WinogradPlan {
+    enum Order { case blockPerThread, positionPerThread }
+
+    let tiles: Int
+    let perBlock: Int
+    let channels: Int
+    let filters: Int
+    let order: Order
+    var blocks: Int { (tiles + perBlock - 1) / perBlock }
+
+    /// Floats of V and M in the block all threads share (16 MiB).
+    static let defaultBlockBudget = 1 << 22
+
+    /// `blockBudget` bounds the shared block; tests lower it to exercise several blocks.
+    init(tiles: Int, channels: Int, filters: Int, blockBudget: Int = defaultBlockBudget) {
+        let width = 16 * (channels + filters)
+        self.tiles = tiles
+        self.channels = channels
+        self.filters = filters
+        if channels + filters <= 128 {
+            let cacheFitting = (1 << 18) / width  // 1 MiB of V and M per block
+            let spread = (tiles + 4 * ThreadPool.shared.parts - 1) / (4 * ThreadPool.shared.parts)
+            order = .blockPerThread
+            perBlock = max(1, min(cacheFitting, max(spread, 16), tiles))
+        } else {
+            order = .positionPerThread
+            perBlock = max(1, min(blockBudget / width, tiles))
+        }
+    }
+
+    func tiles(of block: Int) -> (first: Int, count: Int) {
+        let first = block * perBlock
+        return (first, min(perBlock, tiles - first))
+    }
+
+    /// A row of zeros for padding and a sink row for outputs past the edge, per thread.
+    func edgeRows(_ workspace: Workspace) -> (zeros: UnsafeMutablePointer<Float>, sink: UnsafeMutablePointer<Float>) {
+        let widest = max(channels, filters)
+        let zeros = workspace.buffer(count: 2 * widest)
+        zeros.update(repeating: 0, count: widest)
+        return (zeros, zeros + widest)
+    }
+
+    /// One thread's V and M for a block, with its edge rows after them.
+    func blockScratch(_ workspace: Workspace) -> (v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, zeros: UnsafeMutablePointer<Float>, sink: UnsafeMutablePointer<Float>) {
+        let widest = max(channels, filters)
+        let v = workspace.buffer(count: 16 * perBlock * (channels + filters) + 2 * widest)
+        let m = v + 16 * perBlock * channels
+        let zeros = m + 16 * perBlock * filters
+        zeros.update(repeating: 0, count: widest)
+        return (v, m, zeros, zeros + widest)
+    }
+
+    /// The V and M of a block all threads share.
+    func blockStaging(_ workspace: Workspace) -> (v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) {
+        let v = workspace.buffer(count: 16 * perBlock * (channels + filters))
+        return (v, v + 16 * perBlock * channels)
+    }
+}
