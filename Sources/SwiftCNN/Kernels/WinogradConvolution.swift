@@ -1,5 +1,11 @@
 import CSwiftCNNSupport
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// 3×3 stride-1 convolutions with many channels, by Winograd F(2×2, 3×3): 16 matrix
 /// products of 1/2.25 the arithmetic of im2col + SGEMM, and no 9× column matrix. These
 /// layers are most of VGG16's and ResNet18's time. The transforms are in
@@ -9,10 +15,14 @@ import CSwiftCNNSupport
 /// The result differs from the direct sum only by float rounding (the F(2×2, 3×3)
 /// transforms have coefficients 0, ±½ and ±1, so the error stays at a few ulp).
 enum WinogradConvolution {
+    /// `SWIFTCNN_DISABLE_WINOGRAD=1` sends these layers to im2col + SGEMM instead, like
+    /// TensorFlow's `TF_ENABLE_WINOGRAD_NONFUSED=0`: to compare speed, or rounding.
+    static let enabled = getenv("SWIFTCNN_DISABLE_WINOGRAD").map { String(cString: $0) != "1" } ?? true
+
     /// Few channels leave the products too thin for SGEMM; the direct kernels take few filters.
     static func applies(to shape: ConvolutionShape) -> Bool {
         let g = shape.window
-        return g.rows.window == 3 && g.cols.window == 3 && g.rows.stride == 1 && g.cols.stride == 1
+        return enabled && g.rows.window == 3 && g.cols.window == 3 && g.rows.stride == 1 && g.cols.stride == 1
             && shape.channels >= 16 && shape.filters >= 16 && shape.directLanes == 0
     }
 

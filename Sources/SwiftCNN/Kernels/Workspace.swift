@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Scratch memory owned by a layer and reused across steps: it grows to the largest size
 /// asked for and is never shrunk, so the steady state of training allocates nothing here.
 final class Workspace {
@@ -19,7 +21,8 @@ final class Workspace {
 }
 
 /// One workspace per thread-pool part, so parallel parts never share scratch memory.
-final class WorkspaceSet {
+/// Parts touch only their own workspace, hence the unchecked sendability.
+final class WorkspaceSet: @unchecked Sendable {
     private let workspaces = (0..<ThreadPool.shared.parts).map { _ in Workspace() }
     subscript(part: Int) -> Workspace { workspaces[part] }
     /// Scratch prepared before a parallel region and read by every part (a packed kernel).
@@ -28,4 +31,19 @@ final class WorkspaceSet {
     let partials = Workspace()
     /// Intermediate results every part writes a slice of (Winograd's transformed tiles).
     let staging = Workspace()
+}
+
+/// Lends workspace sets to kernel calls. Scratch only lives for one call, so all layers
+/// share the same sets instead of each keeping its own grown to its largest shape (that
+/// was a few hundred MB in ResNet18). A call made while another holds the set (models
+/// run from two threads) gets a set of its own, kept for later calls.
+final class WorkspaceLender: Sendable {
+    static let shared = WorkspaceLender()
+    private let idle = Mutex<[WorkspaceSet]>([])
+
+    func borrow<R>(_ body: (WorkspaceSet) throws -> R) rethrows -> R {
+        let set = idle.withLock { $0.popLast() } ?? WorkspaceSet()
+        defer { idle.withLock { $0.append(set) } }
+        return try body(set)
+    }
 }

@@ -15,7 +15,6 @@ public final class Conv2D: Layer {
     public let kernelRegularizer: Regularizer?
     public private(set) var kernel: Parameter?
     public private(set) var bias: Parameter?
-    private let workspaces = WorkspaceSet()
 
     public init(
         _ filters: Int, kernelSize: Size2D, strides: Size2D = 1, padding: Padding = .valid,
@@ -67,19 +66,22 @@ public final class Conv2D: Layer {
         let kernelValue = kernel.read(training: training || input.requiresGradient)
         let biasValue = bias?.read(training: training || input.requiresGradient)
         var output = Tensor(uninitializedShape: [shape.images, window.rows.output, window.cols.output, filters])
-        Convolution.forward(
-            input: input.pointer, kernel: kernelValue.pointer, bias: biasValue?.pointer,
-            output: output.pointer, shape: shape, workspaces: workspaces)
-        let workspaces = self.workspaces
+        WorkspaceLender.shared.borrow { workspaces in
+            Convolution.forward(
+                input: input.pointer, kernel: kernelValue.pointer, bias: biasValue?.pointer,
+                output: output.pointer, shape: shape, workspaces: workspaces)
+        }
         let needsInputGradient = input.requiresGradient
         output.record([input, kernelValue] + (biasValue.map { [$0] } ?? [])) { gradOutput in
             let gradKernel = Tensor(uninitializedShape: kernelValue.shape)
             let gradBias = biasValue.map { Tensor(uninitializedShape: $0.shape) }
             let gradInput = needsInputGradient ? Tensor(uninitializedShape: input.shape) : nil
-            Convolution.backward(
-                input: input.pointer, kernel: kernelValue.pointer, gradOutput: gradOutput.pointer,
-                gradInput: gradInput?.pointer, gradKernel: gradKernel.pointer,
-                gradBias: gradBias?.pointer, shape: shape, workspaces: workspaces)
+            WorkspaceLender.shared.borrow { workspaces in
+                Convolution.backward(
+                    input: input.pointer, kernel: kernelValue.pointer, gradOutput: gradOutput.pointer,
+                    gradInput: gradInput?.pointer, gradKernel: gradKernel.pointer,
+                    gradBias: gradBias?.pointer, shape: shape, workspaces: workspaces)
+            }
             return [gradInput, gradKernel, gradBias]
         }
         return activation.apply(output)
