@@ -44,27 +44,25 @@ long swiftcnn_winograd_tiles(swiftcnn_conv_shape s) {
 }
 
 CLONES void swiftcnn_winograd_kernel_transform(const float *restrict kernel, float *restrict u, long c, long f,
-                                               int transposed) {
-    long rows = transposed ? f : c, cols = transposed ? c : f;
-    for (long i = 0; i < rows; i++) {
-        for (long j = 0; j < cols; j++) {
-            float g[3][3];
-            for (int ky = 0; ky < 3; ky++)
-                for (int kx = 0; kx < 3; kx++)
-                    // The input gradient's kernel is flipped in space with in and out swapped.
-                    g[ky][kx] = transposed ? kernel[((2 - ky) * 3 + (2 - kx)) * c * f + j * f + i]
-                                           : kernel[(ky * 3 + kx) * c * f + i * f + j];
+                                               int flipped, long firstRow, long rowCount) {
+    for (long i = firstRow; i < firstRow + rowCount; i++) {
+        const float *taps[9];
+        // The input gradient's kernel is flipped in space (its products take U transposed).
+        for (int k = 0; k < 9; k++) taps[k] = kernel + (flipped ? 8 - k : k) * c * f + i * f;
+        CHANNEL_LOOP
+        for (long j = 0; j < f; j++) {
             float t[4][3];
             for (int kx = 0; kx < 3; kx++) {
-                t[0][kx] = g[0][kx];
-                t[1][kx] = 0.5f * (g[0][kx] + g[1][kx] + g[2][kx]);
-                t[2][kx] = 0.5f * (g[0][kx] - g[1][kx] + g[2][kx]);
-                t[3][kx] = g[2][kx];
+                float g0 = taps[kx][j], g1 = taps[3 + kx][j], g2 = taps[6 + kx][j];
+                t[0][kx] = g0;
+                t[1][kx] = 0.5f * (g0 + g1 + g2);
+                t[2][kx] = 0.5f * (g0 - g1 + g2);
+                t[3][kx] = g2;
             }
             for (int r = 0; r < 4; r++) {
                 float v[4] = {t[r][0], 0.5f * (t[r][0] + t[r][1] + t[r][2]), 0.5f * (t[r][0] - t[r][1] + t[r][2]),
                               t[r][2]};
-                for (int q = 0; q < 4; q++) u[((r * 4 + q) * rows + i) * cols + j] = v[q];
+                for (int q = 0; q < 4; q++) u[((r * 4 + q) * c + i) * f + j] = v[q];
             }
         }
     }

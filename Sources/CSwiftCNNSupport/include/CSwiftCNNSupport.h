@@ -57,9 +57,11 @@ void swiftcnn_conv_direct_kernel_gradient(const float *input, const float *gradO
 
 /// 2×2 output tiles per image.
 long swiftcnn_winograd_tiles(swiftcnn_conv_shape shape);
-/// U = G g Gᵀ of a [3, 3, c, f] kernel; `transposed` gives the input gradient's kernel
-/// (flipped, in and out swapped) as [16][f][c].
-void swiftcnn_winograd_kernel_transform(const float *kernel, float *u, long c, long f, int transposed);
+/// U = G g Gᵀ of a [3, 3, c, f] kernel, or with `flipped` of the kernel turned by 180° (the
+/// input gradient's, whose products then take each Up transposed). Writes rows
+/// firstRow..<firstRow + rowCount (input channels) of each position's matrix.
+void swiftcnn_winograd_kernel_transform(const float *kernel, float *u, long c, long f, int flipped,
+                                        long firstRow, long rowCount);
 /// The kernel gradient Gᵀ dU G, written over a [3, 3, c, f] buffer.
 void swiftcnn_winograd_kernel_gradient(const float *du, float *gradKernel, long c, long f);
 /// V = Bᵀ d B for `tiles` tiles from `firstTile`. `zeros` holds `channels` zeros (padding).
@@ -71,5 +73,17 @@ void swiftcnn_winograd_output_transform(const float *m, float *output, const flo
 /// dM = A dY Aᵀ, with zeros for outputs past the edge. `zeros` holds `filters` zeros.
 void swiftcnn_winograd_gradient_transform(const float *gradOutput, float *dm, long firstTile, long tiles,
                                           long tileStride, swiftcnn_conv_shape shape, const float *zeros);
+
+/// The same for F(4×4, 3×3) (WinogradF4Convolution.c): 4×4 output tiles, 36 positions.
+long swiftcnn_winograd4_tiles(swiftcnn_conv_shape shape);
+void swiftcnn_winograd4_kernel_transform(const float *kernel, float *u, long c, long f, int flipped,
+                                         long firstRow, long rowCount);
+void swiftcnn_winograd4_kernel_gradient(const float *du, float *gradKernel, long c, long f);
+void swiftcnn_winograd4_input_transform(const float *input, float *v, long firstTile, long tiles, long tileStride,
+                                        swiftcnn_conv_shape shape, const float *zeros);
+void swiftcnn_winograd4_output_transform(const float *m, float *output, const float *bias, long firstTile,
+                                         long tiles, long tileStride, swiftcnn_conv_shape shape, float *sink);
+void swiftcnn_winograd4_gradient_transform(const float *gradOutput, float *dm, long firstTile, long tiles,
+                                           long tileStride, swiftcnn_conv_shape shape, const float *zeros);
 
 #endif

@@ -6,14 +6,15 @@ import Glibc
 import Darwin
 #endif
 
-/// 3×3 stride-1 convolutions with many channels, by Winograd F(2×2, 3×3): 16 matrix
-/// products of 1/2.25 the arithmetic of im2col + SGEMM, and no 9× column matrix. These
-/// layers are most of VGG16's and ResNet18's time. The transforms are in
-/// `WinogradConvolution.c`; here the tiles are transformed, multiplied (one SGEMM per
-/// transform position) and transformed back, in one of the two orders `WinogradPlan` picks.
+/// 3×3 stride-1 convolutions with many channels, by Winograd's minimal filtering: F(4×4,
+/// 3×3) does 1/4 the multiplications of im2col + SGEMM, F(2×2, 3×3) 1/2.25 (see
+/// `WinogradVariant`), and neither builds a 9× column matrix. These layers are most of
+/// VGG16's, ResNet18's and AlexNet8's time. The transforms are in C; here the tiles are
+/// transformed, multiplied (one SGEMM per transform position) and transformed back, in one
+/// of the two orders `WinogradPlan` picks.
 ///
-/// The result differs from the direct sum only by float rounding (the F(2×2, 3×3)
-/// transforms have coefficients 0, ±½ and ±1, so the error stays at a few ulp).
+/// The result differs from the direct sum by float rounding only: a few ulp for F(2×2,
+/// 3×3), about ten times that for F(4×4, 3×3) (checked against the sums in the tests).
 enum WinogradConvolution {
     /// `SWIFTCNN_DISABLE_WINOGRAD=1` sends these layers to im2col + SGEMM instead, like
     /// TensorFlow's `TF_ENABLE_WINOGRAD_NONFUSED=0`: to compare speed, or rounding.
@@ -26,47 +27,72 @@ enum WinogradConvolution {
             && shape.channels >= 16 && shape.filters >= 16 && shape.directLanes == 0
     }
 
+    /// Settings tests override: the shared-block budget (to force several blocks) and the
+    /// variant (to test both on the same shapes).
+    struct Options {
+        var blockBudget = WinogradPlan.defaultBlockBudget
+        var variant: WinogradVariant?
+    }
+
     static func forward(
         input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         output: UnsafeMutablePointer<Float>, shape: ConvolutionShape, workspaces: WorkspaceSet,
-        blockBudget: Int = WinogradPlan.defaultBlockBudget
+        options: Options = Options()
     ) {
-        let (c, f) = (shape.channels, shape.filters)
-        let u = workspaces.shared.buffer(count: 16 * c * f)
-        swiftcnn_winograd_kernel_transform(kernel, u, c, f, 0)
+        let (c, f, g) = (shape.channels, shape.filters, shape.window)
+        let variant =
+            options.variant
+            ?? .best(
+                outputHeight: g.rows.output, outputWidth: g.cols.output, images: shape.images,
+                overhead: WinogradVariant.convolutionOverhead)
+        let u = workspaces.shared.buffer(count: variant.positions * c * f)
+        variant.transformKernel(kernel, into: u, channels: c, filters: f, flipped: false)
         convolve(
-            input, u: u, bias: bias, output: output, shape: shape.cShape, images: shape.images, workspaces: workspaces,
-            blockBudget: blockBudget)
+            input, u: u, transposedU: false, bias: bias, output: output, shape: shape.cShape, images: shape.images, variant: variant,
+            workspaces: workspaces, blockBudget: options.blockBudget)
     }
 
     /// The input gradient: a Winograd convolution of dY with the kernel flipped and its
-    /// channel axes swapped, padded by `2 − pad` before.
+    /// channel axes swapped (U of the flipped kernel, multiplied by transposed), padded by
+    /// `2 − pad` before.
     static func inputGradient(
         gradOutput: UnsafePointer<Float>, kernel: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>,
-        shape: ConvolutionShape, workspaces: WorkspaceSet, blockBudget: Int = WinogradPlan.defaultBlockBudget
+        shape: ConvolutionShape, workspaces: WorkspaceSet, options: Options = Options()
     ) {
         let (c, f, g) = (shape.channels, shape.filters, shape.window)
-        let u = workspaces.shared.buffer(count: 16 * c * f)
-        swiftcnn_winograd_kernel_transform(kernel, u, c, f, 1)
+        let variant =
+            options.variant
+            ?? .best(
+                outputHeight: g.rows.input, outputWidth: g.cols.input, images: shape.images,
+                overhead: WinogradVariant.convolutionOverhead)
+        let u = workspaces.shared.buffer(count: variant.positions * c * f)
+        variant.transformKernel(kernel, into: u, channels: c, filters: f, flipped: true)
         let transposed = swiftcnn_conv_shape(
             height: g.rows.output, width: g.cols.output, channels: f, kernelHeight: 3, kernelWidth: 3, filters: c,
             strideHeight: 1, strideWidth: 1, padTop: 2 - g.rows.padBefore, padLeft: 2 - g.cols.padBefore,
             outputHeight: g.rows.input, outputWidth: g.cols.input)
         convolve(
-            gradOutput, u: u, bias: nil, output: gradInput, shape: transposed, images: shape.images,
-            workspaces: workspaces, blockBudget: blockBudget)
+            gradOutput, u: u, transposedU: true, bias: nil, output: gradInput, shape: transposed, images: shape.images, variant: variant,
+            workspaces: workspaces, blockBudget: options.blockBudget)
     }
 
     /// The kernel gradient, overwritten: dU_p = Σ over tiles Vpᵀ · dMp, then dW = Gᵀ dU G.
     static func kernelGradient(
         input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>, gradKernel: UnsafeMutablePointer<Float>,
-        shape: ConvolutionShape, workspaces: WorkspaceSet, blockBudget: Int = WinogradPlan.defaultBlockBudget
+        shape: ConvolutionShape, workspaces: WorkspaceSet, options: Options = Options()
     ) {
-        let (c, f) = (shape.channels, shape.filters)
+        let (c, f, g) = (shape.channels, shape.filters, shape.window)
         let s = shape.cShape
+        let variant =
+            options.variant
+            ?? .best(
+                outputHeight: g.rows.output, outputWidth: g.cols.output, images: shape.images,
+                overhead: WinogradVariant.kernelGradientOverhead)
         let plan = WinogradPlan(
-            tiles: shape.images * swiftcnn_winograd_tiles(s), channels: c, filters: f, blockBudget: blockBudget)
-        let transformed = 16 * c * f
+            tiles: shape.images * variant.tiles(s), channels: c, filters: f, variant: variant,
+            blockBudget: options.blockBudget)
+        let positions = variant.positions
+        let transformed = positions * c * f
         let pool = ThreadPool.shared
         switch plan.order {
         case .blockPerThread:
@@ -78,9 +104,9 @@ enum WinogradConvolution {
                 let scratch = plan.blockScratch(workspaces[part])
                 for block in blocks {
                     let (first, n) = plan.tiles(of: block)
-                    swiftcnn_winograd_input_transform(input, scratch.v, first, n, n, s, scratch.zeros)
-                    swiftcnn_winograd_gradient_transform(gradOutput, scratch.m, first, n, n, s, scratch.zeros)
-                    for p in 0..<16 {
+                    variant.transformInput(input, into: scratch.v, first: first, count: n, stride: n, shape: s, zeros: scratch.zeros)
+                    variant.transformGradient(gradOutput, into: scratch.m, first: first, count: n, stride: n, shape: s, zeros: scratch.zeros)
+                    for p in 0..<positions {
                         Gemm.multiply(
                             scratch.v + p * n * c, transposeA: true, scratch.m + p * n * f, into: du + p * c * f,
                             m: c, n: f, k: n, beta: block == blocks.lowerBound ? 0 : 1)
@@ -90,7 +116,7 @@ enum WinogradConvolution {
             for chunk in 1..<max(chunks, 1) {
                 swiftcnn_add(partials, partials + chunk * transformed, partials, transformed)
             }
-            swiftcnn_winograd_kernel_gradient(partials, gradKernel, c, f)
+            variant.kernelGradient(partials, into: gradKernel, channels: c, filters: f)
         case .positionPerThread:
             // Each position's product spans the whole block, so no partial sums are needed.
             let du = workspaces.partials.buffer(count: transformed)
@@ -100,29 +126,33 @@ enum WinogradConvolution {
                 pool.parallelFor(n, chunksPerThread: 2) { part, tiles in
                     let zeros = plan.edgeRows(workspaces[part]).zeros
                     let at = first + tiles.lowerBound
-                    swiftcnn_winograd_input_transform(input, v + tiles.lowerBound * c, at, tiles.count, n, s, zeros)
-                    swiftcnn_winograd_gradient_transform(gradOutput, dm + tiles.lowerBound * f, at, tiles.count, n, s, zeros)
+                    variant.transformInput(
+                        input, into: v + tiles.lowerBound * c, first: at, count: tiles.count, stride: n, shape: s, zeros: zeros)
+                    variant.transformGradient(
+                        gradOutput, into: dm + tiles.lowerBound * f, first: at, count: tiles.count, stride: n, shape: s,
+                        zeros: zeros)
                 }
-                pool.parallelFor(16) { _, positions in
-                    for p in positions {
+                pool.parallelFor(positions) { _, range in
+                    for p in range {
                         Gemm.multiply(
                             v + p * n * c, transposeA: true, dm + p * n * f, into: du + p * c * f, m: c, n: f, k: n,
                             beta: block == 0 ? 0 : 1)
                     }
                 }
             }
-            swiftcnn_winograd_kernel_gradient(du, gradKernel, c, f)
+            variant.kernelGradient(du, into: gradKernel, channels: c, filters: f)
         }
     }
 
     private static func convolve(
-        _ input: UnsafePointer<Float>, u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        output: UnsafeMutablePointer<Float>, shape s: swiftcnn_conv_shape, images: Int, workspaces: WorkspaceSet,
-        blockBudget: Int
+        _ input: UnsafePointer<Float>, u: UnsafePointer<Float>, transposedU: Bool, bias: UnsafePointer<Float>?,
+        output: UnsafeMutablePointer<Float>, shape s: swiftcnn_conv_shape, images: Int, variant: WinogradVariant,
+        workspaces: WorkspaceSet, blockBudget: Int
     ) {
         let (c, f) = (s.channels, s.filters)
         let plan = WinogradPlan(
-            tiles: images * swiftcnn_winograd_tiles(s), channels: c, filters: f, blockBudget: blockBudget)
+            tiles: images * variant.tiles(s), channels: c, filters: f, variant: variant, blockBudget: blockBudget)
+        let positions = variant.positions
         let pool = ThreadPool.shared
         switch plan.order {
         case .blockPerThread:
@@ -130,11 +160,14 @@ enum WinogradConvolution {
                 let scratch = plan.blockScratch(workspaces[part])
                 for block in blocks {
                     let (first, n) = plan.tiles(of: block)
-                    swiftcnn_winograd_input_transform(input, scratch.v, first, n, n, s, scratch.zeros)
-                    for p in 0..<16 {
-                        Gemm.multiply(scratch.v + p * n * c, u + p * c * f, into: scratch.m + p * n * f, m: n, n: f, k: c)
+                    variant.transformInput(input, into: scratch.v, first: first, count: n, stride: n, shape: s, zeros: scratch.zeros)
+                    for p in 0..<positions {
+                        Gemm.multiply(
+                            scratch.v + p * n * c, u + p * c * f, transposeB: transposedU, into: scratch.m + p * n * f,
+                            m: n, n: f, k: c)
                     }
-                    swiftcnn_winograd_output_transform(scratch.m, output, bias, first, n, n, s, scratch.sink)
+                    variant.transformOutput(
+                        scratch.m, into: output, bias: bias, first: first, count: n, stride: n, shape: s, sink: scratch.sink)
                 }
             }
         case .positionPerThread:
@@ -143,18 +176,20 @@ enum WinogradConvolution {
                 let (first, n) = plan.tiles(of: block)
                 pool.parallelFor(n, chunksPerThread: 2) { part, tiles in
                     let zeros = plan.edgeRows(workspaces[part]).zeros
-                    swiftcnn_winograd_input_transform(
-                        input, v + tiles.lowerBound * c, first + tiles.lowerBound, tiles.count, n, s, zeros)
+                    variant.transformInput(
+                        input, into: v + tiles.lowerBound * c, first: first + tiles.lowerBound, count: tiles.count,
+                        stride: n, shape: s, zeros: zeros)
                 }
-                pool.parallelFor(16) { _, positions in
-                    for p in positions {
-                        Gemm.multiply(v + p * n * c, u + p * c * f, into: m + p * n * f, m: n, n: f, k: c)
+                pool.parallelFor(positions) { _, range in
+                    for p in range {
+                        Gemm.multiply(v + p * n * c, u + p * c * f, transposeB: transposedU, into: m + p * n * f, m: n, n: f, k: c)
                     }
                 }
                 pool.parallelFor(n, chunksPerThread: 2) { part, tiles in
                     let sink = plan.edgeRows(workspaces[part]).sink
-                    swiftcnn_winograd_output_transform(
-                        m + tiles.lowerBound * f, output, bias, first + tiles.lowerBound, tiles.count, n, s, sink)
+                    variant.transformOutput(
+                        m + tiles.lowerBound * f, into: output, bias: bias, first: first + tiles.lowerBound,
+                        count: tiles.count, stride: n, shape: s, sink: sink)
                 }
             }
         }
@@ -166,7 +201,7 @@ enum WinogradConvolution {
 /// With few channels (≤ 64 in and out) each thread takes whole blocks small enough to stay
 /// in its core's cache. With more channels that would make each product a thin SGEMM that
 /// re-packs the whole transformed kernel for a few rows, so instead all threads transform
-/// one large block together and then split its 16 products between them.
+/// one large block together and then split its products (one per position) between them.
 struct WinogradPlan {
     enum Order { case blockPerThread, positionPerThread }
 
@@ -174,6 +209,7 @@ struct WinogradPlan {
     let perBlock: Int
     let channels: Int
     let filters: Int
+    let positions: Int
     let order: Order
     var blocks: Int { (tiles + perBlock - 1) / perBlock }
 
@@ -181,8 +217,9 @@ struct WinogradPlan {
     static let defaultBlockBudget = 1 << 22
 
     /// `blockBudget` bounds the shared block; tests lower it to exercise several blocks.
-    init(tiles: Int, channels: Int, filters: Int, blockBudget: Int = defaultBlockBudget) {
-        let width = 16 * (channels + filters)
+    init(tiles: Int, channels: Int, filters: Int, variant: WinogradVariant, blockBudget: Int = defaultBlockBudget) {
+        positions = variant.positions
+        let width = positions * (channels + filters)
         self.tiles = tiles
         self.channels = channels
         self.filters = filters
@@ -213,16 +250,16 @@ struct WinogradPlan {
     /// One thread's V and M for a block, with its edge rows after them.
     func blockScratch(_ workspace: Workspace) -> (v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, zeros: UnsafeMutablePointer<Float>, sink: UnsafeMutablePointer<Float>) {
         let widest = max(channels, filters)
-        let v = workspace.buffer(count: 16 * perBlock * (channels + filters) + 2 * widest)
-        let m = v + 16 * perBlock * channels
-        let zeros = m + 16 * perBlock * filters
+        let v = workspace.buffer(count: positions * perBlock * (channels + filters) + 2 * widest)
+        let m = v + positions * perBlock * channels
+        let zeros = m + positions * perBlock * filters
         zeros.update(repeating: 0, count: widest)
         return (v, m, zeros, zeros + widest)
     }
 
     /// The V and M of a block all threads share.
     func blockStaging(_ workspace: Workspace) -> (v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) {
-        let v = workspace.buffer(count: 16 * perBlock * (channels + filters))
-        return (v, v + 16 * perBlock * channels)
+        let v = workspace.buffer(count: positions * perBlock * (channels + filters))
+        return (v, v + positions * perBlock * channels)
     }
 }

@@ -2,9 +2,9 @@ import Testing
 
 @testable import SwiftCNN
 
-/// Winograd F(2×2, 3×3) against the textbook sums, for the output and both gradients:
-/// odd and tiny maps (tiles past the edge), same and valid padding, both thread orders of
-/// `WinogradPlan`, and several blocks.
+/// Winograd F(2×2, 3×3) and F(4×4, 3×3) against the textbook sums, for the output and both
+/// gradients: odd and tiny maps (tiles past the edge), same and valid padding, both thread
+/// orders of `WinogradPlan`, and several blocks.
 @Suite struct WinogradOracleTests {
     struct Case: CustomStringConvertible {
         let images, height, width, channels, filters: Int
@@ -25,8 +25,8 @@ import Testing
         Case(images: 2, height: 8, width: 9, channels: 72, filters: 64, padding: .valid, blockBudget: 16 * 136 * 7),
     ]
 
-    @Test(arguments: cases)
-    func matchesTheDirectSums(_ test: Case) {
+    @Test(arguments: cases, [WinogradVariant.f2, .f4])
+    func matchesTheDirectSums(_ test: Case, _ variant: WinogradVariant) {
         var random = RandomGenerator(seed: 7)
         let window = Window2D(height: test.height, width: test.width, window: (3, 3), strides: (1, 1), padding: test.padding)
         let shape = ConvolutionShape(images: test.images, channels: test.channels, filters: test.filters, window: window)
@@ -37,6 +37,7 @@ import Testing
         let dy = (0..<(test.images * shape.outputPixels * test.filters)).map { _ in random.nextUniform() * 2 - 1 }
         let reference = Reference(shape: shape)
         let workspaces = WorkspaceSet()
+        let options = WinogradConvolution.Options(blockBudget: test.blockBudget, variant: variant)
 
         var y = [Float](repeating: .nan, count: dy.count)
         var dx = [Float](repeating: .nan, count: x.count)
@@ -44,23 +45,37 @@ import Testing
         y.withUnsafeMutableBufferPointer { y in
             WinogradConvolution.forward(
                 input: x, kernel: w, bias: b, output: y.baseAddress!, shape: shape, workspaces: workspaces,
-                blockBudget: test.blockBudget)
+                options: options)
         }
         dx.withUnsafeMutableBufferPointer { dx in
             WinogradConvolution.inputGradient(
                 gradOutput: dy, kernel: w, gradInput: dx.baseAddress!, shape: shape, workspaces: workspaces,
-                blockBudget: test.blockBudget)
+                options: options)
         }
         dw.withUnsafeMutableBufferPointer { dw in
             WinogradConvolution.kernelGradient(
                 input: x, gradOutput: dy, gradKernel: dw.baseAddress!, shape: shape, workspaces: workspaces,
-                blockBudget: test.blockBudget)
+                options: options)
         }
-        // Sums of up to 9·80 products of terms below 1, and a few ulp of transform rounding.
-        let tolerance: Float = 2e-4 * Float(max(test.channels, test.filters)).squareRoot()
+        // Sums of up to 9·80 products of terms below 1, and the transforms' rounding.
+        let tolerance: Float = (variant == .f4 ? 1e-3 : 2e-4) * Float(max(test.channels, test.filters)).squareRoot()
         #expect(maxDeviation(y, reference.output(x, w, b)) < tolerance, "output")
         #expect(maxDeviation(dx, reference.inputGradient(dy, w)) < tolerance, "input gradient")
         #expect(maxDeviation(dw, reference.kernelGradient(x, dy)) < tolerance * 4, "kernel gradient")
+    }
+
+    @Test func eachPassGetsTheCheaperVariant() {
+        func best(_ size: Int, images: Int = 32, overhead: Int = WinogradVariant.convolutionOverhead) -> WinogradVariant {
+            WinogradVariant.best(outputHeight: size, outputWidth: size, images: images, overhead: overhead)
+        }
+        #expect(best(32) == .f4)
+        #expect(best(4) == .f4)
+        #expect(best(5) == .f2)  // 36 vs 64 outputs computed per image: more than the 16/36 saved
+        #expect(best(2) == .f2)
+        #expect(best(1) == .f2)
+        #expect(best(4, images: 1) == .f2)  // the transformed kernel dominates
+        #expect(best(4, overhead: WinogradVariant.kernelGradientOverhead) == .f2)
+        #expect(best(4, images: 256, overhead: WinogradVariant.kernelGradientOverhead) == .f4)
     }
 
     @Test func convolutionRoutesThreeByThreeStrideOneLayersHere() {
