@@ -10,53 +10,94 @@ public func add(_ tensors: [Tensor], op: String = "add") throws -> Tensor {
     var result = first.detached
     for t in tensors.dropFirst() { result = result.adding(t) }
     result.gradNode = nil
-    result.record(tensors) { gradient in Array(repeating: gradient, count: tensors.count) }
+    _ = result.record(SumGradient.shared, inputs: tensors)
     return result
 }
 
-public func + (lhs: Tensor, rhs: Tensor) throws -> Tensor { try add([lhs, rhs]) }
+public func + (lhs: Tensor, rhs: Tensor) throws -> Tensor {
+    guard lhs.shape == rhs.shape else {
+        throw SwiftCNNError.shapeMismatch("add", "shapes \(describe(lhs.shape)) and \(describe(rhs.shape)) differ")
+    }
+    var result = lhs.adding(rhs)
+    _ = result.record(SumGradient.shared, lhs, rhs)
+    return result
+}
+
+/// A sum passes its gradient unchanged to every input.
+final class SumGradient: BackwardRule, Sendable {
+    static let shared = SumGradient()
+
+    func backward(_ node: GradNode, _ gradient: Tensor) {
+        for index in node.inputs.indices { node.send(gradient, toInput: index) }
+    }
+}
 
 /// Joins tensors along their last axis (channels for NHWC images), as `tf.concat(…, axis=3)`.
 public func concatenate(_ tensors: [Tensor], op: String = "concatenate") throws -> Tensor {
     guard let first = tensors.first else { throw SwiftCNNError("\(op): needs at least one tensor") }
-    let outer = Array(first.shape.dropLast())
-    for t in tensors where Array(t.shape.dropLast()) != outer || t.rank == 0 {
-        throw SwiftCNNError.shapeMismatch(
-            op, "all shapes must agree except in the last axis; got \(tensors.map { describe($0.shape) }.joined(separator: " and "))")
+    let rank = first.rank
+    var total = 0
+    for t in tensors {
+        guard rank > 0, t.rank == rank, t.shape.prefix(rank - 1) == first.shape.prefix(rank - 1) else {
+            throw SwiftCNNError.shapeMismatch(
+                op, "all shapes must agree except in the last axis; got \(tensors.map { describe($0.shape) }.joined(separator: " and "))")
+        }
+        total += t.shape[rank - 1]
     }
-    let widths = tensors.map { $0.shape.last ?? 1 }
-    let total = widths.reduce(0, +)
-    let rows = outer.reduce(1, *)
-    var result = Tensor(uninitializedShape: outer + [total])
+    let rows = first.shape.prefix(rank - 1).reduce(1, *)
+    var result = Tensor(uninitializedShape: Shapes.replacing(rank - 1, of: first.shape, with: total))
     var offset = 0
-    for (t, width) in zip(tensors, widths) {
+    for t in tensors {
+        let width = t.shape[rank - 1]
         for r in 0..<rows {
             (result.pointer + r * total + offset).update(from: t.pointer + r * width, count: width)
         }
         offset += width
     }
-    result.record(tensors) { gradient in
-        var parts: [Tensor?] = []
-        var offset = 0
-        for (t, width) in zip(tensors, widths) {
-            let part = Tensor(uninitializedShape: t.shape)
-            for r in 0..<rows {
-                (part.pointer + r * width).update(from: gradient.pointer + r * total + offset, count: width)
-            }
-            parts.append(part)
-            offset += width
-        }
-        return parts
+    if let node = result.record(ConcatenationGradient.shared, inputs: tensors) {
+        // Only their shapes are read; the tensors are alive anyway as the branches' outputs.
+        for t in tensors { node.save(t) }
     }
     return result
+}
+
+/// Cuts the gradient of a concatenation back into one slice per input.
+final class ConcatenationGradient: BackwardRule, Sendable {
+    static let shared = ConcatenationGradient()
+
+    func backward(_ node: GradNode, _ gradient: Tensor) {
+        let rank = gradient.rank
+        let total = gradient.shape[rank - 1]
+        let rows = gradient.shape.prefix(rank - 1).reduce(1, *)
+        var offset = 0
+        for (index, input) in node.saved.enumerated() {
+            let width = input.shape[rank - 1]
+            if node.needsGradient(index) {
+                let part = Tensor(uninitializedShape: input.shape)
+                for r in 0..<rows {
+                    (part.pointer + r * width).update(from: gradient.pointer + r * total + offset, count: width)
+                }
+                node.send(part, toInput: index)
+            }
+            offset += width
+        }
+    }
 }
 
 extension Tensor {
     /// `reshaped` that passes gradients back in the original shape.
     func reshapedRecording(_ newShape: [Int]) throws -> Tensor {
-        let originalShape = shape
         var result = try detached.reshaped(newShape)
-        result.record([self]) { gradient in [try gradient.reshaped(originalShape)] }
+        result.record(ReshapeGradient.shared, self)?.savedShape = shape
         return result
+    }
+}
+
+/// A reshape's gradient is the output gradient in the input's shape.
+final class ReshapeGradient: BackwardRule, Sendable {
+    static let shared = ReshapeGradient()
+
+    func backward(_ node: GradNode, _ gradient: Tensor) throws {
+        node.send(try gradient.reshaped(node.savedShape), toInput: 0)
     }
 }

@@ -1,41 +1,89 @@
-/// One recorded op on the autograd graph: which tensors it read and how to turn the
-/// gradient of its output into gradients of those inputs. Ops are coarse (a whole
+/// One recorded op on the autograd graph: the nodes of the tensors it read, what its
+/// backward rule needs (`saved`, `savedShape`), and the rule. Ops are coarse (a whole
 /// convolution, batch-norm or pooling is one node) so the graph stays small.
+///
+/// Nodes come from the current `TensorArena` and are reused once nothing references them,
+/// and rules are long-lived objects rather than closures, so recording an op allocates
+/// nothing in the steady state. A backward pass releases what each node saved as it goes,
+/// as PyTorch does: the graph serves one backward pass.
 public final class GradNode {
-    let inputs: [GradNode?]
-    /// Maps the output's gradient to one gradient per input (nil where an input needs none).
-    let backward: (Tensor) throws -> [Tensor?]
+    /// The op's backward rule; nil for leaves.
+    var rule: BackwardRule?
+    /// The nodes of the op's inputs, nil where an input is not tracked.
+    var inputs: [GradNode?] = []
+    /// Tensors the rule reads (stored without their own nodes, so nothing forms a cycle).
+    var saved: [Tensor] = []
+    /// A shape the rule needs when the tensor itself is not worth keeping alive.
+    var savedShape: [Int] = []
     /// Set on leaves: the parameter whose gradient this node accumulates.
-    let parameter: Parameter?
+    var parameter: Parameter?
     /// Set on leaves that stand for a model input whose gradient the caller wants.
+    var isInputLeaf = false
     var inputGradient: Tensor?
-    let isInputLeaf: Bool
     /// The layer that recorded this op, when a `Profiler` is running.
-    let label: String?
+    var label: String?
 
-    init(inputs: [GradNode?], backward: @escaping (Tensor) throws -> [Tensor?]) {
-        self.inputs = inputs
-        self.backward = backward
+    /// Backward-pass bookkeeping (see `Backward.swift`): the gradient summed so far, the
+    /// pass that last visited the node, the depth-first walk, and the processing order.
+    var pendingGradient: Tensor?
+    var visitedPass = 0
+    var nextInput = 0
+    var walkParent: GradNode?
+    var nextInOrder: GradNode?
+    /// Whether a backward pass has run through this node and released what it saved.
+    var isReleased = false
+
+    init() {
+        // Room for every built-in op (at most three inputs, five saved tensors, and a
+        // four-way concatenation), so reusing a node for another op does not grow them.
+        inputs.reserveCapacity(4)
+        saved.reserveCapacity(5)
+    }
+
+    /// Forgets the previous use, keeping the arrays' capacity.
+    func clear() {
+        release()
         parameter = nil
         isInputLeaf = false
-        label = Profiler.current?.currentLabel
+        inputGradient = nil
+        label = nil
+        pendingGradient = nil
+        walkParent = nil
+        nextInOrder = nil
+        isReleased = false
     }
 
-    init(parameter: Parameter) {
-        inputs = []
-        backward = { _ in [] }
-        self.parameter = parameter
-        isInputLeaf = false
-        label = nil
+    /// Drops the rule, inputs and saved tensors once the node's backward has run.
+    func release() {
+        rule = nil
+        inputs.removeAll(keepingCapacity: true)
+        saved.removeAll(keepingCapacity: true)
+        savedShape = []
+        isReleased = true
     }
 
-    init(inputLeaf: Void) {
-        inputs = []
-        backward = { _ in [] }
-        parameter = nil
-        isInputLeaf = true
-        label = nil
+    /// Keeps `tensor` for the rule, without its autograd record.
+    func save(_ tensor: Tensor) { saved.append(tensor.detached) }
+
+    /// Whether input `index` wants a gradient.
+    func needsGradient(_ index: Int) -> Bool { index < inputs.count && inputs[index] != nil }
+
+    /// Adds `gradient` to input `index`'s gradient, if that input is tracked.
+    func send(_ gradient: Tensor, toInput index: Int) {
+        guard index < inputs.count, let input = inputs[index] else { return }
+        if let existing = input.pendingGradient {
+            input.pendingGradient = existing.adding(gradient)
+        } else {
+            input.pendingGradient = gradient
+        }
     }
+}
+
+/// How an op turns its output's gradient into its inputs' gradients. Rules are long-lived
+/// (a layer, or one shared instance per op): what a call needs is saved in the node.
+protocol BackwardRule: AnyObject {
+    /// Sends the input gradients with `node.send(_:toInput:)`.
+    func backward(_ node: GradNode, _ gradient: Tensor) throws
 }
 
 extension Tensor {
@@ -46,16 +94,39 @@ extension Tensor {
     /// respect to a model's input).
     public func trackingGradient() -> Tensor {
         var leaf = detached
-        leaf.gradNode = GradNode(inputLeaf: ())
+        let node = TensorArena.current.node()
+        node.isInputLeaf = true
+        leaf.gradNode = node
         return leaf
     }
 
     /// The gradient `backward` stored for a tensor made by `trackingGradient()`.
     public var gradient: Tensor? { gradNode?.inputGradient }
 
-    /// Attaches a backward rule to `self` (the output of an op) when any input is tracked.
-    mutating func record(_ inputs: [Tensor], _ backward: @escaping (Tensor) throws -> [Tensor?]) {
-        guard inputs.contains(where: { $0.gradNode != nil }) else { return }
-        gradNode = GradNode(inputs: inputs.map(\.gradNode), backward: backward)
+    /// Gives `self` (the output of an op) a node with `rule` when any input is tracked, and
+    /// returns it so the op can save what its rule needs.
+    mutating func record(_ rule: BackwardRule, _ a: Tensor, _ b: Tensor? = nil, _ c: Tensor? = nil) -> GradNode? {
+        guard a.gradNode != nil || b?.gradNode != nil || c?.gradNode != nil else { return nil }
+        let node = newNode(rule)
+        node.inputs.append(a.gradNode)
+        if let b { node.inputs.append(b.gradNode) }
+        if let c { node.inputs.append(c.gradNode) }
+        return node
+    }
+
+    /// `record` for any number of inputs.
+    mutating func record(_ rule: BackwardRule, inputs: [Tensor]) -> GradNode? {
+        guard inputs.contains(where: { $0.gradNode != nil }) else { return nil }
+        let node = newNode(rule)
+        for input in inputs { node.inputs.append(input.gradNode) }
+        return node
+    }
+
+    private mutating func newNode(_ rule: BackwardRule) -> GradNode {
+        let node = TensorArena.current.node()
+        node.rule = rule
+        node.label = Profiler.current?.currentLabel
+        gradNode = node
+        return node
     }
 }

@@ -2,42 +2,44 @@
 /// (NHWC flattened: every pixel of every image is a row). Rows are split across the
 /// thread pool; per-channel sums are made per part and then added.
 enum BatchNormKernels {
-    /// Sums `body(rows, partial)` over row ranges into `result` (`width` floats).
+    /// Sums `body(rows, partial)` over row ranges into `width` floats and returns them;
+    /// they and the partial sums live in `scratch` until its next use.
     private static func reduceRows(
-        _ rows: Int, channels: Int, width: Int, into result: UnsafeMutablePointer<Float>,
+        _ rows: Int, channels: Int, width: Int, scratch: Workspace,
         _ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void
-    ) {
+    ) -> UnsafeMutablePointer<Float> {
         // One partial per chunk, added in chunk order: the same sums whichever thread ran what.
         let chunks = rows * channels < 1 << 14 ? 1 : ThreadPool.shared.reductionChunks(rows)
-        var partials = [Float](repeating: 0, count: chunks * width)
-        partials.withUnsafeMutableBufferPointer { partials in
-            let base = partials.baseAddress!
-            ThreadPool.shared.parallelChunks(rows, chunks: chunks) { _, chunk, range in
-                body(range, base + chunk * width)
-            }
-            result.update(repeating: 0, count: width)
-            for chunk in 0..<chunks {
-                for i in 0..<width { result[i] += partials[chunk * width + i] }
-            }
+        let partials = scratch.buffer(count: (chunks + 1) * width)
+        partials.update(repeating: 0, count: chunks * width)
+        ThreadPool.shared.parallelChunks(rows, chunks: chunks) { _, chunk, range in
+            body(range, partials + chunk * width)
         }
+        let result = partials + chunks * width
+        result.update(repeating: 0, count: width)
+        for chunk in 0..<chunks {
+            for i in 0..<width { result[i] += partials[chunk * width + i] }
+        }
+        return result
     }
 
     /// Biased mean and variance of each channel (two passes, for accuracy).
     static func moments(
         _ x: UnsafePointer<Float>, rows: Int, channels: Int,
-        mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>
+        mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>, scratch: Workspace
     ) {
-        reduceRows(rows, channels: channels, width: channels, into: mean) { range, sum in
+        let sums = reduceRows(rows, channels: channels, width: channels, scratch: scratch) { range, sum in
             var row = x + range.lowerBound * channels
             for _ in range {
                 for c in 0..<channels { sum[c] += row[c] }
                 row += channels
             }
         }
+        mean.update(from: sums, count: channels)
         let inverse = 1 / Float(max(rows, 1))
         for c in 0..<channels { mean[c] *= inverse }
         let center = UnsafePointer(mean)
-        reduceRows(rows, channels: channels, width: channels, into: variance) { range, sum in
+        let squares = reduceRows(rows, channels: channels, width: channels, scratch: scratch) { range, sum in
             var row = x + range.lowerBound * channels
             for _ in range {
                 for c in 0..<channels {
@@ -47,6 +49,7 @@ enum BatchNormKernels {
                 row += channels
             }
         }
+        variance.update(from: squares, count: channels)
         for c in 0..<channels { variance[c] *= inverse }
     }
 
@@ -70,11 +73,10 @@ enum BatchNormKernels {
     static func gradientSums(
         x: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>, rows: Int, channels: Int,
         mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
-        sumDy: UnsafeMutablePointer<Float>, sumDyXhat: UnsafeMutablePointer<Float>
+        sumDy: UnsafeMutablePointer<Float>, sumDyXhat: UnsafeMutablePointer<Float>, scratch: Workspace
     ) {
-        let sums = UnsafeMutablePointer<Float>.allocate(capacity: 2 * channels)
-        defer { sums.deallocate() }
-        reduceRows(rows, channels: channels, width: 2 * channels, into: sums) { range, sum in
+        // One reduction makes both: Σdy in the first `channels` floats, Σdy·x̂ in the rest.
+        let sums = reduceRows(rows, channels: channels, width: 2 * channels, scratch: scratch) { range, sum in
             var xr = x + range.lowerBound * channels
             var dr = gradOutput + range.lowerBound * channels
             for _ in range {

@@ -28,7 +28,8 @@ final class ThreadPool: @unchecked Sendable {
     private let nextChunk = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
     private let sleepers = Atomic<Int>(0)
-    private var job: ((Int) -> Void)?
+    private var job: ((_ thread: Int, _ chunk: Int) -> Void)?
+    private var jobChunks = 0
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
 
@@ -54,37 +55,41 @@ final class ThreadPool: @unchecked Sendable {
             for chunk in 0..<chunks { body(0, chunk) }
             return
         }
+        // `withoutActuallyEscaping` wraps `body` in a small heap context on every loop (Swift
+        // has no other way to hand a non-escaping closure to other threads). The loop's
+        // own state goes through fields: a closure capturing it would allocate a second one.
         withoutActuallyEscaping(body) { body in
-            let claim: (Int) -> Void = { thread in
-                while true {
-                    let chunk = self.nextChunk.add(1, ordering: .relaxed).oldValue
-                    if chunk >= chunks { return }
-                    body(thread, chunk)
-                }
+            job = body
+            jobChunks = chunks
+            nextChunk.store(0, ordering: .sequentiallyConsistent)
+            let current = generation.load(ordering: .relaxed) + 1
+            openGeneration.store(current, ordering: .sequentiallyConsistent)
+            generation.store(current, ordering: .sequentiallyConsistent)
+            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+                pthread_mutex_lock(&mutex)
+                pthread_cond_broadcast(&condition)
+                pthread_mutex_unlock(&mutex)
             }
-            withoutActuallyEscaping(claim) { claim in
-                job = claim
-                nextChunk.store(0, ordering: .sequentiallyConsistent)
-                let current = generation.load(ordering: .relaxed) + 1
-                openGeneration.store(current, ordering: .sequentiallyConsistent)
-                generation.store(current, ordering: .sequentiallyConsistent)
-                if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
-                    pthread_mutex_lock(&mutex)
-                    pthread_cond_broadcast(&condition)
-                    pthread_mutex_unlock(&mutex)
-                }
-                claim(0)
-                openGeneration.store(-1, ordering: .sequentiallyConsistent)
-                // Wait only for workers that joined; they are finishing a chunk.
-                var spins = 0
-                while active.load(ordering: .sequentiallyConsistent) > 0 {
-                    spins += 1
-                    if spins > 1_000 { sched_yield() }
-                }
-                job = nil
+            claimChunks(thread: 0)
+            openGeneration.store(-1, ordering: .sequentiallyConsistent)
+            // Wait only for workers that joined; they are finishing a chunk.
+            var spins = 0
+            while active.load(ordering: .sequentiallyConsistent) > 0 {
+                spins += 1
+                if spins > 1_000 { sched_yield() }
             }
+            job = nil
         }
         busy.store(false, ordering: .releasing)
+    }
+
+    /// Runs chunks of the current loop until none are left.
+    private func claimChunks(thread: Int) {
+        while true {
+            let chunk = nextChunk.add(1, ordering: .relaxed).oldValue
+            if chunk >= jobChunks { return }
+            job?(thread, chunk)
+        }
     }
 
     /// Splits `0..<count` into contiguous ranges (about `chunksPerThread` per thread) and
@@ -159,7 +164,7 @@ final class ThreadPool: @unchecked Sendable {
             seen = generation.load(ordering: .sequentiallyConsistent)
             active.add(1, ordering: .sequentiallyConsistent)
             if openGeneration.load(ordering: .sequentiallyConsistent) == seen {
-                job?(thread)
+                claimChunks(thread: thread)
             }
             active.subtract(1, ordering: .sequentiallyConsistent)
         }

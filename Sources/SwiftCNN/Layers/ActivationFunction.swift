@@ -14,11 +14,11 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
         case .linear:
             return input
         case .relu:
-            return pointwise(input, swiftcnn_relu_backward) { x, y, n in swiftcnn_relu_forward(x, y, n) }
+            return pointwise(input, PointwiseGradient.relu) { x, y, n in swiftcnn_relu_forward(x, y, n) }
         case .sigmoid:
-            return pointwise(input, swiftcnn_sigmoid_backward) { x, y, n in swiftcnn_sigmoid_forward(x, y, n) }
+            return pointwise(input, PointwiseGradient.sigmoid) { x, y, n in swiftcnn_sigmoid_forward(x, y, n) }
         case .tanh:
-            return pointwise(input, swiftcnn_tanh_backward) { x, y, n in swiftcnn_tanh_forward(x, y, n) }
+            return pointwise(input, PointwiseGradient.tanh) { x, y, n in swiftcnn_tanh_forward(x, y, n) }
         case .softmax:
             let width = input.shape.last ?? 1
             let rows = width == 0 ? 0 : n / width
@@ -36,40 +36,65 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
                 let inverse = 1 / sum
                 for j in 0..<width { dst[j] *= inverse }
             }
-            y.record([input]) { [y] dy in
-                let dx = Tensor(uninitializedShape: dy.shape)
-                for r in 0..<rows {
-                    let (g, o, d) = (dy.pointer + r * width, y.pointer + r * width, dx.pointer + r * width)
-                    var dot: Float = 0
-                    for j in 0..<width { dot += g[j] * o[j] }
-                    for j in 0..<width { d[j] = o[j] * (g[j] - dot) }
-                }
-                return [dx]
-            }
-            y.softmaxLogits = TensorBox(input)
+            y.record(SoftmaxGradient.shared, input)?.save(y)
+            y.softmaxLogits = SoftmaxLogits(input)
             return y
         }
     }
 
     /// An elementwise activation whose gradient depends only on its output:
-    /// `forward(x, y, count)` fills y; `backward(dy, y, dx, count)` fills dx.
+    /// `forward(x, y, count)` fills y; the rule's backward fills dx from dy and y.
     private func pointwise(
-        _ input: Tensor,
-        _ backward: @escaping @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void,
+        _ input: Tensor, _ rule: PointwiseGradient,
         forward: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
     ) -> Tensor {
         let n = input.count
-        let (x, y) = (input.pointer, Tensor(uninitializedShape: input.shape))
+        let x = input.pointer
+        var y = Tensor(uninitializedShape: input.shape)
         let out = y.pointer
         ThreadPool.shared.elementwise(n) { forward(x + $0.lowerBound, out + $0.lowerBound, $0.count) }
-        var result = y
-        // Captures `y` before `record` gives `result` its node, so the closure holds no cycle.
-        result.record([input]) { dy in
-            let dx = Tensor(uninitializedShape: dy.shape)
-            let (g, o, d) = (dy.pointer, y.pointer, dx.pointer)
-            ThreadPool.shared.elementwise(n) { backward(g + $0.lowerBound, o + $0.lowerBound, d + $0.lowerBound, $0.count) }
-            return [dx]
+        y.record(rule, input)?.save(y)
+        return y
+    }
+}
+
+/// The backward of an elementwise activation, from its output alone: `backward(dy, y, dx, count)`.
+/// Saved: the output.
+final class PointwiseGradient: BackwardRule, Sendable {
+    typealias Kernel = @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void
+
+    static let relu = PointwiseGradient(swiftcnn_relu_backward)
+    static let sigmoid = PointwiseGradient(swiftcnn_sigmoid_backward)
+    static let tanh = PointwiseGradient(swiftcnn_tanh_backward)
+
+    private let kernel: Kernel
+
+    private init(_ kernel: Kernel) { self.kernel = kernel }
+
+    func backward(_ node: GradNode, _ dy: Tensor) {
+        let y = node.saved[0]
+        let dx = Tensor(uninitializedShape: dy.shape)
+        let (g, o, d, kernel) = (dy.pointer, y.pointer, dx.pointer, kernel)
+        ThreadPool.shared.elementwise(dy.count) { kernel(g + $0.lowerBound, o + $0.lowerBound, d + $0.lowerBound, $0.count) }
+        node.send(dx, toInput: 0)
+    }
+}
+
+/// Softmax over the last axis: dx = y · (dy − Σ dy·y) per row. Saved: the output.
+final class SoftmaxGradient: BackwardRule, Sendable {
+    static let shared = SoftmaxGradient()
+
+    func backward(_ node: GradNode, _ dy: Tensor) {
+        let y = node.saved[0]
+        let width = y.shape.last ?? 1
+        let rows = width == 0 ? 0 : y.count / width
+        let dx = Tensor(uninitializedShape: dy.shape)
+        for r in 0..<rows {
+            let (g, o, d) = (dy.pointer + r * width, y.pointer + r * width, dx.pointer + r * width)
+            var dot: Float = 0
+            for j in 0..<width { dot += g[j] * o[j] }
+            for j in 0..<width { d[j] = o[j] * (g[j] - dot) }
         }
-        return result
+        node.send(dx, toInput: 0)
     }
 }

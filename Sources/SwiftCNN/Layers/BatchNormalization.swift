@@ -13,6 +13,10 @@ public final class BatchNormalization: Layer {
     public private(set) var beta: Parameter?
     public private(set) var movingMean: Parameter?
     public private(set) var movingVariance: Parameter?
+    /// Partial sums of the per-channel reductions, reused across steps.
+    private let scratch = Workspace()
+    private lazy var batchStatisticsGradient = BatchNormGradient(usesBatchStatistics: true, scratch: scratch)
+    private lazy var fixedStatisticsGradient = BatchNormGradient(usesBatchStatistics: false, scratch: scratch)
 
     public init(momentum: Float = 0.99, epsilon: Float = 1e-3) {
         self.momentum = momentum
@@ -33,10 +37,13 @@ public final class BatchNormalization: Layer {
         let rows = input.count / channels
         let gammaValue = gamma.read(training: training || input.requiresGradient)
         let betaValue = beta.read(training: training || input.requiresGradient)
-        var mean = Tensor(uninitializedShape: [channels])
-        var variance = Tensor(uninitializedShape: [channels])
+        let channelShape = gamma.shape
+        var mean = Tensor(uninitializedShape: channelShape)
+        var variance = Tensor(uninitializedShape: channelShape)
         if training {
-            BatchNormKernels.moments(input.pointer, rows: rows, channels: channels, mean: mean.pointer, variance: variance.pointer)
+            BatchNormKernels.moments(
+                input.pointer, rows: rows, channels: channels, mean: mean.pointer, variance: variance.pointer,
+                scratch: scratch)
             updateMoving(movingMean, toward: mean)
             if input.rank == 4 && rows > 1 {
                 let corrected = variance.scaled(by: Float(rows) / Float(rows - 1))
@@ -48,9 +55,9 @@ public final class BatchNormalization: Layer {
             mean = movingMean.value
             variance = movingVariance.value
         }
-        let invStd = Tensor(uninitializedShape: [channels])
-        let scale = Tensor(uninitializedShape: [channels])
-        let shift = Tensor(uninitializedShape: [channels])
+        let invStd = Tensor(uninitializedShape: channelShape)
+        let scale = Tensor(uninitializedShape: channelShape)
+        let shift = Tensor(uninitializedShape: channelShape)
         for c in 0..<channels {
             invStd.pointer[c] = 1 / (variance.pointer[c] + epsilon).squareRoot()
             scale.pointer[c] = gammaValue.pointer[c] * invStd.pointer[c]
@@ -60,33 +67,13 @@ public final class BatchNormalization: Layer {
         BatchNormKernels.normalize(
             input.pointer, rows: rows, channels: channels, scale: scale.pointer, shift: shift.pointer,
             output: output.pointer)
-        let usesBatchStatistics = training
-        let needsInputGradient = input.requiresGradient
-        let batchMean = mean
-        output.record([input, gammaValue, betaValue]) { gradOutput in
-            let gradGamma = Tensor(uninitializedShape: [channels])
-            let gradBeta = Tensor(uninitializedShape: [channels])
-            BatchNormKernels.gradientSums(
-                x: input.pointer, gradOutput: gradOutput.pointer, rows: rows, channels: channels,
-                mean: batchMean.pointer, invStd: invStd.pointer,
-                sumDy: gradBeta.pointer, sumDyXhat: gradGamma.pointer)
-            guard needsInputGradient else { return [nil, gradGamma, gradBeta] }
-            let gradInput = Tensor(uninitializedShape: input.shape)
-            if usesBatchStatistics {
-                BatchNormKernels.inputGradientTraining(
-                    x: input.pointer, gradOutput: gradOutput.pointer, rows: rows, channels: channels,
-                    mean: batchMean.pointer, invStd: invStd.pointer, gamma: gammaValue.pointer,
-                    sumDy: gradBeta.pointer, sumDyXhat: gradGamma.pointer, gradInput: gradInput.pointer)
-            } else {
-                // Fixed statistics: the layer is an affine map per channel.
-                var (src, dst) = (gradOutput.pointer, gradInput.pointer)
-                for _ in 0..<rows {
-                    for c in 0..<channels { dst[c] = src[c] * scale.pointer[c] }
-                    src += channels
-                    dst += channels
-                }
-            }
-            return [gradInput, gradGamma, gradBeta]
+        let rule = training ? batchStatisticsGradient : fixedStatisticsGradient
+        if let node = output.record(rule, input, gammaValue, betaValue) {
+            node.save(input)
+            node.save(gammaValue)
+            node.save(mean)
+            node.save(invStd)
+            node.save(scale)
         }
         return output
     }
@@ -103,5 +90,50 @@ public final class BatchNormalization: Layer {
         beta = Parameter(name: "beta", value: .zeros([channels]))
         movingMean = Parameter(name: "moving_mean", value: .zeros([channels]), trainable: false)
         movingVariance = Parameter(name: "moving_variance", value: Tensor(shape: [channels], repeating: 1), trainable: false)
+    }
+}
+
+/// Batch normalisation's backward, with the batch's statistics (training) or fixed ones.
+/// Saved: input, gamma, mean, 1/std, gamma/std. Inputs: input, gamma, beta.
+final class BatchNormGradient: BackwardRule {
+    let usesBatchStatistics: Bool
+    /// The layer's scratch for the gradient's per-channel sums.
+    private let scratch: Workspace
+
+    init(usesBatchStatistics: Bool, scratch: Workspace) {
+        self.usesBatchStatistics = usesBatchStatistics
+        self.scratch = scratch
+    }
+
+    func backward(_ node: GradNode, _ gradOutput: Tensor) {
+        let (input, gammaValue, mean, invStd, scale) = (node.saved[0], node.saved[1], node.saved[2], node.saved[3], node.saved[4])
+        let channels = gammaValue.count
+        let rows = input.count / channels
+        let gradGamma = Tensor(uninitializedShape: gammaValue.shape)
+        let gradBeta = Tensor(uninitializedShape: gammaValue.shape)
+        BatchNormKernels.gradientSums(
+            x: input.pointer, gradOutput: gradOutput.pointer, rows: rows, channels: channels,
+            mean: mean.pointer, invStd: invStd.pointer,
+            sumDy: gradBeta.pointer, sumDyXhat: gradGamma.pointer, scratch: scratch)
+        if node.needsGradient(0) {
+            let gradInput = Tensor(uninitializedShape: input.shape)
+            if usesBatchStatistics {
+                BatchNormKernels.inputGradientTraining(
+                    x: input.pointer, gradOutput: gradOutput.pointer, rows: rows, channels: channels,
+                    mean: mean.pointer, invStd: invStd.pointer, gamma: gammaValue.pointer,
+                    sumDy: gradBeta.pointer, sumDyXhat: gradGamma.pointer, gradInput: gradInput.pointer)
+            } else {
+                // Fixed statistics: the layer is an affine map per channel.
+                var (src, dst) = (gradOutput.pointer, gradInput.pointer)
+                for _ in 0..<rows {
+                    for c in 0..<channels { dst[c] = src[c] * scale.pointer[c] }
+                    src += channels
+                    dst += channels
+                }
+            }
+            node.send(gradInput, toInput: 0)
+        }
+        node.send(gradGamma, toInput: 1)
+        node.send(gradBeta, toInput: 2)
     }
 }

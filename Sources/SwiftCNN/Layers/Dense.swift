@@ -38,8 +38,7 @@ public final class Dense: Layer {
         }
         let kernelValue = kernel.read(training: training || input.requiresGradient)
         let biasValue = bias?.read(training: training || input.requiresGradient)
-        let units = self.units
-        var output = Tensor(uninitializedShape: [batch, units])
+        var output = Tensor(uninitializedShape: Shapes.of(batch, units))
         DenseKernels.forward(input.pointer, kernelValue.pointer, into: output.pointer, batch: batch, features: features, units: units)
         if let biasValue {
             for r in 0..<batch {
@@ -47,27 +46,36 @@ public final class Dense: Layer {
                 for j in 0..<units { row[j] += biasValue.pointer[j] }
             }
         }
-        let needsInputGradient = input.requiresGradient
-        output.record([input, kernelValue] + (biasValue.map { [$0] } ?? [])) { gradOutput in
-            let gradKernel = Tensor(uninitializedShape: [features, units])
-            DenseKernels.kernelGradient(input.pointer, gradOutput.pointer, into: gradKernel.pointer, batch: batch, features: features, units: units)
-            var gradBias: Tensor?
-            if biasValue != nil {
-                let sums = Tensor(shape: [units], repeating: 0)
-                for r in 0..<batch {
-                    let row = gradOutput.pointer + r * units
-                    for j in 0..<units { sums.pointer[j] += row[j] }
-                }
-                gradBias = sums
-            }
-            var gradInput: Tensor?
-            if needsInputGradient {
-                let dx = Tensor(uninitializedShape: [batch, features])
-                DenseKernels.inputGradient(gradOutput.pointer, kernelValue.pointer, into: dx.pointer, batch: batch, features: features, units: units)
-                gradInput = dx
-            }
-            return [gradInput, gradKernel, gradBias]
+        if let node = output.record(self, input, kernelValue, biasValue) {
+            node.save(input)
+            node.save(kernelValue)
         }
         return activation.apply(output)
+    }
+}
+
+extension Dense: BackwardRule {
+    /// Saved: the input and the kernel. Inputs: input, kernel, bias.
+    func backward(_ node: GradNode, _ gradOutput: Tensor) {
+        let (input, kernelValue) = (node.saved[0], node.saved[1])
+        let (batch, features, units) = (input.shape[0], input.shape[1], self.units)
+        let gradKernel = Tensor(uninitializedShape: kernelValue.shape)
+        DenseKernels.kernelGradient(input.pointer, gradOutput.pointer, into: gradKernel.pointer, batch: batch, features: features, units: units)
+        var gradBias: Tensor?
+        if node.inputs.count > 2 {
+            let sums = Tensor(shape: Shapes.of(units), repeating: 0)
+            for r in 0..<batch {
+                let row = gradOutput.pointer + r * units
+                for j in 0..<units { sums.pointer[j] += row[j] }
+            }
+            gradBias = sums
+        }
+        if node.needsGradient(0) {
+            let dx = Tensor(uninitializedShape: input.shape)
+            DenseKernels.inputGradient(gradOutput.pointer, kernelValue.pointer, into: dx.pointer, batch: batch, features: features, units: units)
+            node.send(dx, toInput: 0)
+        }
+        node.send(gradKernel, toInput: 1)
+        if let gradBias { node.send(gradBias, toInput: 2) }
     }
 }

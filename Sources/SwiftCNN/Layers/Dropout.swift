@@ -16,11 +16,17 @@ public final class Dropout: Layer {
         for i in 0..<mask.count { mask.pointer[i] = random.nextUniform() < keep ? scale : 0 }
         var output = Tensor(uninitializedShape: input.shape)
         for i in 0..<output.count { output.pointer[i] = input.pointer[i] * mask.pointer[i] }
-        output.record([input]) { gradOutput in
-            let gradInput = Tensor(uninitializedShape: gradOutput.shape)
-            for i in 0..<gradInput.count { gradInput.pointer[i] = gradOutput.pointer[i] * mask.pointer[i] }
-            return [gradInput]
-        }
+        output.record(self, input)?.save(mask)
         return output
+    }
+}
+
+extension Dropout: BackwardRule {
+    /// Saved: the mask (0 or 1/keep per element).
+    func backward(_ node: GradNode, _ gradOutput: Tensor) {
+        let mask = node.saved[0]
+        let gradInput = Tensor(uninitializedShape: gradOutput.shape)
+        for i in 0..<gradInput.count { gradInput.pointer[i] = gradOutput.pointer[i] * mask.pointer[i] }
+        node.send(gradInput, toInput: 0)
     }
 }

@@ -7,7 +7,7 @@ public final class GlobalAveragePooling2D: Layer {
             throw shapeError("expected a 4-D NHWC input, got shape \(describe(input.shape))")
         }
         let (images, pixels, channels) = (input.shape[0], input.shape[1] * input.shape[2], input.shape[3])
-        var output = Tensor(shape: [images, channels], repeating: 0)
+        var output = Tensor(shape: Shapes.of(images, channels), repeating: 0)
         let scale = 1 / Float(max(pixels, 1))
         for n in 0..<images {
             let out = output.pointer + n * channels
@@ -18,19 +18,26 @@ public final class GlobalAveragePooling2D: Layer {
             }
             for c in 0..<channels { out[c] *= scale }
         }
-        let inputShape = input.shape
-        output.record([input]) { gradOutput in
-            let gradInput = Tensor(uninitializedShape: inputShape)
-            for n in 0..<images {
-                let dy = gradOutput.pointer + n * channels
-                var dst = gradInput.pointer + n * pixels * channels
-                for _ in 0..<pixels {
-                    for c in 0..<channels { dst[c] = dy[c] * scale }
-                    dst += channels
-                }
-            }
-            return [gradInput]
-        }
+        output.record(self, input)?.savedShape = input.shape
         return output
+    }
+}
+
+extension GlobalAveragePooling2D: BackwardRule {
+    /// Saved: the input's shape.
+    func backward(_ node: GradNode, _ gradOutput: Tensor) {
+        let inputShape = node.savedShape
+        let (images, pixels, channels) = (inputShape[0], inputShape[1] * inputShape[2], inputShape[3])
+        let scale = 1 / Float(max(pixels, 1))
+        let gradInput = Tensor(uninitializedShape: inputShape)
+        for n in 0..<images {
+            let dy = gradOutput.pointer + n * channels
+            var dst = gradInput.pointer + n * pixels * channels
+            for _ in 0..<pixels {
+                for c in 0..<channels { dst[c] = dy[c] * scale }
+                dst += channels
+            }
+        }
+        node.send(gradInput, toInput: 0)
     }
 }

@@ -16,39 +16,46 @@ public final class MaxPool2D: Layer {
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
         let window = try poolingWindow(self, input, poolSize: poolSize, strides: strides, padding: padding)
         let (images, channels) = (input.shape[0], input.shape[3])
-        var output = Tensor(uninitializedShape: [images, window.rows.output, window.cols.output, channels])
-        let argmax = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(output.count, 1))
-        let indices = IndexBuffer(argmax)
+        var output = Tensor(uninitializedShape: Shapes.of(images, window.rows.output, window.cols.output, channels))
+        // The argmax indices are Int32, the size of a Float: they live in a recycled tensor
+        // storage, read through a temporary rebinding.
+        let argmax = Tensor(uninitializedShape: output.shape)
         let (inputStride, outputStride) = (input.count / max(images, 1), output.count / max(images, 1))
-        let (source, destination, indexBase) = (input.pointer, output.pointer, argmax.baseAddress!)
-        ThreadPool.shared.parallelFor(images) { _, part in
-            // Indices stay global (into the whole input) for the backward scatter.
-            Pooling.maxForward(
-                input: source, images: part, channels: channels, window: window,
-                output: destination + part.lowerBound * outputStride, argmax: indexBase + part.lowerBound * outputStride,
-                inputStride: inputStride)
-        }
-        let (outputCount, inputShape) = (output.count, input.shape)
-        output.record([input]) { gradOutput in
-            let gradInput = Tensor(uninitializedShape: inputShape)
-            let perImageOut = outputCount / max(images, 1)
-            let perImageIn = gradInput.count / max(images, 1)
-            let (dy, dx, index) = (gradOutput.pointer, gradInput.pointer, indices.buffer.baseAddress!)
+        let (source, destination) = (input.pointer, output.pointer)
+        argmax.pointer.withMemoryRebound(to: Int32.self, capacity: max(argmax.count, 1)) { indexBase in
             ThreadPool.shared.parallelFor(images) { _, part in
-                (dx + part.lowerBound * perImageIn).update(repeating: 0, count: part.count * perImageIn)
-                for i in (part.lowerBound * perImageOut)..<(part.upperBound * perImageOut) { dx[Int(index[i])] += dy[i] }
+                // Indices stay global (into the whole input) for the backward scatter.
+                Pooling.maxForward(
+                    input: source, images: part, channels: channels, window: window,
+                    output: destination + part.lowerBound * outputStride, argmax: indexBase + part.lowerBound * outputStride,
+                    inputStride: inputStride)
             }
-            return [gradInput]
+        }
+        if let node = output.record(self, input) {
+            node.save(argmax)
+            node.savedShape = input.shape
         }
         return output
     }
 }
 
-/// Owns the argmax indices a max-pool backward needs, freed with the autograd record.
-final class IndexBuffer {
-    let buffer: UnsafeMutableBufferPointer<Int32>
-    init(_ buffer: UnsafeMutableBufferPointer<Int32>) { self.buffer = buffer }
-    deinit { buffer.deallocate() }
+extension MaxPool2D: BackwardRule {
+    /// Saved: the argmax indices; the input's shape.
+    func backward(_ node: GradNode, _ gradOutput: Tensor) {
+        let argmax = node.saved[0]
+        let gradInput = Tensor(uninitializedShape: node.savedShape)
+        let images = node.savedShape[0]
+        let perImageOut = argmax.count / max(images, 1)
+        let perImageIn = gradInput.count / max(images, 1)
+        let (dy, dx) = (gradOutput.pointer, gradInput.pointer)
+        argmax.pointer.withMemoryRebound(to: Int32.self, capacity: max(argmax.count, 1)) { index in
+            ThreadPool.shared.parallelFor(images) { _, part in
+                (dx + part.lowerBound * perImageIn).update(repeating: 0, count: part.count * perImageIn)
+                for i in (part.lowerBound * perImageOut)..<(part.upperBound * perImageOut) { dx[Int(index[i])] += dy[i] }
+            }
+        }
+        node.send(gradInput, toInput: 0)
+    }
 }
 
 /// Checks a pooling layer's input and returns its window geometry.

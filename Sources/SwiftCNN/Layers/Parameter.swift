@@ -23,12 +23,18 @@ public final class Parameter {
     /// inside a `GradientTape` scope, or when the op's input is itself tracked.
     func read(training: Bool) -> Tensor {
         var tensor = value.detached
-        if isTrainable && (training || GradientTape.isRecording) { tensor.gradNode = GradNode(parameter: self) }
+        if isTrainable && (training || GradientTape.isRecording) {
+            let leaf = TensorArena.current.node()
+            leaf.parameter = self
+            tensor.gradNode = leaf
+        }
         return tensor
     }
 
     func accumulate(_ incoming: Tensor) {
-        if gradient == nil { gradient = incoming.detached } else { gradient!.add(incoming) }
+        // Into a new tensor rather than in place: the incoming gradient is a recycled
+        // storage, which would be copied (outside the arena) before an in-place write.
+        if let gradient { self.gradient = gradient.adding(incoming) } else { gradient = incoming.detached }
     }
 
     public func zeroGradient() { gradient = nil }

@@ -12,6 +12,10 @@ open class Model: Layer {
     /// shuffling and dropout.
     public var seed: UInt64 = 0
 
+    /// Recycles the tensors and autograd nodes of `trainStep`, `predict`, `evaluate` and
+    /// `fit`, so their steady state allocates nothing (made on first use).
+    lazy var arena = TensorArena()
+
     public override init() {}
 
     /// Builds every layer's variables by running one zero image of `inputShape`

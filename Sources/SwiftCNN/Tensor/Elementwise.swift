@@ -18,14 +18,4 @@ extension Tensor {
         for i in 0..<count { c[i] = a[i] * scalar }
         return result
     }
-
-    /// `self += other` in place.
-    mutating func add(_ other: Tensor) {
-        withUnsafeMutableBufferPointer { a in
-            let (base, b) = (a.baseAddress!, other.pointer)
-            ThreadPool.shared.elementwise(a.count) {
-                swiftcnn_add(base + $0.lowerBound, b + $0.lowerBound, base + $0.lowerBound, $0.count)
-            }
-        }
-    }
 }

@@ -10,12 +10,12 @@ public struct Tensor {
     public internal(set) var gradNode: GradNode?
     /// Set by softmax: the logits it was applied to, so a cross-entropy on the
     /// probabilities can work from the logits as Keras does.
-    var softmaxLogits: TensorBox?
+    var softmaxLogits: SoftmaxLogits?
 
     /// A tensor of `shape` filled with `value`.
     public init(shape: [Int], repeating value: Float = 0) {
         self.shape = shape
-        storage = TensorStorage(count: shape.reduce(1, *), repeating: value)
+        storage = TensorStorage.make(count: shape.reduce(1, *), repeating: value)
     }
 
     /// A tensor of `shape` holding `scalars` in row-major order.
@@ -26,7 +26,7 @@ public struct Tensor {
                 "Tensor: shape \(describe(shape)) needs \(count) scalars, got \(scalars.count)")
         }
         self.shape = shape
-        storage = TensorStorage(count: count)
+        storage = TensorStorage.make(count: count)
         scalars.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
     }
 
@@ -34,7 +34,7 @@ public struct Tensor {
     @usableFromInline
     init(uninitializedShape shape: [Int]) {
         self.shape = shape
-        storage = TensorStorage(count: shape.reduce(1, *))
+        storage = TensorStorage.make(count: shape.reduce(1, *))
     }
 
     init(shape: [Int], storage: TensorStorage) {
@@ -62,7 +62,7 @@ public struct Tensor {
     public mutating func withUnsafeMutableBufferPointer<R>(
         _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
     ) rethrows -> R {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        if storage.isRecycled || !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
     }
 
@@ -88,7 +88,7 @@ public struct Tensor {
     /// Images `range` of the leading (batch) axis, copied.
     public func slice(batch range: Range<Int>) -> Tensor {
         let per = shape.dropFirst().reduce(1, *)
-        let result = Tensor(uninitializedShape: [range.count] + shape.dropFirst())
+        let result = Tensor(uninitializedShape: Shapes.replacing(0, of: shape, with: range.count))
         result.pointer.update(from: pointer + range.lowerBound * per, count: range.count * per)
         return result
     }
@@ -96,7 +96,7 @@ public struct Tensor {
     /// Rows `indices` of the leading axis, gathered into a new tensor (batching after a shuffle).
     public func gather(batch indices: some Collection<Int>) -> Tensor {
         let per = shape.dropFirst().reduce(1, *)
-        let result = Tensor(uninitializedShape: [indices.count] + shape.dropFirst())
+        let result = Tensor(uninitializedShape: Shapes.replacing(0, of: shape, with: indices.count))
         var out = result.pointer
         for index in indices {
             out.update(from: pointer + index * per, count: per)
@@ -106,10 +106,23 @@ public struct Tensor {
     }
 }
 
-/// Boxes a tensor so `Tensor` can refer to another tensor without being recursive.
-final class TensorBox {
-    let tensor: Tensor
-    init(_ tensor: Tensor) { self.tensor = tensor }
+/// The logits a softmax was applied to (they have the softmax's shape), kept as parts
+/// because a `Tensor` cannot hold a `Tensor`.
+struct SoftmaxLogits {
+    let storage: TensorStorage
+    let gradNode: GradNode?
+
+    init(_ logits: Tensor) { (storage, gradNode) = (logits.storage, logits.gradNode) }
+}
+
+extension Tensor {
+    /// The logits of a softmax output, with their autograd record.
+    var logitsOfSoftmax: Tensor? {
+        guard let softmaxLogits else { return nil }
+        var logits = Tensor(shape: shape, storage: softmaxLogits.storage)
+        logits.gradNode = softmaxLogits.gradNode
+        return logits
+    }
 }
 
 extension Tensor: CustomStringConvertible {

@@ -4,25 +4,38 @@
 final class TensorStorage: @unchecked Sendable {
     @usableFromInline let pointer: UnsafeMutablePointer<Float>
     @usableFromInline let count: Int
+    /// Whether a `TensorArena` keeps this storage for reuse. The arena's reference means
+    /// the storage never looks uniquely referenced, so a tensor copies it before writing in
+    /// place (`Tensor.withUnsafeMutableBufferPointer`), and the copy is not recycled.
+    @usableFromInline let isRecycled: Bool
 
-    @usableFromInline
-    init(count: Int) {
+    static func byteCount(_ count: Int) -> Int { max(count, 1) * MemoryLayout<Float>.stride }
+
+    init(count: Int, recycled: Bool) {
         self.count = count
-        pointer = StoragePool.shared.take(count: count)
+        isRecycled = recycled
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: Self.byteCount(count), alignment: 64)
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
+
+    /// Uninitialised storage for `count` floats from the current arena.
+    @usableFromInline
+    static func make(count: Int) -> TensorStorage { TensorArena.current.storage(count: count) }
 
     @usableFromInline
-    convenience init(count: Int, repeating value: Float) {
-        self.init(count: count)
-        pointer.initialize(repeating: value, count: count)
+    static func make(count: Int, repeating value: Float) -> TensorStorage {
+        let storage = make(count: count)
+        storage.pointer.initialize(repeating: value, count: count)
+        return storage
     }
 
+    /// A private copy to write in place: it is left out of any arena, as its owner keeps it.
     @usableFromInline
     func copy() -> TensorStorage {
-        let other = TensorStorage(count: count)
+        let other = TensorStorage(count: count, recycled: false)
         other.pointer.update(from: pointer, count: count)
         return other
     }
 
-    deinit { StoragePool.shared.give(pointer, count: count) }
+    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
 }

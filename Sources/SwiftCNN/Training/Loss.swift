@@ -25,9 +25,9 @@ public final class SparseCategoricalCrossentropy: Loss {
         guard yTrue.count == rows else {
             throw SwiftCNNError.shapeMismatch(name, "labels \(describe(yTrue.shape)) do not match predictions \(describe(yPred.shape))")
         }
-        let labels = try classLabels(yTrue, classes: classes, op: name)
-        let targets = { (r: Int, j: Int) -> Float in labels[r] == j ? 1 : 0 }
-        return try crossEntropy(yPred, rows: rows, classes: classes, fromLogits: fromLogits, normalize: false, target: targets)
+        try checkClassLabels(yTrue, classes: classes, op: name)
+        let targets = ClassTargets(yTrue, sparse: true, classes: classes)
+        return crossEntropy(yPred, rows: rows, classes: classes, fromLogits: fromLogits, targets: targets)
     }
 }
 
@@ -43,9 +43,8 @@ public final class CategoricalCrossentropy: Loss {
         guard yTrue.shape == yPred.shape else {
             throw SwiftCNNError.shapeMismatch(name, "targets \(describe(yTrue.shape)) do not match predictions \(describe(yPred.shape))")
         }
-        return try crossEntropy(yPred, rows: rows, classes: classes, fromLogits: fromLogits, normalize: true) {
-            yTrue.pointer[$0 * classes + $1]
-        }
+        let targets = ClassTargets(yTrue, sparse: false, classes: classes)
+        return crossEntropy(yPred, rows: rows, classes: classes, fromLogits: fromLogits, targets: targets)
     }
 }
 
@@ -65,13 +64,23 @@ public final class MeanSquaredError: Loss {
             sum += d * d
         }
         var loss = Tensor(shape: [], repeating: Float(sum / Double(max(n, 1))))
-        loss.record([yPred]) { seed in
-            let scale = 2 * seed.pointer[0] / Float(max(n, 1))
-            let grad = Tensor(uninitializedShape: yPred.shape)
-            for i in 0..<n { grad.pointer[i] = (yPred.pointer[i] - yTrue.pointer[i]) * scale }
-            return [grad]
+        if let node = loss.record(self, yPred) {
+            node.save(yPred)
+            node.save(yTrue)
         }
         return loss
+    }
+}
+
+extension MeanSquaredError: BackwardRule {
+    /// Saved: the predictions and the targets.
+    func backward(_ node: GradNode, _ seed: Tensor) {
+        let (yPred, yTrue) = (node.saved[0], node.saved[1])
+        let n = yPred.count
+        let scale = 2 * seed.pointer[0] / Float(max(n, 1))
+        let grad = Tensor(uninitializedShape: yPred.shape)
+        for i in 0..<n { grad.pointer[i] = (yPred.pointer[i] - yTrue.pointer[i]) * scale }
+        node.send(grad, toInput: 0)
     }
 }
 
@@ -82,75 +91,82 @@ private func checkClassShapes(_ op: String, _ yPred: Tensor) throws -> (rows: In
     return (yPred.shape[0], yPred.shape[1])
 }
 
-/// Integer labels from a float tensor, each checked to be a class index.
-func classLabels(_ yTrue: Tensor, classes: Int, op: String) throws -> [Int] {
-    var labels = [Int](repeating: 0, count: yTrue.count)
+/// Checks that every label is a class index.
+func checkClassLabels(_ yTrue: Tensor, classes: Int, op: String) throws {
     for i in 0..<yTrue.count {
         let value = yTrue.pointer[i]
         guard value >= 0, value < Float(classes), value == value.rounded() else {
             throw SwiftCNNError("\(op): label \(value) at index \(i) is not a class index in 0..<\(classes)")
         }
-        labels[i] = Int(value)
     }
-    return labels
+}
+
+/// The target weight of class `j` for sample `r`: from checked integer labels (sparse) or
+/// from rows of weights (one-hot or soft).
+struct ClassTargets {
+    let values: Tensor
+    let isSparse: Bool
+    let classes: Int
+
+    init(_ values: Tensor, sparse: Bool, classes: Int) {
+        (self.values, isSparse, self.classes) = (values.detached, sparse, classes)
+    }
+
+    func callAsFunction(_ r: Int, _ j: Int) -> Float {
+        isSparse ? (Int(values.pointer[r]) == j ? 1 : 0) : values.pointer[r * classes + j]
+    }
 }
 
 /// Shared cross-entropy: from logits via log-softmax, or from probabilities clipped to
-/// [ε, 1 − ε] as Keras's backend does (`normalize` first rescales rows to sum to 1, as
+/// [ε, 1 − ε] as Keras's backend does (dense targets first rescale rows to sum to 1, as
 /// Keras's categorical version does).
-private func crossEntropy(
-    _ yPred: Tensor, rows: Int, classes: Int, fromLogits: Bool, normalize: Bool,
-    target: @escaping (Int, Int) -> Float
-) throws -> Tensor {
-    if fromLogits || yPred.softmaxLogits != nil {
-        let logits = fromLogits ? yPred : yPred.softmaxLogits!.tensor
-        let softmax = Tensor(uninitializedShape: logits.shape)
-        var total: Double = 0
-        for r in 0..<rows {
-            let (z, s) = (logits.pointer + r * classes, softmax.pointer + r * classes)
-            var peak = -Float.infinity
-            for j in 0..<classes { peak = max(peak, z[j]) }
-            var sum: Float = 0
-            for j in 0..<classes {
-                s[j] = expf(z[j] - peak)
-                sum += s[j]
-            }
-            let logSum = logf(sum) + peak
-            for j in 0..<classes {
-                s[j] /= sum
-                let t = target(r, j)
-                if t != 0 { total += Double(t * (logSum - z[j])) }
-            }
-        }
-        var loss = Tensor(shape: [], repeating: Float(total / Double(max(rows, 1))))
-        loss.record([logits]) { seed in
-            let scale = seed.pointer[0] / Float(max(rows, 1))
-            let grad = Tensor(uninitializedShape: logits.shape)
-            for r in 0..<rows {
-                var targetSum: Float = 0
-                for j in 0..<classes { targetSum += target(r, j) }
-                for j in 0..<classes {
-                    let i = r * classes + j
-                    grad.pointer[i] = (softmax.pointer[i] * targetSum - target(r, j)) * scale
-                }
-            }
-            return [grad]
-        }
-        return loss
+private func crossEntropy(_ yPred: Tensor, rows: Int, classes: Int, fromLogits: Bool, targets: ClassTargets) -> Tensor {
+    let logits = fromLogits ? yPred : yPred.logitsOfSoftmax
+    guard let logits else {
+        return crossEntropy(probabilities: yPred, rows: rows, classes: classes, targets: targets)
     }
-    // Probabilities: Keras clips, takes logs and applies softmax cross-entropy to them,
-    // which for rows summing to one is −Σ t·log p.
+    let softmax = Tensor(uninitializedShape: logits.shape)
+    var total: Double = 0
+    for r in 0..<rows {
+        let (z, s) = (logits.pointer + r * classes, softmax.pointer + r * classes)
+        var peak = -Float.infinity
+        for j in 0..<classes { peak = max(peak, z[j]) }
+        var sum: Float = 0
+        for j in 0..<classes {
+            s[j] = expf(z[j] - peak)
+            sum += s[j]
+        }
+        let logSum = logf(sum) + peak
+        for j in 0..<classes {
+            s[j] /= sum
+            let t = targets(r, j)
+            if t != 0 { total += Double(t * (logSum - z[j])) }
+        }
+    }
+    var loss = Tensor(shape: [], repeating: Float(total / Double(max(rows, 1))))
+    let rule = targets.isSparse ? CrossEntropyGradient.sparseFromLogits : CrossEntropyGradient.denseFromLogits
+    if let node = loss.record(rule, logits) {
+        node.save(softmax)
+        node.save(targets.values)
+    }
+    return loss
+}
+
+/// Probabilities: Keras clips, takes logs and applies softmax cross-entropy to them,
+/// which for rows summing to one is −Σ t·log p.
+private func crossEntropy(probabilities yPred: Tensor, rows: Int, classes: Int, targets: ClassTargets) -> Tensor {
+    let normalize = !targets.isSparse
     let probabilities = Tensor(uninitializedShape: yPred.shape)
-    var rowSums = [Float](repeating: 1, count: rows)
+    let rowSums = Tensor(shape: Shapes.of(rows), repeating: 1)
     for r in 0..<rows {
         let (p, q) = (yPred.pointer + r * classes, probabilities.pointer + r * classes)
         if normalize {
             var sum: Float = 0
             for j in 0..<classes { sum += p[j] }
-            rowSums[r] = sum
+            rowSums.pointer[r] = sum
         }
         for j in 0..<classes {
-            q[j] = min(max(p[j] / rowSums[r], probabilityEpsilon), 1 - probabilityEpsilon)
+            q[j] = min(max(p[j] / rowSums.pointer[r], probabilityEpsilon), 1 - probabilityEpsilon)
         }
     }
     var total: Double = 0
@@ -159,13 +175,61 @@ private func crossEntropy(
         var sum: Float = 0
         for j in 0..<classes { sum += q[j] }
         for j in 0..<classes {
-            let t = target(r, j)
+            let t = targets(r, j)
             if t != 0 { total += Double(t * (logf(sum) - logf(q[j]))) }
         }
     }
     var loss = Tensor(shape: [], repeating: Float(total / Double(max(rows, 1))))
-    let rowSumsCopy = rowSums
-    loss.record([yPred]) { seed in
+    let rule = targets.isSparse ? CrossEntropyGradient.sparseFromProbabilities : CrossEntropyGradient.denseFromProbabilities
+    if let node = loss.record(rule, yPred) {
+        node.save(yPred)
+        node.save(probabilities)
+        node.save(rowSums)
+        node.save(targets.values)
+    }
+    return loss
+}
+
+/// Cross-entropy's backward. From logits, saved: the softmax and the targets. From
+/// probabilities, saved: the predictions, the clipped probabilities, the row sums and
+/// the targets.
+final class CrossEntropyGradient: BackwardRule, Sendable {
+    static let sparseFromLogits = CrossEntropyGradient(sparse: true, fromLogits: true)
+    static let denseFromLogits = CrossEntropyGradient(sparse: false, fromLogits: true)
+    static let sparseFromProbabilities = CrossEntropyGradient(sparse: true, fromLogits: false)
+    static let denseFromProbabilities = CrossEntropyGradient(sparse: false, fromLogits: false)
+
+    private let sparse: Bool
+    private let fromLogits: Bool
+
+    private init(sparse: Bool, fromLogits: Bool) { (self.sparse, self.fromLogits) = (sparse, fromLogits) }
+
+    func backward(_ node: GradNode, _ seed: Tensor) {
+        if fromLogits { fromLogits(node, seed) } else { fromProbabilities(node, seed) }
+    }
+
+    private func fromLogits(_ node: GradNode, _ seed: Tensor) {
+        let softmax = node.saved[0]
+        let (rows, classes) = (softmax.shape[0], softmax.shape[1])
+        let target = ClassTargets(node.saved[1], sparse: sparse, classes: classes)
+        let scale = seed.pointer[0] / Float(max(rows, 1))
+        let grad = Tensor(uninitializedShape: softmax.shape)
+        for r in 0..<rows {
+            var targetSum: Float = 0
+            for j in 0..<classes { targetSum += target(r, j) }
+            for j in 0..<classes {
+                let i = r * classes + j
+                grad.pointer[i] = (softmax.pointer[i] * targetSum - target(r, j)) * scale
+            }
+        }
+        node.send(grad, toInput: 0)
+    }
+
+    private func fromProbabilities(_ node: GradNode, _ seed: Tensor) {
+        let (yPred, probabilities, rowSums) = (node.saved[0], node.saved[1], node.saved[2].pointer)
+        let (rows, classes) = (yPred.shape[0], yPred.shape[1])
+        let target = ClassTargets(node.saved[3], sparse: sparse, classes: classes)
+        let normalize = !sparse
         let scale = seed.pointer[0] / Float(max(rows, 1))
         let grad = Tensor(uninitializedShape: yPred.shape)
         for r in 0..<rows {
@@ -179,15 +243,14 @@ private func crossEntropy(
             // d/dq_j of Σ t·(log Σq − log q_j), zero where the clip was active.
             var dotQ: Float = 0
             for j in 0..<classes {
-                let clipped = (p[j] / rowSumsCopy[r]) <= probabilityEpsilon || (p[j] / rowSumsCopy[r]) >= 1 - probabilityEpsilon
+                let clipped = (p[j] / rowSums[r]) <= probabilityEpsilon || (p[j] / rowSums[r]) >= 1 - probabilityEpsilon
                 g[j] = clipped ? 0 : (targetSum / qSum - target(r, j) / q[j])
-                dotQ += g[j] * p[j] / rowSumsCopy[r]
+                dotQ += g[j] * p[j] / rowSums[r]
             }
             for j in 0..<classes {
-                g[j] = (normalize ? (g[j] - dotQ) / rowSumsCopy[r] : g[j]) * scale
+                g[j] = (normalize ? (g[j] - dotQ) / rowSums[r] : g[j]) * scale
             }
         }
-        return [grad]
+        node.send(grad, toInput: 0)
     }
-    return loss
 }

@@ -13,6 +13,10 @@ extension Model {
     /// regularisation), backward, update. Returns the loss as Keras reports it.
     @discardableResult
     public func trainStep(_ x: Tensor, _ y: Tensor) throws -> Double {
+        try arena.run { try arenaTrainStep(x, y) }
+    }
+
+    private func arenaTrainStep(_ x: Tensor, _ y: Tensor) throws -> Double {
         let (optimizer, loss) = try compiled()
         swiftcnn_enable_flush_to_zero()
         let (prediction, value) = try GradientTape.record {
@@ -26,8 +30,7 @@ extension Model {
         for parameter in parameters {
             guard let regularizer = parameter.regularizer else { continue }
             total += Double(regularizer.loss(parameter.value))
-            let gradient = regularizer.gradient(parameter.value)
-            parameter.accumulate(gradient)
+            parameter.accumulate(regularizer.gradient(parameter.value))
         }
         for metric in metrics { try metric.update(y, prediction) }
         try optimizer.apply(to: parameters)
@@ -43,6 +46,19 @@ extension Model {
         validationData: (x: Tensor, y: Tensor)? = nil, validationFreq: Int = 1,
         shuffle: Bool = true, initialEpoch: Int = 0, callbacks: [Callback] = [], verbose: Bool = true,
         interruption: InterruptFlag? = nil, resumingAt partial: EpochProgress? = nil
+    ) throws -> History {
+        try arena.run {
+            try arenaFit(
+                x: x, y: y, batchSize: batchSize, epochs: epochs, validationData: validationData,
+                validationFreq: validationFreq, shuffle: shuffle, initialEpoch: initialEpoch, callbacks: callbacks,
+                verbose: verbose, interruption: interruption, resumingAt: partial)
+        }
+    }
+
+    private func arenaFit(
+        x: Tensor, y: Tensor, batchSize: Int, epochs: Int, validationData: (x: Tensor, y: Tensor)?,
+        validationFreq: Int, shuffle: Bool, initialEpoch: Int, callbacks: [Callback], verbose: Bool,
+        interruption: InterruptFlag?, resumingAt partial: EpochProgress?
     ) throws -> History {
         _ = try compiled()
         try checkBatches(x, y, batchSize: batchSize, op: "fit")
@@ -118,6 +134,10 @@ extension Model {
     /// Loss and metrics over `(x, y)` in inference mode, as Keras's `evaluate`
     /// (keys `loss` and each metric's name). The loss includes regularisation, as Keras's does.
     public func evaluate(x: Tensor, y: Tensor, batchSize: Int = 32) throws -> [String: Double] {
+        try arena.run { try arenaEvaluate(x: x, y: y, batchSize: batchSize) }
+    }
+
+    private func arenaEvaluate(x: Tensor, y: Tensor, batchSize: Int) throws -> [String: Double] {
         let (_, loss) = try compiled()
         try checkBatches(x, y, batchSize: batchSize, op: "evaluate")
         for metric in metrics { metric.reset() }
@@ -143,6 +163,10 @@ extension Model {
 
     /// The model's outputs for every sample of `x`, in order, in inference mode.
     public func predict(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
+        try arena.run { try arenaPredict(x, batchSize: batchSize) }
+    }
+
+    private func arenaPredict(_ x: Tensor, batchSize: Int) throws -> Tensor {
         guard batchSize > 0 else { throw SwiftCNNError("predict: batch size must be positive, got \(batchSize)") }
         guard x.rank >= 1, x.shape[0] > 0 else { throw SwiftCNNError("predict: no samples in input of shape \(describe(x.shape))") }
         swiftcnn_enable_flush_to_zero()
@@ -153,7 +177,7 @@ extension Model {
             let range = first..<min(first + batchSize, count)
             let batch = try self(x.slice(batch: range), training: false)
             if outputs == nil {
-                outputs = Tensor(uninitializedShape: [count] + batch.shape.dropFirst())
+                outputs = Tensor(uninitializedShape: Shapes.replacing(0, of: batch.shape, with: count))
             }
             let per = batch.count / range.count
             (outputs!.pointer + range.lowerBound * per).update(from: batch.pointer, count: batch.count)

@@ -36,6 +36,7 @@ public final class InceptionBlk: Model, ParallelBranches {
     public let c3_2: ConvBNRelu
     public let p4_1: MaxPool2D
     public let c4_2: ConvBNRelu
+    private var branchOutputs: [Tensor] = []
 
     public init(_ ch: Int, strides: Int = 1) {
         self.ch = ch
@@ -55,7 +56,13 @@ public final class InceptionBlk: Model, ParallelBranches {
         let x2_2 = try c2_2(c2_1(x, training: training), training: training)
         let x3_2 = try c3_2(c3_1(x, training: training), training: training)
         let x4_2 = try c4_2(p4_1(x, training: training), training: training)
-        return try concatenate([x1, x2_2, x3_2, x4_2])
+        // An array literal would allocate every call; this one keeps its capacity.
+        defer { branchOutputs.removeAll(keepingCapacity: true) }
+        branchOutputs.append(x1)
+        branchOutputs.append(x2_2)
+        branchOutputs.append(x3_2)
+        branchOutputs.append(x4_2)
+        return try concatenate(branchOutputs)
     }
 
     var branches: (parallel: [[Layer]], then: [Layer]) {

@@ -1,0 +1,78 @@
+import Foundation
+import Synchronization
+
+/// Recycles the objects a step makes: tensor storages (with their buffers) and autograd
+/// nodes. Training and inference make the same objects every step, so once the first
+/// steps have filled the arena the steady state allocates nothing from the heap.
+///
+/// A model owns an arena and binds it around `trainStep`, `predict` and `evaluate`
+/// (`run`); code outside such a scope uses `shared`. An arena holds a reference to every
+/// object it made; one that nothing else references is free for reuse (`Recycler`).
+/// When the arena goes, objects still in use live on and are freed as usual.
+final class TensorArena: @unchecked Sendable {
+    static let shared = TensorArena()
+
+    private static let bound = ThreadLocalWord()
+
+    /// The arena bound on this thread by `run`, else `shared`.
+    static var current: TensorArena {
+        guard let address = UnsafeRawPointer(bitPattern: bound.value) else { return shared }
+        return Unmanaged<TensorArena>.fromOpaque(address).takeUnretainedValue()
+    }
+
+    /// Storages beyond this many bytes are not kept: they are freed when dropped.
+    private let limitBytes: Int
+    /// Guards the recyclers and `keptBytes`. (A lock rather than a `Mutex` around them:
+    /// nodes are not `Sendable`, and a `Mutex` would not let one be handed out.)
+    private let lock = NSLock()
+    private var storages: [Int: Recycler<TensorStorage>] = [:]
+    private let nodes = Recycler<GradNode>()
+    private var keptBytes = 0
+    private let storagesMade = Atomic<Int>(0)
+    private let nodesMade = Atomic<Int>(0)
+
+    init(limitBytes: Int = 2 << 30) { self.limitBytes = limitBytes }
+
+    /// Runs `body` with this arena bound on the calling thread (the caller keeps it alive).
+    func run<R>(_ body: () throws -> R) rethrows -> R {
+        try Self.bound.withValue(UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()), body)
+    }
+
+    /// Storages and nodes this arena has made rather than reused; tests watch these stay put.
+    var storagesCreated: Int { storagesMade.load(ordering: .relaxed) }
+    var nodesCreated: Int { nodesMade.load(ordering: .relaxed) }
+
+    /// A storage of `count` floats, uninitialised: a free one of that size, else a new one.
+    func storage(count: Int) -> TensorStorage {
+        lock.lock()
+        defer { lock.unlock() }
+        if let free = storages[count]?.reuse() { return free }
+        storagesMade.add(1, ordering: .relaxed)
+        let bytes = TensorStorage.byteCount(count)
+        guard keptBytes + bytes <= limitBytes else { return TensorStorage(count: count, recycled: false) }
+        keptBytes += bytes
+        let fresh = TensorStorage(count: count, recycled: true)
+        if let recycler = storages[count] {
+            recycler.keep(fresh)
+        } else {
+            let recycler = Recycler<TensorStorage>()
+            recycler.keep(fresh)
+            storages[count] = recycler
+        }
+        return fresh
+    }
+
+    /// A cleared autograd node: a free one, else a new one.
+    func node() -> GradNode {
+        lock.lock()
+        defer { lock.unlock() }
+        if let free = nodes.reuse() {
+            free.clear()
+            return free
+        }
+        nodesMade.add(1, ordering: .relaxed)
+        let fresh = GradNode()
+        nodes.keep(fresh)
+        return fresh
+    }
+}
