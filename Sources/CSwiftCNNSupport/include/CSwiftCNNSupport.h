@@ -86,4 +86,20 @@ void swiftcnn_winograd4_output_transform(const float *m, float *output, const fl
 void swiftcnn_winograd4_gradient_transform(const float *gradOutput, float *dm, long firstTile, long tiles,
                                            long tileStride, swiftcnn_conv_shape shape, const float *zeros);
 
+// Batch normalisation over `count` floats of NHWC data in blocks of `period` floats (a
+// multiple of the channel count; see BatchNorm.c). Per-channel arguments are expanded to
+// one period; sums are added into `period` accumulators.
+
+/// sums[k] += x (or (x − center[k])² when center is given) over elements k of every block.
+void swiftcnn_bn_sums(const float *x, long count, long period, const float *center, float *sums);
+/// y = x · scale + shift.
+void swiftcnn_bn_affine(const float *x, float *y, long count, long period, const float *scale, const float *shift);
+/// Σdy and Σdy·x̂, where x̂ = (x − mean) · invStd.
+void swiftcnn_bn_gradient_sums(const float *x, const float *dy, long count, long period, const float *mean,
+                               const float *invStd, float *sumDy, float *sumDyXhat);
+/// dx = coefficient · (N·dy − Σdy − x̂·Σdy·x̂), where coefficient = γ · invStd / N.
+void swiftcnn_bn_input_gradient(const float *x, const float *dy, float *dx, long count, long period,
+                                const float *mean, const float *invStd, const float *coefficient,
+                                const float *sumDy, const float *sumDyXhat, float n);
+
 #endif

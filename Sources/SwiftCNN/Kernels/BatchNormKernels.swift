@@ -1,71 +1,86 @@
+import CSwiftCNNSupport
+
 /// Per-channel batch-normalisation arithmetic over `rows` rows of `channels` values
-/// (NHWC flattened: every pixel of every image is a row). Rows are split across the
-/// thread pool; per-channel sums are made per part and then added.
+/// (NHWC flattened: every pixel of every image is a row), on the C loops of BatchNorm.c.
+/// Those run over blocks of `period` floats with per-channel values expanded to a period,
+/// so a 6-channel layer runs whole vectors too. Rows are split across the thread pool;
+/// sums keep one partial per chunk, added in chunk order, so the result is the same
+/// whichever thread ran what.
 enum BatchNormKernels {
-    /// Sums `body(rows, partial)` over row ranges into `width` floats and returns them;
-    /// they and the partial sums live in `scratch` until its next use.
+    /// A multiple of `channels` that is also one of 16 lanes when that stays short.
+    static func period(channels: Int) -> Int {
+        func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+        let common = channels / gcd(channels, 16) * 16
+        return common <= 256 ? common : channels
+    }
+
+    /// Writes `values` (one per channel) repeated over one period.
+    private static func expand(_ values: UnsafePointer<Float>, channels: Int, period: Int, into target: UnsafeMutablePointer<Float>) {
+        for k in 0..<period { target[k] = values[k % channels] }
+    }
+
+    /// Runs `body(range, partial)` over row chunks, each adding into its own one or two
+    /// periods of accumulators, and adds those per channel into `first` (and `second`).
     private static func reduceRows(
-        _ rows: Int, channels: Int, width: Int, scratch: Workspace,
+        _ rows: Int, channels: Int, period: Int, partials: UnsafeMutablePointer<Float>,
+        into first: UnsafeMutablePointer<Float>, _ second: UnsafeMutablePointer<Float>? = nil,
         _ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void
-    ) -> UnsafeMutablePointer<Float> {
-        // One partial per chunk, added in chunk order: the same sums whichever thread ran what.
+    ) {
+        let groups = second == nil ? 1 : 2
+        let width = groups * period
         let chunks = rows * channels < 1 << 14 ? 1 : ThreadPool.shared.reductionChunks(rows)
-        let partials = scratch.buffer(count: (chunks + 1) * width)
         partials.update(repeating: 0, count: chunks * width)
         ThreadPool.shared.parallelChunks(rows, chunks: chunks) { _, chunk, range in
             body(range, partials + chunk * width)
         }
-        let result = partials + chunks * width
-        result.update(repeating: 0, count: width)
-        for chunk in 0..<chunks {
-            for i in 0..<width { result[i] += partials[chunk * width + i] }
+        for group in 0..<groups {
+            let result = group == 0 ? first : second!
+            result.update(repeating: 0, count: channels)
+            for chunk in 0..<chunks {
+                let partial = partials + chunk * width + group * period
+                for k in 0..<period { result[k % channels] += partial[k] }
+            }
         }
-        return result
     }
+
+    /// Scratch floats the reductions need: partials for two accumulator groups per chunk
+    /// and a few expanded per-channel rows.
+    private static func scratchCount(period: Int) -> Int { (2 * ThreadPool.shared.parts + 4) * period }
 
     /// Biased mean and variance of each channel (two passes, for accuracy).
     static func moments(
         _ x: UnsafePointer<Float>, rows: Int, channels: Int,
         mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>, scratch: Workspace
     ) {
-        let sums = reduceRows(rows, channels: channels, width: channels, scratch: scratch) { range, sum in
-            var row = x + range.lowerBound * channels
-            for _ in range {
-                for c in 0..<channels { sum[c] += row[c] }
-                row += channels
-            }
+        let period = period(channels: channels)
+        let buffer = scratch.buffer(count: scratchCount(period: period))
+        let center = buffer
+        let partials = buffer + 4 * period
+        reduceRows(rows, channels: channels, period: period, partials: partials, into: mean) { range, sums in
+            swiftcnn_bn_sums(x + range.lowerBound * channels, range.count * channels, period, nil, sums)
         }
-        mean.update(from: sums, count: channels)
         let inverse = 1 / Float(max(rows, 1))
         for c in 0..<channels { mean[c] *= inverse }
-        let center = UnsafePointer(mean)
-        let squares = reduceRows(rows, channels: channels, width: channels, scratch: scratch) { range, sum in
-            var row = x + range.lowerBound * channels
-            for _ in range {
-                for c in 0..<channels {
-                    let d = row[c] - center[c]
-                    sum[c] += d * d
-                }
-                row += channels
-            }
+        expand(mean, channels: channels, period: period, into: center)
+        reduceRows(rows, channels: channels, period: period, partials: partials, into: variance) { range, sums in
+            swiftcnn_bn_sums(x + range.lowerBound * channels, range.count * channels, period, center, sums)
         }
-        variance.update(from: squares, count: channels)
         for c in 0..<channels { variance[c] *= inverse }
     }
 
     /// y = (x - mean) * invStd * gamma + beta, folded into one scale and shift per channel.
     static func normalize(
         _ x: UnsafePointer<Float>, rows: Int, channels: Int,
-        scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+        scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        scratch: Workspace
     ) {
+        let period = period(channels: channels)
+        let expanded = scratch.buffer(count: scratchCount(period: period))
+        expand(scale, channels: channels, period: period, into: expanded)
+        expand(shift, channels: channels, period: period, into: expanded + period)
         ThreadPool.shared.parallelFor(rows, minimumWork: 1 << 15, work: rows * channels) { _, range in
-            var src = x + range.lowerBound * channels
-            var dst = output + range.lowerBound * channels
-            for _ in range {
-                for c in 0..<channels { dst[c] = src[c] * scale[c] + shift[c] }
-                src += channels
-                dst += channels
-            }
+            let offset = range.lowerBound * channels
+            swiftcnn_bn_affine(x + offset, output + offset, range.count * channels, period, expanded, expanded + period)
         }
     }
 
@@ -75,21 +90,18 @@ enum BatchNormKernels {
         mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
         sumDy: UnsafeMutablePointer<Float>, sumDyXhat: UnsafeMutablePointer<Float>, scratch: Workspace
     ) {
-        // One reduction makes both: Σdy in the first `channels` floats, Σdy·x̂ in the rest.
-        let sums = reduceRows(rows, channels: channels, width: 2 * channels, scratch: scratch) { range, sum in
-            var xr = x + range.lowerBound * channels
-            var dr = gradOutput + range.lowerBound * channels
-            for _ in range {
-                for c in 0..<channels {
-                    sum[c] += dr[c]
-                    sum[channels + c] += dr[c] * (xr[c] - mean[c]) * invStd[c]
-                }
-                xr += channels
-                dr += channels
-            }
+        let period = period(channels: channels)
+        let buffer = scratch.buffer(count: scratchCount(period: period))
+        let (meanRow, invStdRow) = (buffer, buffer + period)
+        expand(mean, channels: channels, period: period, into: meanRow)
+        expand(invStd, channels: channels, period: period, into: invStdRow)
+        reduceRows(
+            rows, channels: channels, period: period, partials: buffer + 4 * period, into: sumDy, sumDyXhat
+        ) { range, sums in
+            let offset = range.lowerBound * channels
+            swiftcnn_bn_gradient_sums(
+                x + offset, gradOutput + offset, range.count * channels, period, meanRow, invStdRow, sums, sums + period)
         }
-        sumDy.update(from: sums, count: channels)
-        sumDyXhat.update(from: sums + channels, count: channels)
     }
 
     /// dx for batch statistics: gamma·invStd/N · (N·dy − Σdy − x̂·Σ(dy·x̂)).
@@ -97,22 +109,22 @@ enum BatchNormKernels {
         x: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>, rows: Int, channels: Int,
         mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
         sumDy: UnsafePointer<Float>, sumDyXhat: UnsafePointer<Float>,
-        gradInput: UnsafeMutablePointer<Float>
+        gradInput: UnsafeMutablePointer<Float>, scratch: Workspace
     ) {
         let n = Float(rows)
+        let period = period(channels: channels)
+        // Mean, 1/std, γ·(1/std)/N, Σdy and Σdy·x̂, each expanded to a period.
+        let buffer = scratch.buffer(count: max(scratchCount(period: period), 5 * period))
+        expand(mean, channels: channels, period: period, into: buffer)
+        expand(invStd, channels: channels, period: period, into: buffer + period)
+        for k in 0..<period { buffer[2 * period + k] = gamma[k % channels] * invStd[k % channels] / n }
+        expand(sumDy, channels: channels, period: period, into: buffer + 3 * period)
+        expand(sumDyXhat, channels: channels, period: period, into: buffer + 4 * period)
         ThreadPool.shared.parallelFor(rows, minimumWork: 1 << 15, work: rows * channels) { _, range in
-            var xr = x + range.lowerBound * channels
-            var dr = gradOutput + range.lowerBound * channels
-            var out = gradInput + range.lowerBound * channels
-            for _ in range {
-                for c in 0..<channels {
-                    let xhat = (xr[c] - mean[c]) * invStd[c]
-                    out[c] = gamma[c] * invStd[c] / n * (n * dr[c] - sumDy[c] - xhat * sumDyXhat[c])
-                }
-                xr += channels
-                dr += channels
-                out += channels
-            }
+            let offset = range.lowerBound * channels
+            swiftcnn_bn_input_gradient(
+                x + offset, gradOutput + offset, gradInput + offset, range.count * channels, period, buffer,
+                buffer + period, buffer + 2 * period, buffer + 3 * period, buffer + 4 * period, n)
         }
     }
 }

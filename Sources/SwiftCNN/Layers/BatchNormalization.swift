@@ -66,7 +66,7 @@ public final class BatchNormalization: Layer {
         var output = Tensor(uninitializedShape: input.shape)
         BatchNormKernels.normalize(
             input.pointer, rows: rows, channels: channels, scale: scale.pointer, shift: shift.pointer,
-            output: output.pointer)
+            output: output.pointer, scratch: scratch)
         let rule = training ? batchStatisticsGradient : fixedStatisticsGradient
         if let node = output.record(rule, input, gammaValue, betaValue) {
             node.save(input)
@@ -121,7 +121,8 @@ final class BatchNormGradient: BackwardRule {
                 BatchNormKernels.inputGradientTraining(
                     x: input.pointer, gradOutput: gradOutput.pointer, rows: rows, channels: channels,
                     mean: mean.pointer, invStd: invStd.pointer, gamma: gammaValue.pointer,
-                    sumDy: gradBeta.pointer, sumDyXhat: gradGamma.pointer, gradInput: gradInput.pointer)
+                    sumDy: gradBeta.pointer, sumDyXhat: gradGamma.pointer, gradInput: gradInput.pointer,
+                    scratch: scratch)
             } else {
                 // Fixed statistics: the layer is an affine map per channel.
                 var (src, dst) = (gradOutput.pointer, gradInput.pointer)
