@@ -1,3 +1,5 @@
+import CSwiftCNNSupport
+
 /// Zeroes a fraction `rate` of its inputs while training and scales the rest by
 /// `1 / (1 − rate)` (inverted dropout), so inference is the identity.
 public final class Dropout: Layer {
@@ -13,9 +15,14 @@ public final class Dropout: Layer {
         let keep = 1 - rate
         let scale = 1 / keep
         let mask = Tensor(uninitializedShape: input.shape)
-        for i in 0..<mask.count { mask.pointer[i] = random.nextUniform() < keep ? scale : 0 }
+        // A local copy of the generator: drawing through the class property would load and
+        // store its state (with an exclusivity check) for every element. Same draws.
+        var generator = random
+        let maskValues = mask.pointer
+        for i in 0..<mask.count { maskValues[i] = generator.nextUniform() < keep ? scale : 0 }
+        random = generator
         var output = Tensor(uninitializedShape: input.shape)
-        for i in 0..<output.count { output.pointer[i] = input.pointer[i] * mask.pointer[i] }
+        swiftcnn_multiply(input.pointer, mask.pointer, output.pointer, output.count)
         output.record(self, input)?.save(mask)
         return output
     }
@@ -26,7 +33,7 @@ extension Dropout: BackwardRule {
     func backward(_ node: GradNode, _ gradOutput: Tensor) {
         let mask = node.saved[0]
         let gradInput = Tensor(uninitializedShape: gradOutput.shape)
-        for i in 0..<gradInput.count { gradInput.pointer[i] = gradOutput.pointer[i] * mask.pointer[i] }
+        swiftcnn_multiply(gradOutput.pointer, mask.pointer, gradInput.pointer, gradInput.count)
         node.send(gradInput, toInput: 0)
     }
 }
