@@ -34,48 +34,45 @@ static long pad_image(const float *image, float *padded, swiftcnn_conv_shape s) 
     return pw;
 }
 
+#if defined(__clang__)
+#define UNROLL _Pragma("unroll")
+#else
+#define UNROLL
+#endif
+
+// PIX output pixels at once: PIX independent accumulators hide the FMA latency (four
+// cycles, two pipes: eight are needed to keep both busy), and each kernel row loaded is
+// used PIX times.
+#define FORWARD_PIXELS(LANES, PIX)                                                                              \
+    for (; ox + PIX <= s.outputWidth; ox += PIX) {                                                              \
+        float acc[PIX][LANES];                                                                                  \
+        UNROLL for (int i = 0; i < PIX; i++) for (long f = 0; f < LANES; f++) acc[i][f] = init[f];             \
+        for (long ky = 0; ky < s.kernelHeight; ky++) {                                                          \
+            const float *row = padded + ((oy * s.strideHeight + ky) * pw + ox * s.strideWidth) * c;             \
+            const float *w = kernel + ky * patchRow * LANES;                                                    \
+            for (long k = 0; k < patchRow; k++) {                                                               \
+                const float *wk = w + k * LANES;                                                                \
+                UNROLL for (int i = 0; i < PIX; i++) {                                                          \
+                    float a = row[k + i * step];                                                                \
+                    for (long f = 0; f < LANES; f++) acc[i][f] += a * wk[f];                                    \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+        for (int i = 0; i < PIX; i++)                                                                           \
+            memcpy(out + ((oy * s.outputWidth) + ox + i) * s.filters, acc[i], (size_t)s.filters * sizeof(float)); \
+    }
+
 #define DEFINE_FORWARD(LANES)                                                                                   \
     CLONES static void forward_##LANES(const float *padded, long pw, const float *restrict kernel,             \
                                        const float *bias, float *restrict out, swiftcnn_conv_shape s) {        \
-        long c = s.channels, patchRow = s.kernelWidth * c;                                                      \
+        long c = s.channels, patchRow = s.kernelWidth * c, step = s.strideWidth * c;                           \
         float init[LANES];                                                                                      \
         for (long f = 0; f < LANES; f++) init[f] = (bias && f < s.filters) ? bias[f] : 0;                       \
         for (long oy = 0; oy < s.outputHeight; oy++) {                                                          \
             long ox = 0;                                                                                        \
-            for (; ox + 4 <= s.outputWidth; ox += 4) {                                                          \
-                float acc[4][LANES];                                                                            \
-                for (int i = 0; i < 4; i++)                                                                     \
-                    for (long f = 0; f < LANES; f++) acc[i][f] = init[f];                                       \
-                for (long ky = 0; ky < s.kernelHeight; ky++) {                                                  \
-                    const float *row = padded + ((oy * s.strideHeight + ky) * pw + ox * s.strideWidth) * c;     \
-                    const float *w = kernel + ky * patchRow * LANES;                                            \
-                    long step = s.strideWidth * c;                                                              \
-                    for (long k = 0; k < patchRow; k++) {                                                       \
-                        const float *wk = w + k * LANES;                                                        \
-                        float a0 = row[k], a1 = row[k + step], a2 = row[k + 2 * step], a3 = row[k + 3 * step];  \
-                        for (long f = 0; f < LANES; f++) {                                                      \
-                            acc[0][f] += a0 * wk[f];                                                            \
-                            acc[1][f] += a1 * wk[f];                                                            \
-                            acc[2][f] += a2 * wk[f];                                                            \
-                            acc[3][f] += a3 * wk[f];                                                            \
-                        }                                                                                       \
-                    }                                                                                           \
-                }                                                                                               \
-                for (int i = 0; i < 4; i++)                                                                     \
-                    memcpy(out + ((oy * s.outputWidth) + ox + i) * s.filters, acc[i],                           \
-                           (size_t)s.filters * sizeof(float));                                                  \
-            }                                                                                                   \
-            for (; ox < s.outputWidth; ox++) {                                                                  \
-                float acc[LANES];                                                                               \
-                for (long f = 0; f < LANES; f++) acc[f] = init[f];                                              \
-                for (long ky = 0; ky < s.kernelHeight; ky++) {                                                  \
-                    const float *row = padded + ((oy * s.strideHeight + ky) * pw + ox * s.strideWidth) * c;     \
-                    const float *w = kernel + ky * patchRow * LANES;                                            \
-                    for (long k = 0; k < patchRow; k++)                                                         \
-                        for (long f = 0; f < LANES; f++) acc[f] += row[k] * w[k * LANES + f];                   \
-                }                                                                                               \
-                memcpy(out + (oy * s.outputWidth + ox) * s.filters, acc, (size_t)s.filters * sizeof(float));    \
-            }                                                                                                   \
+            FORWARD_PIXELS(LANES, 8)                                                                            \
+            FORWARD_PIXELS(LANES, 4)                                                                            \
+            FORWARD_PIXELS(LANES, 1)                                                                            \
         }                                                                                                       \
     }
 
