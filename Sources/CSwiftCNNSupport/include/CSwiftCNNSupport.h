@@ -1,6 +1,8 @@
 #ifndef CSWIFTCNN_SUPPORT_H
 #define CSWIFTCNN_SUPPORT_H
 
+#include <stdint.h>
+
 /// Sets flush-to-zero and denormals-are-zero in this thread's MXCSR (x86-64; a no-op
 /// elsewhere). Sigmoid networks such as LeNet5 produce denormal gradients that slow
 /// arithmetic by an order of magnitude; TensorFlow flushes them too.
@@ -101,5 +103,16 @@ void swiftcnn_bn_gradient_sums(const float *x, const float *dy, long count, long
 void swiftcnn_bn_input_gradient(const float *x, const float *dy, float *dx, long count, long period,
                                 const float *mean, const float *invStd, const float *coefficient,
                                 const float *sumDy, const float *sumDyXhat, float n);
+
+/// Max pooling of images firstImage..<firstImage + images into the whole `output` (and,
+/// when not null, `argmax`: for each output, the flat index into the whole input it came
+/// from). The shape's filters equal its channels; its kernel is the pool window.
+void swiftcnn_maxpool_forward(const float *input, float *output, int32_t *argmax, long firstImage, long images,
+                              swiftcnn_conv_shape shape);
+
+/// Copies `width` floats from each of `rows` rows of `source` (rows `sourceWidth` apart)
+/// into rows of `target` (`targetWidth` apart): concatenation and its gradient.
+void swiftcnn_copy_columns(const float *source, long sourceWidth, float *target, long targetWidth, long rows,
+                           long width);
 
 #endif

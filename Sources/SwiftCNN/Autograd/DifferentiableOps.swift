@@ -1,3 +1,5 @@
+import CSwiftCNNSupport
+
 /// Ops between tensors that record their own backward rule: the combinators the course's
 /// Inception (channel concatenation) and ResNet (residual addition) need, and reshaping.
 
@@ -48,17 +50,27 @@ public func concatenate(_ tensors: [Tensor], op: String = "concatenate") throws 
     var result = Tensor(uninitializedShape: Shapes.replacing(rank - 1, of: first.shape, with: total))
     var offset = 0
     for t in tensors {
-        let width = t.shape[rank - 1]
-        for r in 0..<rows {
-            (result.pointer + r * total + offset).update(from: t.pointer + r * width, count: width)
-        }
-        offset += width
+        copyColumns(t.pointer, width: t.shape[rank - 1], into: result.pointer + offset, targetWidth: total, rows: rows)
+        offset += t.shape[rank - 1]
     }
     if let node = result.record(ConcatenationGradient.shared, inputs: tensors) {
         // Only their shapes are read; the tensors are alive anyway as the branches' outputs.
         for t in tensors { node.save(t) }
     }
     return result
+}
+
+/// Copies `width` columns of `rows` rows between row-major matrices, rows split over the pool.
+private func copyColumns(
+    _ source: UnsafePointer<Float>, sourceWidth: Int? = nil, width: Int, into target: UnsafeMutablePointer<Float>,
+    targetWidth: Int, rows: Int
+) {
+    let sourceWidth = sourceWidth ?? width
+    ThreadPool.shared.parallelFor(rows, minimumWork: 1 << 15, work: rows * width) { _, range in
+        swiftcnn_copy_columns(
+            source + range.lowerBound * sourceWidth, sourceWidth, target + range.lowerBound * targetWidth, targetWidth,
+            range.count, width)
+    }
 }
 
 /// Cuts the gradient of a concatenation back into one slice per input.
@@ -74,9 +86,7 @@ final class ConcatenationGradient: BackwardRule, Sendable {
             let width = input.shape[rank - 1]
             if node.needsGradient(index) {
                 let part = Tensor(uninitializedShape: input.shape)
-                for r in 0..<rows {
-                    (part.pointer + r * width).update(from: gradient.pointer + r * total + offset, count: width)
-                }
+                copyColumns(gradient.pointer + offset, sourceWidth: total, width: width, into: part.pointer, targetWidth: width, rows: rows)
                 node.send(part, toInput: index)
             }
             offset += width

@@ -1,3 +1,5 @@
+import CSwiftCNNSupport
+
 /// Max pooling over NHWC images, as Keras's `MaxPool2D` (`MaxPooling2D`).
 /// `strides` defaults to `poolSize`; with `.same`, padded positions never win.
 public final class MaxPool2D: Layer {
@@ -17,25 +19,38 @@ public final class MaxPool2D: Layer {
         let window = try poolingWindow(self, input, poolSize: poolSize, strides: strides, padding: padding)
         let (images, channels) = (input.shape[0], input.shape[3])
         var output = Tensor(uninitializedShape: Shapes.of(images, window.rows.output, window.cols.output, channels))
-        // The argmax indices are Int32, the size of a Float: they live in a recycled tensor
-        // storage, read through a temporary rebinding.
-        let argmax = Tensor(uninitializedShape: output.shape)
-        let (inputStride, outputStride) = (input.count / max(images, 1), output.count / max(images, 1))
+        let shape = Self.cShape(window, channels: channels)
+        // Where the indices come from, for the backward scatter; only when it will run. They
+        // are Int32, the size of a Float, so they live in a recycled tensor storage.
+        let argmax = input.gradNode == nil ? nil : Tensor(uninitializedShape: output.shape)
         let (source, destination) = (input.pointer, output.pointer)
-        argmax.pointer.withMemoryRebound(to: Int32.self, capacity: max(argmax.count, 1)) { indexBase in
-            ThreadPool.shared.parallelFor(images) { _, part in
-                // Indices stay global (into the whole input) for the backward scatter.
-                Pooling.maxForward(
-                    input: source, images: part, channels: channels, window: window,
-                    output: destination + part.lowerBound * outputStride, argmax: indexBase + part.lowerBound * outputStride,
-                    inputStride: inputStride)
+        func pool(_ indices: UnsafeMutablePointer<Int32>?) {
+            ThreadPool.shared.parallelFor(images, minimumWork: 1 << 14, work: output.count) { _, part in
+                swiftcnn_maxpool_forward(source, destination, indices, part.lowerBound, part.count, shape)
             }
         }
-        if let node = output.record(self, input) {
+        if let argmax {
+            argmax.pointer.withMemoryRebound(to: Int32.self, capacity: max(argmax.count, 1)) { pool($0) }
+        } else {
+            pool(nil)
+        }
+        if let argmax, let node = output.record(self, input) {
             node.save(argmax)
             node.savedShape = input.shape
         }
         return output
+    }
+}
+
+extension MaxPool2D {
+    /// The C kernels' description of a pooling window over `channels` channels.
+    static func cShape(_ window: Window2D, channels: Int) -> swiftcnn_conv_shape {
+        swiftcnn_conv_shape(
+            height: window.rows.input, width: window.cols.input, channels: channels,
+            kernelHeight: window.rows.window, kernelWidth: window.cols.window, filters: channels,
+            strideHeight: window.rows.stride, strideWidth: window.cols.stride,
+            padTop: window.rows.padBefore, padLeft: window.cols.padBefore,
+            outputHeight: window.rows.output, outputWidth: window.cols.output)
     }
 }
 

@@ -1,0 +1,76 @@
+// Max pooling over NHWC input, per output pixel along contiguous channels. Windows are
+// clipped to the input (TensorFlow's padded positions never win) and a later position
+// wins only when strictly greater, so ties go to the first in scan order, as in
+// TensorFlow. The argmax (flat index into the whole input) is written only when asked.
+#include "CSwiftCNNSupport.h"
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__linux__)
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CLONES
+#endif
+
+static long clip_start(long o, long stride, long pad) {
+    long start = o * stride - pad;
+    return start < 0 ? 0 : start;
+}
+
+static long clip_end(long o, long stride, long pad, long window, long size) {
+    long end = o * stride - pad + window;
+    return end > size ? size : end;
+}
+
+CLONES void swiftcnn_maxpool_forward(const float *restrict input, float *restrict output, int32_t *restrict argmax,
+                                     long firstImage, long images, swiftcnn_conv_shape s) {
+    long c = s.channels;
+    for (long n = firstImage; n < firstImage + images; n++) {
+        for (long oy = 0; oy < s.outputHeight; oy++) {
+            long y0 = clip_start(oy, s.strideHeight, s.padTop);
+            long y1 = clip_end(oy, s.strideHeight, s.padTop, s.kernelHeight, s.height);
+            for (long ox = 0; ox < s.outputWidth; ox++) {
+                long x0 = clip_start(ox, s.strideWidth, s.padLeft);
+                long x1 = clip_end(ox, s.strideWidth, s.padLeft, s.kernelWidth, s.width);
+                long o = ((n * s.outputHeight + oy) * s.outputWidth + ox) * c;
+                float *best = output + o;
+                long first = ((n * s.height + y0) * s.width + x0) * c;
+                memcpy(best, input + first, (size_t)c * sizeof(float));
+                if (argmax) {
+                    int32_t *at = argmax + o;
+                    for (long k = 0; k < c; k++) at[k] = (int32_t)(first + k);
+                    for (long y = y0; y < y1; y++) {
+                        for (long x = x0; x < x1; x++) {
+                            long i = ((n * s.height + y) * s.width + x) * c;
+                            const float *v = input + i;
+                            for (long k = 0; k < c; k++) {
+                                int better = v[k] > best[k];
+                                best[k] = better ? v[k] : best[k];
+                                at[k] = better ? (int32_t)(i + k) : at[k];
+                            }
+                        }
+                    }
+                } else {
+                    for (long y = y0; y < y1; y++) {
+                        for (long x = x0; x < x1; x++) {
+                            const float *v = input + ((n * s.height + y) * s.width + x) * c;
+                            for (long k = 0; k < c; k++) best[k] = v[k] > best[k] ? v[k] : best[k];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+CLONES void swiftcnn_copy_columns(const float *restrict source, long sourceWidth, float *restrict target, long targetWidth,
+                           long rows, long width) {
+    if (width == sourceWidth && width == targetWidth) {
+        memcpy(target, source, (size_t)(rows * width) * sizeof(float));
+        return;
+    }
+    for (long r = 0; r < rows; r++) {
+        const float *from = source + r * sourceWidth;
+        float *to = target + r * targetWidth;
+        for (long k = 0; k < width; k++) to[k] = from[k];
+    }
+}
