@@ -1,7 +1,10 @@
 // Max pooling over NHWC input, per output pixel along contiguous channels. Windows are
 // clipped to the input (TensorFlow's padded positions never win) and a later position
 // wins only when strictly greater, so ties go to the first in scan order, as in
-// TensorFlow. The argmax (flat index into the whole input) is written only when asked.
+// TensorFlow. Training also writes the argmax (flat index into the whole input) the
+// backward scatter uses; inference takes the window rows' maximum first, one flat vector
+// loop over a whole input row, then the window columns' (the same values; only the
+// choice among tied positions would differ, and inference does not make one).
 #include "CSwiftCNNSupport.h"
 #include <string.h>
 
@@ -34,28 +37,51 @@ CLONES void swiftcnn_maxpool_forward(const float *restrict input, float *restric
                 long o = ((n * s.outputHeight + oy) * s.outputWidth + ox) * c;
                 float *best = output + o;
                 long first = ((n * s.height + y0) * s.width + x0) * c;
-                memcpy(best, input + first, (size_t)c * sizeof(float));
-                if (argmax) {
-                    int32_t *at = argmax + o;
-                    for (long k = 0; k < c; k++) at[k] = (int32_t)(first + k);
-                    for (long y = y0; y < y1; y++) {
-                        for (long x = x0; x < x1; x++) {
-                            long i = ((n * s.height + y) * s.width + x) * c;
-                            const float *v = input + i;
-                            for (long k = 0; k < c; k++) {
-                                int better = v[k] > best[k];
-                                best[k] = better ? v[k] : best[k];
-                                at[k] = better ? (int32_t)(i + k) : at[k];
-                            }
+                int32_t *at = argmax + o;
+                for (long k = 0; k < c; k++) {
+                    best[k] = input[first + k];
+                    at[k] = (int32_t)(first + k);
+                }
+                for (long y = y0; y < y1; y++) {
+                    for (long x = x0; x < x1; x++) {
+                        long i = ((n * s.height + y) * s.width + x) * c;
+                        const float *v = input + i;
+                        for (long k = 0; k < c; k++) {
+                            int better = v[k] > best[k];
+                            best[k] = better ? v[k] : best[k];
+                            at[k] = better ? (int32_t)(i + k) : at[k];
                         }
                     }
-                } else {
-                    for (long y = y0; y < y1; y++) {
-                        for (long x = x0; x < x1; x++) {
-                            const float *v = input + ((n * s.height + y) * s.width + x) * c;
-                            for (long k = 0; k < c; k++) best[k] = v[k] > best[k] ? v[k] : best[k];
-                        }
-                    }
+                }
+            }
+        }
+    }
+}
+
+CLONES void swiftcnn_maxpool_forward_values(const float *restrict input, float *restrict output, long firstImage,
+                                            long images, swiftcnn_conv_shape s, float *restrict columns) {
+    long c = s.channels, rowWidth = s.width * c;
+    for (long n = firstImage; n < firstImage + images; n++) {
+        for (long oy = 0; oy < s.outputHeight; oy++) {
+            long y0 = clip_start(oy, s.strideHeight, s.padTop);
+            long y1 = clip_end(oy, s.strideHeight, s.padTop, s.kernelHeight, s.height);
+            // The window rows' maximum for every column and channel: one flat vector loop.
+            const float *row = input + (n * s.height + y0) * rowWidth;
+            memcpy(columns, row, (size_t)rowWidth * sizeof(float));
+            for (long y = y0 + 1; y < y1; y++) {
+                row = input + (n * s.height + y) * rowWidth;
+                for (long j = 0; j < rowWidth; j++) columns[j] = row[j] > columns[j] ? row[j] : columns[j];
+            }
+            float *out = output + (n * s.outputHeight + oy) * s.outputWidth * c;
+            for (long ox = 0; ox < s.outputWidth; ox++) {
+                long x0 = clip_start(ox, s.strideWidth, s.padLeft);
+                long x1 = clip_end(ox, s.strideWidth, s.padLeft, s.kernelWidth, s.width);
+                float *best = out + ox * c;
+                const float *first = columns + x0 * c;
+                for (long k = 0; k < c; k++) best[k] = first[k];
+                for (long x = x0 + 1; x < x1; x++) {
+                    const float *v = columns + x * c;
+                    for (long k = 0; k < c; k++) best[k] = v[k] > best[k] ? v[k] : best[k];
                 }
             }
         }

@@ -104,11 +104,14 @@ void swiftcnn_bn_input_gradient(const float *x, const float *dy, float *dx, long
                                 const float *mean, const float *invStd, const float *coefficient,
                                 const float *sumDy, const float *sumDyXhat, float n);
 
-/// Max pooling of images firstImage..<firstImage + images into the whole `output` (and,
-/// when not null, `argmax`: for each output, the flat index into the whole input it came
-/// from). The shape's filters equal its channels; its kernel is the pool window.
+/// Max pooling of images firstImage..<firstImage + images into the whole `output` and
+/// `argmax` (for each output, the flat index into the whole input it came from). The
+/// shape's filters equal its channels; its kernel is the pool window.
 void swiftcnn_maxpool_forward(const float *input, float *output, int32_t *argmax, long firstImage, long images,
                               swiftcnn_conv_shape shape);
+/// The same values without the argmax; `columns` is scratch of width · channels floats.
+void swiftcnn_maxpool_forward_values(const float *input, float *output, long firstImage, long images,
+                                     swiftcnn_conv_shape shape, float *columns);
 
 /// Copies `width` floats from each of `rows` rows of `source` (rows `sourceWidth` apart)
 /// into rows of `target` (`targetWidth` apart): concatenation and its gradient.

@@ -24,15 +24,19 @@ public final class MaxPool2D: Layer {
         // are Int32, the size of a Float, so they live in a recycled tensor storage.
         let argmax = input.gradNode == nil ? nil : Tensor(uninitializedShape: output.shape)
         let (source, destination) = (input.pointer, output.pointer)
-        func pool(_ indices: UnsafeMutablePointer<Int32>?) {
-            ThreadPool.shared.parallelFor(images, minimumWork: 1 << 14, work: output.count) { _, part in
-                swiftcnn_maxpool_forward(source, destination, indices, part.lowerBound, part.count, shape)
-            }
-        }
         if let argmax {
-            argmax.pointer.withMemoryRebound(to: Int32.self, capacity: max(argmax.count, 1)) { pool($0) }
+            argmax.pointer.withMemoryRebound(to: Int32.self, capacity: max(argmax.count, 1)) { indices in
+                ThreadPool.shared.parallelFor(images, minimumWork: 1 << 14, work: output.count) { _, part in
+                    swiftcnn_maxpool_forward(source, destination, indices, part.lowerBound, part.count, shape)
+                }
+            }
         } else {
-            pool(nil)
+            WorkspaceLender.shared.borrow { workspaces in
+                ThreadPool.shared.parallelFor(images, minimumWork: 1 << 14, work: output.count) { thread, part in
+                    let columns = workspaces[thread].buffer(count: shape.width * shape.channels)
+                    swiftcnn_maxpool_forward_values(source, destination, part.lowerBound, part.count, shape, columns)
+                }
+            }
         }
         if let argmax, let node = output.record(self, input) {
             node.save(argmax)

@@ -53,7 +53,8 @@ import Testing
         #expect(output == expected)
         #expect(argmax == expectedIndex)
         var withoutIndices = [Float](repeating: .nan, count: outputs)
-        swiftcnn_maxpool_forward(x, &withoutIndices, nil, 0, images, shape)
+        var columns = [Float](repeating: .nan, count: w * c)
+        swiftcnn_maxpool_forward_values(x, &withoutIndices, 0, images, shape, &columns)
         #expect(withoutIndices == expected)
     }
 }
