@@ -28,14 +28,31 @@ final class TensorArena: @unchecked Sendable {
     private var storages: [Int: Recycler<TensorStorage>] = [:]
     private let nodes = Recycler<GradNode>()
     private var keptBytes = 0
+    /// Whether a request may take a free storage up to `largerFactor` times its size when
+    /// none of its own size is free: set for inference, where each layer's output dies as
+    /// the next is made, so the first layers' large buffers can serve the later, smaller
+    /// ones instead of the arena keeping a set of each size. (Training keeps exact sizes:
+    /// its steady state must find every storage where the last step left it.)
+    private var reusesLarger = false
+    private let largerFactor = 4
     private let storagesMade = Atomic<Int>(0)
     private let nodesMade = Atomic<Int>(0)
 
     init(limitBytes: Int = 2 << 30) { self.limitBytes = limitBytes }
 
     /// Runs `body` with this arena bound on the calling thread (the caller keeps it alive).
-    func run<R>(_ body: () throws -> R) rethrows -> R {
-        try Self.bound.withValue(UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()), body)
+    /// `inference` lets requests take larger free storages (see `reusesLarger`).
+    func run<R>(inference: Bool = false, _ body: () throws -> R) rethrows -> R {
+        lock.lock()
+        let previous = reusesLarger
+        reusesLarger = inference
+        lock.unlock()
+        defer {
+            lock.lock()
+            reusesLarger = previous
+            lock.unlock()
+        }
+        return try Self.bound.withValue(UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()), body)
     }
 
     /// Storages and nodes this arena has made rather than reused; tests watch these stay put.
@@ -46,7 +63,11 @@ final class TensorArena: @unchecked Sendable {
     func storage(count: Int) -> TensorStorage {
         lock.lock()
         defer { lock.unlock() }
-        if let free = storages[count]?.reuse() { return free }
+        if let free = storages[count]?.reuse() {
+            free.count = count  // it may last have served a smaller request
+            return free
+        }
+        if reusesLarger, let free = largerFreeStorage(count: count) { return free }
         storagesMade.add(1, ordering: .relaxed)
         let bytes = TensorStorage.byteCount(count)
         guard keptBytes + bytes <= limitBytes else { return TensorStorage(count: count, recycled: false) }
@@ -60,6 +81,24 @@ final class TensorArena: @unchecked Sendable {
             storages[count] = recycler
         }
         return fresh
+    }
+
+    /// The smallest free storage of more than `count` floats (within `largerFactor`), set to
+    /// `count`. Called under the lock.
+    private func largerFreeStorage(count: Int) -> TensorStorage? {
+        var floor = count
+        while true {
+            var next: (capacity: Int, recycler: Recycler<TensorStorage>)?
+            for (capacity, recycler) in storages where capacity > floor && capacity <= largerFactor * count {
+                if capacity < next?.capacity ?? .max { next = (capacity, recycler) }
+            }
+            guard let next else { return nil }
+            if let free = next.recycler.reuse() {
+                free.count = count
+                return free
+            }
+            floor = next.capacity
+        }
     }
 
     /// A cleared autograd node: a free one, else a new one.

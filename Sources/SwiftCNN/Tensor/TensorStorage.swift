@@ -3,7 +3,11 @@
 @usableFromInline
 final class TensorStorage: @unchecked Sendable {
     @usableFromInline let pointer: UnsafeMutablePointer<Float>
-    @usableFromInline let count: Int
+    /// Floats in use. An arena may hand a free storage out again for fewer floats than its
+    /// `capacity` (inference), and sets this then; nothing else holds it at that moment.
+    @usableFromInline internal(set) var count: Int
+    /// Floats allocated.
+    let capacity: Int
     /// Whether a `TensorArena` keeps this storage for reuse. The arena's reference means
     /// the storage never looks uniquely referenced, so a tensor copies it before writing in
     /// place (`Tensor.withUnsafeMutableBufferPointer`), and the copy is not recycled.
@@ -13,6 +17,7 @@ final class TensorStorage: @unchecked Sendable {
 
     init(count: Int, recycled: Bool) {
         self.count = count
+        capacity = count
         isRecycled = recycled
         let raw = UnsafeMutableRawPointer.allocate(byteCount: Self.byteCount(count), alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))

@@ -163,7 +163,7 @@ extension Model {
 
     /// The model's outputs for every sample of `x`, in order, in inference mode.
     public func predict(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
-        try arena.run { try arenaPredict(x, batchSize: batchSize) }
+        try arena.run(inference: true) { try arenaPredict(x, batchSize: batchSize) }
     }
 
     private func arenaPredict(_ x: Tensor, batchSize: Int) throws -> Tensor {

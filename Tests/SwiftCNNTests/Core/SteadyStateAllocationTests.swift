@@ -47,6 +47,25 @@ import Testing
         #expect(model.arena.nodesCreated == 0)
     }
 
+    /// Inference lets a smaller output take a free larger storage (the first layers' big
+    /// buffers serve the later ones): the results are those of a plain forward pass, and
+    /// the arena makes fewer storages than a training step of the same model.
+    @Test func predictionsTakeLargerFreeStorages() throws {
+        let (model, x, _) = try makeModel()
+        let expected = try model(x, training: false).scalars
+        _ = try model.predict(x)
+        let afterOne = model.arena.storagesCreated
+        let predicted = try model.predict(x)
+        #expect(predicted.scalars == expected)
+        #expect(predicted.count == predicted.shape.reduce(1, *))
+        #expect(model.arena.storagesCreated == afterOne)
+
+        let (training, tx, ty) = try makeModel()
+        _ = try training.arena.run { try training(tx, training: false) }
+        #expect(afterOne < training.arena.storagesCreated)
+        _ = ty
+    }
+
     /// Recycling must never hand out a storage the caller still holds.
     @Test func keptResultsAreNotOverwritten() throws {
         let (model, x, y) = try makeModel()
