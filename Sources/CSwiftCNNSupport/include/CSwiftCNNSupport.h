@@ -76,6 +76,18 @@ void swiftcnn_winograd_output_transform(const float *m, float *output, const flo
 void swiftcnn_winograd_gradient_transform(const float *gradOutput, float *dm, long firstTile, long tiles,
                                           long tileStride, swiftcnn_conv_shape shape, const float *zeros);
 
+/// The same for F(3×3, 3×3) (WinogradF3Convolution.c): 3×3 output tiles, 25 positions.
+long swiftcnn_winograd3_tiles(swiftcnn_conv_shape shape);
+void swiftcnn_winograd3_kernel_transform(const float *kernel, float *u, long c, long f, int flipped,
+                                         long firstRow, long rowCount);
+void swiftcnn_winograd3_kernel_gradient(const float *du, float *gradKernel, long c, long f);
+void swiftcnn_winograd3_input_transform(const float *input, float *v, long firstTile, long tiles, long tileStride,
+                                        swiftcnn_conv_shape shape, const float *zeros);
+void swiftcnn_winograd3_output_transform(const float *m, float *output, const float *bias, long firstTile,
+                                         long tiles, long tileStride, swiftcnn_conv_shape shape, float *sink);
+void swiftcnn_winograd3_gradient_transform(const float *gradOutput, float *dm, long firstTile, long tiles,
+                                           long tileStride, swiftcnn_conv_shape shape, const float *zeros);
+
 /// The same for F(4×4, 3×3) (WinogradF4Convolution.c): 4×4 output tiles, 36 positions.
 long swiftcnn_winograd4_tiles(swiftcnn_conv_shape shape);
 void swiftcnn_winograd4_kernel_transform(const float *kernel, float *u, long c, long f, int flipped,

@@ -1,17 +1,18 @@
 import CSwiftCNNSupport
 
 /// Which Winograd algorithm a layer uses: F(2×2, 3×3) (16 transform positions, 4
-/// multiplications per output) or F(4×4, 3×3) (36 positions, 2.25 per output). The larger
-/// tiles waste work past the edge of small maps, and their transformed kernel is 36 rather
-/// than 16 matrices that must be written and streamed through each pass whatever the batch,
-/// so each pass takes the variant with the lower cost: transform positions × (tiles +
-/// a fixed cost per position, in tiles). F(2×2, 3×3) wins ties (its rounding is smaller).
+/// multiplications per output), F(3×3, 3×3) (25, 2.78) or F(4×4, 3×3) (36, 2.25). Larger
+/// tiles waste work past the edge of maps they do not divide, and their transformed kernel
+/// has more matrices to write and stream through each pass whatever the batch, so each pass
+/// takes the variant with the lowest cost: transform positions × (tiles + a fixed cost per
+/// position, in tiles). Ties go to the smaller tile (its rounding is smaller).
 struct WinogradVariant: Equatable, Sendable {
     /// Output rows and columns per tile: 2 or 4.
     let outputTile: Int
     var positions: Int { (outputTile + 2) * (outputTile + 2) }
 
     static let f2 = WinogradVariant(outputTile: 2)
+    static let f3 = WinogradVariant(outputTile: 3)
     static let f4 = WinogradVariant(outputTile: 4)
 
     /// Fixed cost per transform position, in tiles, of the output and input-gradient passes
@@ -26,11 +27,17 @@ struct WinogradVariant: Equatable, Sendable {
             let tiles = ((outputHeight + v.outputTile - 1) / v.outputTile) * ((outputWidth + v.outputTile - 1) / v.outputTile)
             return (images * tiles + overhead) * v.positions
         }
-        return cost(.f4) < cost(.f2) ? .f4 : .f2
+        var best = WinogradVariant.f2
+        for candidate in [WinogradVariant.f3, .f4] where cost(candidate) < cost(best) { best = candidate }
+        return best
     }
 
     func tiles(_ s: swiftcnn_conv_shape) -> Int {
-        outputTile == 4 ? swiftcnn_winograd4_tiles(s) : swiftcnn_winograd_tiles(s)
+        switch outputTile {
+        case 4: swiftcnn_winograd4_tiles(s)
+        case 3: swiftcnn_winograd3_tiles(s)
+        default: swiftcnn_winograd_tiles(s)
+        }
     }
 
     /// U, `[positions][channels][filters]`, of the kernel or (`flipped`) of the kernel
@@ -38,19 +45,19 @@ struct WinogradVariant: Equatable, Sendable {
     func transformKernel(_ kernel: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>, channels: Int, filters: Int, flipped: Bool) {
         let flag: Int32 = flipped ? 1 : 0
         ThreadPool.shared.parallelFor(channels, minimumWork: 1 << 14, work: channels * filters) { _, range in
-            if outputTile == 4 {
-                swiftcnn_winograd4_kernel_transform(kernel, u, channels, filters, flag, range.lowerBound, range.count)
-            } else {
-                swiftcnn_winograd_kernel_transform(kernel, u, channels, filters, flag, range.lowerBound, range.count)
+            switch outputTile {
+            case 4: swiftcnn_winograd4_kernel_transform(kernel, u, channels, filters, flag, range.lowerBound, range.count)
+            case 3: swiftcnn_winograd3_kernel_transform(kernel, u, channels, filters, flag, range.lowerBound, range.count)
+            default: swiftcnn_winograd_kernel_transform(kernel, u, channels, filters, flag, range.lowerBound, range.count)
             }
         }
     }
 
     func kernelGradient(_ du: UnsafePointer<Float>, into gradKernel: UnsafeMutablePointer<Float>, channels: Int, filters: Int) {
-        if outputTile == 4 {
-            swiftcnn_winograd4_kernel_gradient(du, gradKernel, channels, filters)
-        } else {
-            swiftcnn_winograd_kernel_gradient(du, gradKernel, channels, filters)
+        switch outputTile {
+        case 4: swiftcnn_winograd4_kernel_gradient(du, gradKernel, channels, filters)
+        case 3: swiftcnn_winograd3_kernel_gradient(du, gradKernel, channels, filters)
+        default: swiftcnn_winograd_kernel_gradient(du, gradKernel, channels, filters)
         }
     }
 
@@ -58,10 +65,10 @@ struct WinogradVariant: Equatable, Sendable {
         _ input: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>, first: Int, count: Int, stride: Int,
         shape: swiftcnn_conv_shape, zeros: UnsafePointer<Float>
     ) {
-        if outputTile == 4 {
-            swiftcnn_winograd4_input_transform(input, v, first, count, stride, shape, zeros)
-        } else {
-            swiftcnn_winograd_input_transform(input, v, first, count, stride, shape, zeros)
+        switch outputTile {
+        case 4: swiftcnn_winograd4_input_transform(input, v, first, count, stride, shape, zeros)
+        case 3: swiftcnn_winograd3_input_transform(input, v, first, count, stride, shape, zeros)
+        default: swiftcnn_winograd_input_transform(input, v, first, count, stride, shape, zeros)
         }
     }
 
@@ -69,10 +76,10 @@ struct WinogradVariant: Equatable, Sendable {
         _ m: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, first: Int,
         count: Int, stride: Int, shape: swiftcnn_conv_shape, sink: UnsafeMutablePointer<Float>
     ) {
-        if outputTile == 4 {
-            swiftcnn_winograd4_output_transform(m, output, bias, first, count, stride, shape, sink)
-        } else {
-            swiftcnn_winograd_output_transform(m, output, bias, first, count, stride, shape, sink)
+        switch outputTile {
+        case 4: swiftcnn_winograd4_output_transform(m, output, bias, first, count, stride, shape, sink)
+        case 3: swiftcnn_winograd3_output_transform(m, output, bias, first, count, stride, shape, sink)
+        default: swiftcnn_winograd_output_transform(m, output, bias, first, count, stride, shape, sink)
         }
     }
 
@@ -80,10 +87,10 @@ struct WinogradVariant: Equatable, Sendable {
         _ gradOutput: UnsafePointer<Float>, into dm: UnsafeMutablePointer<Float>, first: Int, count: Int, stride: Int,
         shape: swiftcnn_conv_shape, zeros: UnsafePointer<Float>
     ) {
-        if outputTile == 4 {
-            swiftcnn_winograd4_gradient_transform(gradOutput, dm, first, count, stride, shape, zeros)
-        } else {
-            swiftcnn_winograd_gradient_transform(gradOutput, dm, first, count, stride, shape, zeros)
+        switch outputTile {
+        case 4: swiftcnn_winograd4_gradient_transform(gradOutput, dm, first, count, stride, shape, zeros)
+        case 3: swiftcnn_winograd3_gradient_transform(gradOutput, dm, first, count, stride, shape, zeros)
+        default: swiftcnn_winograd_gradient_transform(gradOutput, dm, first, count, stride, shape, zeros)
         }
     }
 }
