@@ -76,43 +76,44 @@ static long pad_image(const float *image, float *padded, swiftcnn_conv_shape s) 
         }                                                                                                       \
     }
 
+// The kernel gradient of TAPS consecutive taps of one kernel row (kx and channel run
+// together along a padded input row), summed over every output pixel of the image: the
+// TAPS accumulators stay in registers across the whole image, and each pixel costs one
+// load of its (lane-padded) output gradient, TAPS broadcasts and TAPS FMAs.
+#define GRADIENT_TAPS(LANES, TAPS)                                                                              \
+    for (; k + TAPS <= patchRow; k += TAPS) {                                                                   \
+        float acc[TAPS][LANES];                                                                                 \
+        UNROLL for (int t = 0; t < TAPS; t++) for (long f = 0; f < LANES; f++) acc[t][f] = 0;                  \
+        for (long oy = 0; oy < s.outputHeight; oy++) {                                                          \
+            const float *row = padded + ((oy * s.strideHeight + ky) * pw) * c + k;                              \
+            const float *d = dyLanes + oy * s.outputWidth * LANES;                                              \
+            for (long ox = 0; ox < s.outputWidth; ox++) {                                                       \
+                const float *a = row + ox * step;                                                               \
+                const float *dp = d + ox * LANES;                                                               \
+                UNROLL for (int t = 0; t < TAPS; t++) {                                                         \
+                    float at = a[t];                                                                            \
+                    for (long f = 0; f < LANES; f++) acc[t][f] += at * dp[f];                                   \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+        float *g = grad + (ky * patchRow + k) * LANES;                                                          \
+        UNROLL for (int t = 0; t < TAPS; t++) for (long f = 0; f < LANES; f++) g[t * LANES + f] += acc[t][f];  \
+    }
+
 #define DEFINE_KERNEL_GRADIENT(LANES)                                                                           \
     CLONES static void kernel_gradient_##LANES(const float *padded, long pw, const float *restrict dy,         \
-                                               float *restrict grad, swiftcnn_conv_shape s) {                  \
+                                               float *restrict dyLanes, float *restrict grad,                  \
+                                               swiftcnn_conv_shape s) {                                        \
         long c = s.channels, patchRow = s.kernelWidth * c, step = s.strideWidth * c;                           \
-        for (long oy = 0; oy < s.outputHeight; oy++) {                                                          \
-            long ox = 0;                                                                                        \
-            /* Four pixels per pass: one load and store of each gradient row per four FMAs. */                  \
-            for (; ox + 4 <= s.outputWidth; ox += 4) {                                                          \
-                float d[4][LANES];                                                                              \
-                for (int i = 0; i < 4; i++) {                                                                   \
-                    const float *src = dy + (oy * s.outputWidth + ox + i) * s.filters;                          \
-                    for (long f = 0; f < LANES; f++) d[i][f] = f < s.filters ? src[f] : 0;                      \
-                }                                                                                               \
-                for (long ky = 0; ky < s.kernelHeight; ky++) {                                                  \
-                    const float *row = padded + ((oy * s.strideHeight + ky) * pw + ox * s.strideWidth) * c;     \
-                    float *g = grad + ky * patchRow * LANES;                                                    \
-                    for (long k = 0; k < patchRow; k++) {                                                       \
-                        float a0 = row[k], a1 = row[k + step], a2 = row[k + 2 * step], a3 = row[k + 3 * step];  \
-                        float *gk = g + k * LANES;                                                              \
-                        for (long f = 0; f < LANES; f++)                                                        \
-                            gk[f] += a0 * d[0][f] + a1 * d[1][f] + a2 * d[2][f] + a3 * d[3][f];                 \
-                    }                                                                                           \
-                }                                                                                               \
-            }                                                                                                   \
-            for (; ox < s.outputWidth; ox++) {                                                                  \
-                float d[LANES];                                                                                 \
-                const float *src = dy + (oy * s.outputWidth + ox) * s.filters;                                  \
-                for (long f = 0; f < LANES; f++) d[f] = f < s.filters ? src[f] : 0;                             \
-                for (long ky = 0; ky < s.kernelHeight; ky++) {                                                  \
-                    const float *row = padded + ((oy * s.strideHeight + ky) * pw + ox * s.strideWidth) * c;     \
-                    float *g = grad + ky * patchRow * LANES;                                                    \
-                    for (long k = 0; k < patchRow; k++) {                                                       \
-                        float a = row[k];                                                                       \
-                        for (long f = 0; f < LANES; f++) g[k * LANES + f] += a * d[f];                          \
-                    }                                                                                           \
-                }                                                                                               \
-            }                                                                                                   \
+        long pixels = s.outputHeight * s.outputWidth;                                                           \
+        /* The output gradient with its filter axis padded to the lanes, zeros beyond. */                       \
+        for (long p = 0; p < pixels; p++)                                                                       \
+            for (long f = 0; f < LANES; f++) dyLanes[p * LANES + f] = f < s.filters ? dy[p * s.filters + f] : 0; \
+        for (long ky = 0; ky < s.kernelHeight; ky++) {                                                          \
+            long k = 0;                                                                                         \
+            GRADIENT_TAPS(LANES, 8)                                                                             \
+            GRADIENT_TAPS(LANES, 4)                                                                             \
+            GRADIENT_TAPS(LANES, 1)                                                                             \
         }                                                                                                       \
     }
 
@@ -131,12 +132,18 @@ void swiftcnn_conv_direct_forward(const float *input, const float *packedKernel,
     }
 }
 
+long swiftcnn_conv_direct_gradient_scratch(swiftcnn_conv_shape s, long lanes) {
+    return (s.height + s.kernelHeight) * (s.width + s.kernelWidth) * s.channels +
+           s.outputHeight * s.outputWidth * lanes;
+}
+
 void swiftcnn_conv_direct_kernel_gradient(const float *input, const float *gradOutput, float *packedGradient,
-                                          long images, swiftcnn_conv_shape s, long lanes, float *padded) {
+                                          long images, swiftcnn_conv_shape s, long lanes, float *scratch) {
     long inStride = s.height * s.width * s.channels, outStride = s.outputHeight * s.outputWidth * s.filters;
+    float *dyLanes = scratch + (s.height + s.kernelHeight) * (s.width + s.kernelWidth) * s.channels;
     for (long n = 0; n < images; n++) {
-        long pw = pad_image(input + n * inStride, padded, s);
-        if (lanes == 8) kernel_gradient_8(padded, pw, gradOutput + n * outStride, packedGradient, s);
-        else kernel_gradient_16(padded, pw, gradOutput + n * outStride, packedGradient, s);
+        long pw = pad_image(input + n * inStride, scratch, s);
+        if (lanes == 8) kernel_gradient_8(scratch, pw, gradOutput + n * outStride, dyLanes, packedGradient, s);
+        else kernel_gradient_16(scratch, pw, gradOutput + n * outStride, dyLanes, packedGradient, s);
     }
 }

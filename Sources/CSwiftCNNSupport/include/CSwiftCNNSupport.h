@@ -46,10 +46,13 @@ long swiftcnn_conv_direct_lanes(long filters);
 void swiftcnn_conv_direct_forward(const float *input, const float *packedKernel, const float *bias, float *output,
                                   long images, swiftcnn_conv_shape shape, long lanes, float *padded);
 
-/// Adds the kernel gradient of `images` images to `packedGradient` ([kh·kw·c, lanes]),
-/// using the same padded scratch.
+/// Floats of scratch `swiftcnn_conv_direct_kernel_gradient` needs: the padded image and
+/// the output gradient padded to `lanes`.
+long swiftcnn_conv_direct_gradient_scratch(swiftcnn_conv_shape shape, long lanes);
+
+/// Adds the kernel gradient of `images` images to `packedGradient` ([kh·kw·c, lanes]).
 void swiftcnn_conv_direct_kernel_gradient(const float *input, const float *gradOutput, float *packedGradient,
-                                          long images, swiftcnn_conv_shape shape, long lanes, float *padded);
+                                          long images, swiftcnn_conv_shape shape, long lanes, float *scratch);
 
 
 // Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions (see WinogradConvolution.c). Tiles of

@@ -236,7 +236,7 @@ enum Convolution {
         let (lanes, f, k) = (shape.directLanes, shape.filters, shape.patch)
         let partialCount = k * lanes + lanes
         let columnCount = gradInput == nil ? 0 : shape.imagesPerChunk * shape.outputPixels * k
-        let scratchCount = max(shape.paddedImageCount, columnCount)
+        let scratchCount = max(swiftcnn_conv_direct_gradient_scratch(shape.cShape, lanes), columnCount)
         let cShape = shape.cShape
         let inputStride = shape.inputPixels * shape.channels
         let outputStride = shape.outputPixels * f
