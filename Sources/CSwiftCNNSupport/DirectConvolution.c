@@ -72,6 +72,7 @@ static long pad_image(const float *image, float *padded, swiftcnn_conv_shape s) 
             long ox = 0;                                                                                        \
             FORWARD_PIXELS(LANES, 8)                                                                            \
             FORWARD_PIXELS(LANES, 4)                                                                            \
+            FORWARD_PIXELS(LANES, 2)                                                                            \
             FORWARD_PIXELS(LANES, 1)                                                                            \
         }                                                                                                       \
     }
@@ -112,7 +113,13 @@ static long pad_image(const float *image, float *padded, swiftcnn_conv_shape s) 
         for (long ky = 0; ky < s.kernelHeight; ky++) {                                                          \
             long k = 0;                                                                                         \
             GRADIENT_TAPS(LANES, 8)                                                                             \
+            /* The last 1–7 taps in one pass: each pass reads the whole image once. */                          \
+            GRADIENT_TAPS(LANES, 7)                                                                             \
+            GRADIENT_TAPS(LANES, 6)                                                                             \
+            GRADIENT_TAPS(LANES, 5)                                                                             \
             GRADIENT_TAPS(LANES, 4)                                                                             \
+            GRADIENT_TAPS(LANES, 3)                                                                             \
+            GRADIENT_TAPS(LANES, 2)                                                                             \
             GRADIENT_TAPS(LANES, 1)                                                                             \
         }                                                                                                       \
     }
