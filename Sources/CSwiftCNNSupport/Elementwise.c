@@ -1,4 +1,5 @@
 #include "CSwiftCNNSupport.h"
+#include <stdint.h>
 #include <math.h>
 
 // sqrt without errno, so the Adam loop vectorises without -fno-math-errno.
@@ -85,4 +86,28 @@ CLONES void swiftcnn_adam_update(float *restrict w, float *restrict m, float *re
         v[i] = vi;
         w[i] -= step * mi / (SQRTF(vi) + epsilon);
     }
+}
+
+// xoshiro256** exactly as RandomGenerator.next(), so masks and the generator's state are
+// the same as drawing in Swift; only the loop runs without Swift's per-call overhead.
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+void swiftcnn_dropout_mask(uint64_t state[4], float *mask, long n, float keep, float scale) {
+    uint64_t s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3];
+    for (long i = 0; i < n; i++) {
+        uint64_t result = rotl(s1 * 5, 7) * 9;
+        uint64_t t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl(s3, 45);
+        float uniform = (float)(result >> 40) * (1.0f / 16777216.0f);
+        mask[i] = uniform < keep ? scale : 0;
+    }
+    state[0] = s0;
+    state[1] = s1;
+    state[2] = s2;
+    state[3] = s3;
 }

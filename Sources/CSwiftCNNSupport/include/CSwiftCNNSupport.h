@@ -22,6 +22,9 @@ void swiftcnn_tanh_backward(const float *dy, const float *y, float *dx, long n);
 void swiftcnn_add(const float *a, const float *b, float *c, long n);
 void swiftcnn_multiply(const float *a, const float *b, float *c, long n);
 void swiftcnn_add_rows(float *rows, const float *row, long count, long width);
+/// Inverted-dropout mask: `scale` where a uniform draw of xoshiro256** (state advanced in
+/// place, the same sequence as Swift's RandomGenerator) is below `keep`, else 0.
+void swiftcnn_dropout_mask(uint64_t state[4], float *mask, long n, float keep, float scale);
 /// Keras's Adam step: m += (g − m)(1 − β1); v += (g² − v)(1 − β2); w −= step · m / (√v + ε).
 void swiftcnn_adam_update(float *w, float *m, float *v, const float *g, long n,
                           float one_minus_beta1, float one_minus_beta2, float step, float epsilon);

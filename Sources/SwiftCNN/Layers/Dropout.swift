@@ -15,12 +15,7 @@ public final class Dropout: Layer {
         let keep = 1 - rate
         let scale = 1 / keep
         let mask = Tensor(uninitializedShape: input.shape)
-        // A local copy of the generator: drawing through the class property would load and
-        // store its state (with an exclusivity check) for every element. Same draws.
-        var generator = random
-        let maskValues = mask.pointer
-        for i in 0..<mask.count { maskValues[i] = generator.nextUniform() < keep ? scale : 0 }
-        random = generator
+        random.fillDropoutMask(mask.pointer, count: mask.count, keep: keep, scale: scale)
         var output = Tensor(uninitializedShape: input.shape)
         swiftcnn_multiply(input.pointer, mask.pointer, output.pointer, output.count)
         output.record(self, input)?.save(mask)

@@ -1,3 +1,5 @@
+import CSwiftCNNSupport
+
 /// A small, fast, seedable generator (xoshiro256**), so a training run with the same
 /// seed repeats exactly: initial weights, shuffling and dropout masks.
 public struct RandomGenerator: RandomNumberGenerator, Sendable {
@@ -29,6 +31,16 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     }
 
     private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// Fills `mask` with `scale` where a uniform draw is below `keep`, else 0: the draws of
+    /// `nextUniform()`, in C.
+    mutating func fillDropoutMask(_ mask: UnsafeMutablePointer<Float>, count: Int, keep: Float, scale: Float) {
+        withUnsafeMutablePointer(to: &state) { tuple in
+            tuple.withMemoryRebound(to: UInt64.self, capacity: 4) { words in
+                swiftcnn_dropout_mask(words, mask, count, keep, scale)
+            }
+        }
+    }
 
     /// A uniform float in [0, 1).
     public mutating func nextUniform() -> Float { Float(next() >> 40) * (1.0 / Float(1 << 24)) }
