@@ -62,3 +62,24 @@ CLONES void swiftcnn_bn_input_gradient(const float *restrict x, const float *res
         }
     }
 }
+
+CLONES void swiftcnn_column_sums(const float *restrict x, long rows, long width, float *restrict sums) {
+    // Blocks of a period (a multiple of the width and of 16 lanes when that is short) keep
+    // the loop a vector loop for narrow rows; the period's accumulators are folded at the end.
+    long common = width;
+    while (common % 16) common += width;
+    long period = common <= 256 ? common : width;
+    float acc[256];
+    float *target = period <= 256 ? acc : sums;
+    if (target == acc) {
+        for (long k = 0; k < period; k++) acc[k] = 0;
+    }
+    long count = rows * width;
+    for (long i = 0; i < count; i += period) {
+        long n = count - i < period ? count - i : period;
+        for (long k = 0; k < n; k++) target[k] += x[i + k];
+    }
+    if (target == acc) {
+        for (long k = 0; k < period; k++) sums[k % width] += acc[k];
+    }
+}

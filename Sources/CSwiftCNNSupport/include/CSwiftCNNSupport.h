@@ -110,6 +110,9 @@ void swiftcnn_winograd4_gradient_transform(const float *gradOutput, float *dm, l
 // multiple of the channel count; see BatchNorm.c). Per-channel arguments are expanded to
 // one period; sums are added into `period` accumulators.
 
+/// Adds the column sums of a row-major `rows` × `width` matrix to `sums` (bias gradients).
+void swiftcnn_column_sums(const float *x, long rows, long width, float *sums);
+
 /// sums[k] += x (or (x − center[k])² when center is given) over elements k of every block.
 void swiftcnn_bn_sums(const float *x, long count, long period, const float *center, float *sums);
 /// y = x · scale + shift.

@@ -169,11 +169,7 @@ enum Convolution {
         let dyBase = gradOutput + images.lowerBound * outputStride
         if let gradBias {
             if !accumulate { gradBias.update(repeating: 0, count: f) }
-            var row = dyBase
-            for _ in 0..<(images.count * shape.outputPixels) {
-                for j in 0..<f { gradBias[j] += row[j] }
-                row += f
-            }
+            swiftcnn_column_sums(dyBase, images.count * shape.outputPixels, f, gradBias)
         }
         if shape.isPointwise {
             let m = images.count * shape.outputPixels
@@ -213,11 +209,7 @@ enum Convolution {
     /// Σ of dY over every output pixel, per filter.
     private static func biasGradient(_ gradOutput: UnsafePointer<Float>, into gradBias: UnsafeMutablePointer<Float>, rows: Int, filters: Int) {
         gradBias.update(repeating: 0, count: filters)
-        var row = gradOutput
-        for _ in 0..<rows {
-            for j in 0..<filters { gradBias[j] += row[j] }
-            row += filters
-        }
+        swiftcnn_column_sums(gradOutput, rows, filters, gradBias)
     }
 
     /// Copies a `[rows, filters]` kernel into `[rows, lanes]` with zeros in the extra lanes.
@@ -252,12 +244,8 @@ enum Convolution {
                 swiftcnn_conv_direct_kernel_gradient(
                     input + images.lowerBound * inputStride, gradOutput + images.lowerBound * outputStride, partial,
                     images.count, cShape, lanes, scratch)
-                var row = gradOutput + images.lowerBound * outputStride
-                let biasPartial = partial + k * lanes
-                for _ in 0..<(images.count * shape.outputPixels) {
-                    for j in 0..<f { biasPartial[j] += row[j] }
-                    row += f
-                }
+                swiftcnn_column_sums(
+                    gradOutput + images.lowerBound * outputStride, images.count * shape.outputPixels, f, partial + k * lanes)
                 guard let gradInput else { return }
                 let dx = gradInput + images.lowerBound * inputStride
                 if let transposed {

@@ -1,3 +1,5 @@
+import CSwiftCNNSupport
+
 /// A fully connected layer, `activation(x · kernel + bias)`, as Keras's `Dense`.
 /// The kernel `[inputs, units]` is created on the first call.
 public final class Dense: Layer {
@@ -40,12 +42,7 @@ public final class Dense: Layer {
         let biasValue = bias?.read(training: training || input.requiresGradient)
         var output = Tensor(uninitializedShape: Shapes.of(batch, units))
         DenseKernels.forward(input.pointer, kernelValue.pointer, into: output.pointer, batch: batch, features: features, units: units)
-        if let biasValue {
-            for r in 0..<batch {
-                let row = output.pointer + r * units
-                for j in 0..<units { row[j] += biasValue.pointer[j] }
-            }
-        }
+        if let biasValue { swiftcnn_add_rows(output.pointer, biasValue.pointer, batch, units) }
         if let node = output.record(self, input, kernelValue, biasValue) {
             node.save(input)
             node.save(kernelValue)
@@ -64,10 +61,7 @@ extension Dense: BackwardRule {
         var gradBias: Tensor?
         if node.inputs.count > 2 {
             let sums = Tensor(shape: Shapes.of(units), repeating: 0)
-            for r in 0..<batch {
-                let row = gradOutput.pointer + r * units
-                for j in 0..<units { sums.pointer[j] += row[j] }
-            }
+            swiftcnn_column_sums(gradOutput.pointer, batch, units, sums.pointer)
             gradBias = sums
         }
         if node.needsGradient(0) {
