@@ -26,10 +26,16 @@ static long pad_image(const float *image, float *padded, swiftcnn_conv_shape s) 
     long ph = (s.outputHeight - 1) * s.strideHeight + s.kernelHeight;
     if (pw < s.width + s.padLeft) pw = s.width + s.padLeft;
     if (ph < s.height + s.padTop) ph = s.height + s.padTop;
-    memset(padded, 0, (size_t)(ph * pw * s.channels) * sizeof(float));
+    long c = s.channels, rowFloats = pw * c;
+    // Only the border is zeroed: the image rows are copied over the rest.
+    memset(padded, 0, (size_t)(s.padTop * rowFloats) * sizeof(float));
+    memset(padded + (s.padTop + s.height) * rowFloats, 0, (size_t)((ph - s.padTop - s.height) * rowFloats) * sizeof(float));
+    long right = pw - s.padLeft - s.width;
     for (long y = 0; y < s.height; y++) {
-        memcpy(padded + ((y + s.padTop) * pw + s.padLeft) * s.channels, image + y * s.width * s.channels,
-               (size_t)(s.width * s.channels) * sizeof(float));
+        float *row = padded + (y + s.padTop) * rowFloats;
+        memset(row, 0, (size_t)(s.padLeft * c) * sizeof(float));
+        memcpy(row + s.padLeft * c, image + y * s.width * c, (size_t)(s.width * c) * sizeof(float));
+        memset(row + (s.padLeft + s.width) * c, 0, (size_t)(right * c) * sizeof(float));
     }
     return pw;
 }
