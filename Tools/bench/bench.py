@@ -5,7 +5,10 @@ measurement in its own fresh process, all on the same synthetic CIFAR-shaped dat
 float32 in [0, 1], labels 0..9), the same batch size, the same number of warm-up and timed
 steps, and the same number of threads. Prints every measurement as it comes, then a table
 of medians over the rounds: images/second per framework, SwiftCNN / max(Keras, PyTorch),
-and peak resident memory.
+and peak resident memory. The "paired" ratio is the median over rounds of each round's own
+ratio: on a VM whose speed drifts between runs (these 2-vCPU machines alternate between two
+speeds about 1.5× apart) it compares runs made moments apart instead of medians that may
+come from different phases. `--replay FILE` rebuilds the tables from a saved `--out` file.
 
 Usually started through run.sh (virtualenv, release build); directly:
 
@@ -174,8 +177,20 @@ def fmt_ratio(x):
     return '—' if x is None else f'{x:.2f}×'
 
 
+def paired_ratio(results, model, mode):
+    """Median over rounds of SwiftCNN / max(Keras, PyTorch) within the round."""
+    ratios = []
+    for rnd in sorted({r['round'] for r in results if r['model'] == model and r['mode'] == mode}):
+        here = {r['framework']: r['images_per_second'] for r in results
+                if r['model'] == model and r['mode'] == mode and r['round'] == rnd and 'error' not in r}
+        others = [here[fw] for fw in ('keras', 'torch') if fw in here]
+        if 'swiftcnn' in here and others:
+            ratios.append(here['swiftcnn'] / max(others))
+    return statistics.median(ratios) if ratios else None
+
+
 def summarize(results, models, modes, frameworks):
-    """Rows of medians: (model, mode, {fw: (ips, rss)}, ratio, rss_ratio)."""
+    """Rows of medians: (model, mode, {fw: (ips, rss)}, ratio, paired ratio, rss_ratio)."""
     rows = []
     for model in models:
         for mode in modes:
@@ -190,18 +205,19 @@ def summarize(results, models, modes, frameworks):
             ratio = cell['swiftcnn'][0] / max(others) if 'swiftcnn' in cell and others else None
             rss_others = [cell[fw][1] for fw in ('keras', 'torch') if fw in cell]
             rss_ratio = cell['swiftcnn'][1] / min(rss_others) if 'swiftcnn' in cell and rss_others else None
-            rows.append((model, mode, cell, ratio, rss_ratio))
+            rows.append((model, mode, cell, ratio, paired_ratio(results, model, mode), rss_ratio))
     return rows
 
 
 def text_table(rows, frameworks):
-    head = ['model', 'mode'] + [f'{LABEL[f]} img/s' for f in frameworks] + ['ratio']
+    head = ['model', 'mode'] + [f'{LABEL[f]} img/s' for f in frameworks] + ['ratio', 'paired']
     head += [f'{LABEL[f]} MB' for f in frameworks] + ['RSS ratio']
     lines = [head]
-    for model, mode, cell, ratio, rss_ratio in rows:
+    for model, mode, cell, ratio, paired, rss_ratio in rows:
         line = [model, f'{mode} {BATCH[mode]}']
         line += [fmt_rate(cell[f][0]) if f in cell else '—' for f in frameworks]
         line.append(fmt_ratio(ratio))
+        line.append(fmt_ratio(paired))
         line += [f'{cell[f][1]:,.0f}' if f in cell else '—' for f in frameworks]
         line.append(fmt_ratio(rss_ratio))
         lines.append(line)
@@ -222,19 +238,21 @@ def markdown(rows, frameworks, a, info, command):
                f"median of {a.rounds} interleaved rounds, each framework in its own process. "
                'Images/second = batch / median step time; training with Adam at batch 32, '
                'prediction at batch 256; random CIFAR-shaped data. '
-               'Ratio = SwiftCNN / the faster of Keras and PyTorch; RSS ratio = SwiftCNN\'s '
+               'Ratio = SwiftCNN / the faster of Keras and PyTorch (of the medians); paired = the '
+               'median over rounds of that ratio within each round; RSS ratio = SwiftCNN\'s '
                'peak resident memory / the lighter one\'s.')
     out.append('')
     out.append('Versions: ' + ', '.join(f'{k} {v}' for k, v in info['versions'].items()) + '.')
     out.append('')
-    head = ['model', 'mode'] + [f'{LABEL[f]} img/s' for f in frameworks] + ['ratio']
+    head = ['model', 'mode'] + [f'{LABEL[f]} img/s' for f in frameworks] + ['ratio', 'paired']
     head += [f'{LABEL[f]} peak MB' for f in frameworks] + ['RSS ratio']
     out.append('| ' + ' | '.join(head) + ' |')
     out.append('|' + '|'.join(['---', '---'] + ['---:'] * (len(head) - 2)) + '|')
-    for model, mode, cell, ratio, rss_ratio in rows:
+    for model, mode, cell, ratio, paired, rss_ratio in rows:
         line = [model, f'{mode} {BATCH[mode]}']
         line += [fmt_rate(cell[f][0]) if f in cell else '—' for f in frameworks]
         line.append(f'**{fmt_ratio(ratio)}**' if ratio is not None else '—')
+        line.append(fmt_ratio(paired))
         line += [f'{cell[f][1]:,.0f}' if f in cell else '—' for f in frameworks]
         line.append(fmt_ratio(rss_ratio))
         out.append('| ' + ' | '.join(line) + ' |')
@@ -274,7 +292,10 @@ def main():
     ap.add_argument('--timeout', type=float, default=900, help='seconds per measurement')
     ap.add_argument('--markdown', help='write the table as markdown here')
     ap.add_argument('--out', help='append every measurement as a JSON line here')
+    ap.add_argument('--replay', help='rebuild the tables from this --out file instead of measuring')
     a = ap.parse_args()
+    if a.replay:
+        return replay(a)
 
     models = [m.strip() for m in a.models.split(',') if m.strip()]
     modes = [m.strip() for m in a.modes.split(',') if m.strip()]
@@ -346,6 +367,28 @@ def main():
         print(f'markdown table written to {a.markdown}')
     failed = [r for r in results if 'error' in r]
     return 1 if failed else 0
+
+
+def replay(a):
+    """The tables of a finished run, from its --out file (its first date and machine)."""
+    with open(a.replay) as f:
+        results = [json.loads(line) for line in f if line.strip()]
+    if not results:
+        sys.exit(f'{a.replay}: no measurements')
+    models = [m for m in MODELS if any(r['model'] == m for r in results)]
+    modes = [m for m in ('train', 'predict') if any(r['mode'] == m for r in results)]
+    frameworks = [f for f in FRAMEWORKS if any(r['framework'] == f for r in results)]
+    a.rounds = max(r['round'] for r in results)
+    info = {'date': results[0].get('date', '?'), 'machine': results[0].get('machine', '?'),
+            'versions': versions(a, results)}
+    command = os.environ.get('BENCH_COMMAND') or 'Tools/bench/run.sh'
+    rows = summarize(results, models, modes, frameworks)
+    print(text_table(rows, frameworks))
+    if a.markdown:
+        with open(a.markdown, 'w') as f:
+            f.write(markdown(rows, frameworks, a, info, command))
+        print(f'markdown table written to {a.markdown}')
+    return 0
 
 
 if __name__ == '__main__':
