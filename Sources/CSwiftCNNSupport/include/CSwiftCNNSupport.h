@@ -58,7 +58,7 @@ void swiftcnn_conv_direct_kernel_gradient(const float *input, const float *gradO
                                           long images, swiftcnn_conv_shape shape, long lanes, float *scratch);
 
 
-// Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions (see WinogradConvolution.c). Tiles of
+// Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions (see winograd_template.h). Tiles of
 // a shape are numbered image by image over its 2×2 output tiles; V is [16][tileStride][channels],
 // M and dM are [16][tileStride][filters], U and dU are [16][channels][filters]. The tile
 // transforms touch rows 0..<tiles of such a buffer, for tiles firstTile..<firstTile + tiles.

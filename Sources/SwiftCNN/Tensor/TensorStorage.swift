@@ -5,7 +5,7 @@ final class TensorStorage: @unchecked Sendable {
     @usableFromInline let pointer: UnsafeMutablePointer<Float>
     /// Floats in use. An arena may hand a free storage out again for fewer floats than its
     /// `capacity` (inference), and sets this then; nothing else holds it at that moment.
-    @usableFromInline internal(set) var count: Int
+    @usableFromInline var count: Int
     /// Floats allocated.
     let capacity: Int
     /// Whether a `TensorArena` keeps this storage for reuse. The arena's reference means
