@@ -27,6 +27,8 @@ static long clip_end(long o, long stride, long pad, long window, long size) {
 CLONES void swiftcnn_maxpool_forward(const float *restrict input, float *restrict output, int32_t *restrict argmax,
                                      long firstImage, long images, swiftcnn_conv_shape s) {
     long c = s.channels;
+    // Reads up to here stay inside the images this call was given.
+    long limit = (firstImage + images) * s.height * s.width * c;
     for (long n = firstImage; n < firstImage + images; n++) {
         for (long oy = 0; oy < s.outputHeight; oy++) {
             long y0 = clip_start(oy, s.strideHeight, s.padTop);
@@ -38,6 +40,33 @@ CLONES void swiftcnn_maxpool_forward(const float *restrict input, float *restric
                 float *best = output + o;
                 long first = ((n * s.height + y0) * s.width + x0) * c;
                 int32_t *at = argmax + o;
+                long last = ((n * s.height + y1 - 1) * s.width + x1 - 1) * c;
+                if (c < 16 && last + 16 <= limit) {
+                    // Few channels: 16 lanes at once, the extra ones reading the next pixels
+                    // and thrown away, instead of a scalar loop of `c` iterations.
+                    float b[16];
+                    int32_t a[16];
+                    for (int k = 0; k < 16; k++) {
+                        b[k] = input[first + k];
+                        a[k] = (int32_t)(first + k);
+                    }
+                    for (long y = y0; y < y1; y++) {
+                        for (long x = x0; x < x1; x++) {
+                            long i = ((n * s.height + y) * s.width + x) * c;
+                            const float *v = input + i;
+                            for (int k = 0; k < 16; k++) {
+                                int better = v[k] > b[k];
+                                b[k] = better ? v[k] : b[k];
+                                a[k] = better ? (int32_t)(i + k) : a[k];
+                            }
+                        }
+                    }
+                    for (long k = 0; k < c; k++) {
+                        best[k] = b[k];
+                        at[k] = a[k];
+                    }
+                    continue;
+                }
                 for (long k = 0; k < c; k++) {
                     best[k] = input[first + k];
                     at[k] = (int32_t)(first + k);
