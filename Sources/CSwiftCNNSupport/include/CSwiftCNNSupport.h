@@ -58,53 +58,39 @@ void swiftcnn_conv_direct_kernel_gradient(const float *input, const float *gradO
                                           long images, swiftcnn_conv_shape shape, long lanes, float *scratch);
 
 
-// Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions (see winograd_template.h). Tiles of
-// a shape are numbered image by image over its 2×2 output tiles; V is [16][tileStride][channels],
-// M and dM are [16][tileStride][filters], U and dU are [16][channels][filters]. The tile
-// transforms touch rows 0..<tiles of such a buffer, for tiles firstTile..<firstTile + tiles.
+// Winograd F(m×m, 3×3) for 3×3 stride-1 convolutions, m = 2, 3 or 4 (winograd_template.h;
+// the functions are named swiftcnn_winograd_*, swiftcnn_winograd3_* and swiftcnn_winograd4_*).
+// With N = m + 2: tiles of a shape are numbered image by image over its m×m output tiles; V
+// is [N²][tileStride][channels], M and dM are [N²][tileStride][filters], U and dU are
+// [N²][channels][filters]. The tile transforms touch rows 0..<tiles of such a buffer, for
+// tiles firstTile..<firstTile + tiles.
+//
+//   tiles               m×m output tiles per image.
+//   kernel_transform    U = G g Gᵀ of a [3, 3, c, f] kernel, or with `flipped` of the kernel
+//                       turned by 180° (the input gradient's, whose products then take each
+//                       Up transposed); writes rows firstRow..<firstRow + rowCount (input
+//                       channels) of each position's matrix.
+//   kernel_gradient     Gᵀ dU G, written over a [3, 3, c, f] buffer.
+//   input_transform     V = Bᵀ d B; `zeros` holds `channels` zeros (padding).
+//   output_transform    Y = Aᵀ M A (+ bias) into the NHWC output; `sink` takes `filters`
+//                       floats of outputs past the edge.
+//   gradient_transform  dM = A dY Aᵀ, zeros for outputs past the edge; `zeros` holds
+//                       `filters` zeros.
+#define SWIFTCNN_WINOGRAD_DECLARE(prefix)                                                                        \
+    long prefix##tiles(swiftcnn_conv_shape shape);                                                               \
+    void prefix##kernel_transform(const float *kernel, float *u, long c, long f, int flipped, long firstRow,      \
+                                  long rowCount);                                                                \
+    void prefix##kernel_gradient(const float *du, float *gradKernel, long c, long f);                            \
+    void prefix##input_transform(const float *input, float *v, long firstTile, long tiles, long tileStride,      \
+                                 swiftcnn_conv_shape shape, const float *zeros);                                 \
+    void prefix##output_transform(const float *m, float *output, const float *bias, long firstTile, long tiles,  \
+                                  long tileStride, swiftcnn_conv_shape shape, float *sink);                      \
+    void prefix##gradient_transform(const float *gradOutput, float *dm, long firstTile, long tiles,               \
+                                    long tileStride, swiftcnn_conv_shape shape, const float *zeros);
 
-/// 2×2 output tiles per image.
-long swiftcnn_winograd_tiles(swiftcnn_conv_shape shape);
-/// U = G g Gᵀ of a [3, 3, c, f] kernel, or with `flipped` of the kernel turned by 180° (the
-/// input gradient's, whose products then take each Up transposed). Writes rows
-/// firstRow..<firstRow + rowCount (input channels) of each position's matrix.
-void swiftcnn_winograd_kernel_transform(const float *kernel, float *u, long c, long f, int flipped,
-                                        long firstRow, long rowCount);
-/// The kernel gradient Gᵀ dU G, written over a [3, 3, c, f] buffer.
-void swiftcnn_winograd_kernel_gradient(const float *du, float *gradKernel, long c, long f);
-/// V = Bᵀ d B for `tiles` tiles from `firstTile`. `zeros` holds `channels` zeros (padding).
-void swiftcnn_winograd_input_transform(const float *input, float *v, long firstTile, long tiles, long tileStride,
-                                       swiftcnn_conv_shape shape, const float *zeros);
-/// Y = Aᵀ M A (+ bias) into the NHWC output. `sink` takes `filters` floats of outputs past the edge.
-void swiftcnn_winograd_output_transform(const float *m, float *output, const float *bias, long firstTile,
-                                        long tiles, long tileStride, swiftcnn_conv_shape shape, float *sink);
-/// dM = A dY Aᵀ, with zeros for outputs past the edge. `zeros` holds `filters` zeros.
-void swiftcnn_winograd_gradient_transform(const float *gradOutput, float *dm, long firstTile, long tiles,
-                                          long tileStride, swiftcnn_conv_shape shape, const float *zeros);
-
-/// The same for F(3×3, 3×3) (WinogradF3Convolution.c): 3×3 output tiles, 25 positions.
-long swiftcnn_winograd3_tiles(swiftcnn_conv_shape shape);
-void swiftcnn_winograd3_kernel_transform(const float *kernel, float *u, long c, long f, int flipped,
-                                         long firstRow, long rowCount);
-void swiftcnn_winograd3_kernel_gradient(const float *du, float *gradKernel, long c, long f);
-void swiftcnn_winograd3_input_transform(const float *input, float *v, long firstTile, long tiles, long tileStride,
-                                        swiftcnn_conv_shape shape, const float *zeros);
-void swiftcnn_winograd3_output_transform(const float *m, float *output, const float *bias, long firstTile,
-                                         long tiles, long tileStride, swiftcnn_conv_shape shape, float *sink);
-void swiftcnn_winograd3_gradient_transform(const float *gradOutput, float *dm, long firstTile, long tiles,
-                                           long tileStride, swiftcnn_conv_shape shape, const float *zeros);
-
-/// The same for F(4×4, 3×3) (WinogradF4Convolution.c): 4×4 output tiles, 36 positions.
-long swiftcnn_winograd4_tiles(swiftcnn_conv_shape shape);
-void swiftcnn_winograd4_kernel_transform(const float *kernel, float *u, long c, long f, int flipped,
-                                         long firstRow, long rowCount);
-void swiftcnn_winograd4_kernel_gradient(const float *du, float *gradKernel, long c, long f);
-void swiftcnn_winograd4_input_transform(const float *input, float *v, long firstTile, long tiles, long tileStride,
-                                        swiftcnn_conv_shape shape, const float *zeros);
-void swiftcnn_winograd4_output_transform(const float *m, float *output, const float *bias, long firstTile,
-                                         long tiles, long tileStride, swiftcnn_conv_shape shape, float *sink);
-void swiftcnn_winograd4_gradient_transform(const float *gradOutput, float *dm, long firstTile, long tiles,
-                                           long tileStride, swiftcnn_conv_shape shape, const float *zeros);
+SWIFTCNN_WINOGRAD_DECLARE(swiftcnn_winograd_)
+SWIFTCNN_WINOGRAD_DECLARE(swiftcnn_winograd3_)
+SWIFTCNN_WINOGRAD_DECLARE(swiftcnn_winograd4_)
 
 // Batch normalisation over `count` floats of NHWC data in blocks of `period` floats (a
 // multiple of the channel count; see BatchNorm.c). Per-channel arguments are expanded to
