@@ -7,14 +7,14 @@ import Darwin
 #endif
 
 /// 3×3 stride-1 convolutions with many channels, by Winograd's minimal filtering: F(4×4,
-/// 3×3) does 1/4 the multiplications of im2col + SGEMM, F(2×2, 3×3) 1/2.25 (see
-/// `WinogradVariant`), and neither builds a 9× column matrix. These layers are most of
+/// 3×3) does 1/4 the multiplications of im2col + SGEMM, F(3×3, 3×3) 1/3.24 and F(2×2, 3×3)
+/// 1/2.25 (see `WinogradVariant`), and none builds a 9× column matrix. These layers are most of
 /// VGG16's, ResNet18's and AlexNet8's time. The transforms are in C; here the tiles are
 /// transformed, multiplied (one SGEMM per transform position) and transformed back, in one
 /// of the two orders `WinogradPlan` picks.
 ///
 /// The result differs from the direct sum by float rounding only: a few ulp for F(2×2,
-/// 3×3), about ten times that for F(4×4, 3×3) (checked against the sums in the tests).
+/// 3×3), about ten times that for the larger tiles (checked against the sums in the tests).
 enum WinogradConvolution {
     /// `SWIFTCNN_DISABLE_WINOGRAD=1` sends these layers to im2col + SGEMM instead, like
     /// TensorFlow's `TF_ENABLE_WINOGRAD_NONFUSED=0`: to compare speed, or rounding.
@@ -28,7 +28,7 @@ enum WinogradConvolution {
     }
 
     /// Settings tests override: the shared-block budget (to force several blocks) and the
-    /// variant (to test both on the same shapes).
+    /// variant (to test every variant on the same shapes).
     struct Options {
         var blockBudget = WinogradPlan.defaultBlockBudget
         var variant: WinogradVariant?
@@ -198,8 +198,8 @@ enum WinogradConvolution {
 
 /// How a Winograd convolution's tiles are cut into blocks and spread over the threads.
 ///
-/// With few channels (≤ 64 in and out) each thread takes whole blocks small enough to stay
-/// in its core's cache. With more channels that would make each product a thin SGEMM that
+/// With few channels (at most 128 in and out together) each thread takes whole blocks small
+/// enough to stay in its core's cache. With more channels that would make each product a thin SGEMM that
 /// re-packs the whole transformed kernel for a few rows, so instead all threads transform
 /// one large block together and then split its products (one per position) between them.
 struct WinogradPlan {
