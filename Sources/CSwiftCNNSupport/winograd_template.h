@@ -48,6 +48,30 @@ typedef struct {
 } winograd_tile_origin;
 #endif
 
+// Channel k of one tile to the transform domain: OP (an IN → N 1-D transform) on each
+// column of the IN×IN values behind the pointer table `src`, then on each row, written to
+// the N×N positions of `out` (positions `positionStride` floats apart).
+#define TILE_TO_POSITIONS(IN, OP, src, out, k, positionStride)                             \
+    do {                                                                                   \
+        float r_[N][IN];                                                                   \
+        UNROLL                                                                             \
+        for (int j_ = 0; j_ < IN; j_++) {                                                  \
+            float column_[IN], spread_[N];                                                 \
+            UNROLL                                                                         \
+            for (int i_ = 0; i_ < IN; i_++) column_[i_] = (src)[i_ * IN + j_][k];         \
+            OP(column_, spread_);                                                          \
+            UNROLL                                                                         \
+            for (int i_ = 0; i_ < N; i_++) r_[i_][j_] = spread_[i_];                       \
+        }                                                                                  \
+        UNROLL                                                                             \
+        for (int i_ = 0; i_ < N; i_++) {                                                   \
+            float row_[N];                                                                 \
+            OP(r_[i_], row_);                                                              \
+            UNROLL                                                                         \
+            for (int q_ = 0; q_ < N; q_++) (out)[(i_ * N + q_) * (positionStride) + (k)] = row_[q_]; \
+        }                                                                                  \
+    } while (0)
+
 // The top-left output position of tile `index` of `s`, and its image.
 static winograd_tile_origin WINOGRAD(origin)(long index, swiftcnn_conv_shape s) {
     long tilesX = (s.outputWidth + M - 1) / M, tilesY = (s.outputHeight + M - 1) / M;
@@ -128,25 +152,7 @@ CLONES void WINOGRAD(input_transform)(const float *restrict input, float *restri
         float *out = v + t * c;
         long positionStride = tileStride * c;
         CHANNEL_LOOP
-        for (long k = 0; k < c; k++) {
-            float r[N][N];
-            UNROLL
-            for (int j = 0; j < N; j++) {
-                float column[N], transformed[N];
-                UNROLL
-                for (int i = 0; i < N; i++) column[i] = d[i * N + j][k];
-                INPUT_1D(column, transformed);
-                UNROLL
-                for (int i = 0; i < N; i++) r[i][j] = transformed[i];
-            }
-            UNROLL
-            for (int i = 0; i < N; i++) {
-                float row[N];
-                INPUT_1D(r[i], row);
-                UNROLL
-                for (int q = 0; q < N; q++) out[(i * N + q) * positionStride + k] = row[q];
-            }
-        }
+        for (long k = 0; k < c; k++) TILE_TO_POSITIONS(N, INPUT_1D, d, out, k, positionStride);
     }
 }
 
@@ -211,26 +217,9 @@ CLONES void WINOGRAD(gradient_transform)(const float *restrict gradOutput, float
         float *out = dm + t * f;
         long positionStride = tileStride * f;
         CHANNEL_LOOP
-        for (long k = 0; k < f; k++) {
-            float r[N][M];
-            UNROLL
-            for (int j = 0; j < M; j++) {
-                float column[M], spread[N];
-                UNROLL
-                for (int i = 0; i < M; i++) column[i] = dy[i * M + j][k];
-                GRADIENT_1D(column, spread);
-                UNROLL
-                for (int i = 0; i < N; i++) r[i][j] = spread[i];
-            }
-            UNROLL
-            for (int i = 0; i < N; i++) {
-                float row[N];
-                GRADIENT_1D(r[i], row);
-                UNROLL
-                for (int q = 0; q < N; q++) out[(i * N + q) * positionStride + k] = row[q];
-            }
-        }
+        for (long k = 0; k < f; k++) TILE_TO_POSITIONS(M, GRADIENT_1D, dy, out, k, positionStride);
     }
 }
 
+#undef TILE_TO_POSITIONS
 #undef N

@@ -32,6 +32,11 @@ enum WinogradConvolution {
     struct Options {
         var blockBudget = WinogradPlan.defaultBlockBudget
         var variant: WinogradVariant?
+
+        /// The variant set here, else the cheapest for a pass with this output.
+        func variant(outputHeight: Int, outputWidth: Int, images: Int, overhead: Int) -> WinogradVariant {
+            variant ?? .best(outputHeight: outputHeight, outputWidth: outputWidth, images: images, overhead: overhead)
+        }
     }
 
     static func forward(
@@ -40,11 +45,8 @@ enum WinogradConvolution {
         options: Options = Options()
     ) {
         let (c, f, g) = (shape.channels, shape.filters, shape.window)
-        let variant =
-            options.variant
-            ?? .best(
-                outputHeight: g.rows.output, outputWidth: g.cols.output, images: shape.images,
-                overhead: WinogradVariant.convolutionOverhead)
+        let variant = options.variant(
+            outputHeight: g.rows.output, outputWidth: g.cols.output, images: shape.images, overhead: WinogradVariant.convolutionOverhead)
         let u = workspaces.shared.buffer(count: variant.positions * c * f)
         variant.transformKernel(kernel, into: u, channels: c, filters: f, flipped: false)
         convolve(
@@ -60,11 +62,8 @@ enum WinogradConvolution {
         shape: ConvolutionShape, workspaces: WorkspaceSet, options: Options = Options()
     ) {
         let (c, f, g) = (shape.channels, shape.filters, shape.window)
-        let variant =
-            options.variant
-            ?? .best(
-                outputHeight: g.rows.input, outputWidth: g.cols.input, images: shape.images,
-                overhead: WinogradVariant.convolutionOverhead)
+        let variant = options.variant(
+            outputHeight: g.rows.input, outputWidth: g.cols.input, images: shape.images, overhead: WinogradVariant.convolutionOverhead)
         let u = workspaces.shared.buffer(count: variant.positions * c * f)
         variant.transformKernel(kernel, into: u, channels: c, filters: f, flipped: true)
         let transposed = swiftcnn_conv_shape(
@@ -83,11 +82,8 @@ enum WinogradConvolution {
     ) {
         let (c, f, g) = (shape.channels, shape.filters, shape.window)
         let s = shape.cShape
-        let variant =
-            options.variant
-            ?? .best(
-                outputHeight: g.rows.output, outputWidth: g.cols.output, images: shape.images,
-                overhead: WinogradVariant.kernelGradientOverhead)
+        let variant = options.variant(
+            outputHeight: g.rows.output, outputWidth: g.cols.output, images: shape.images, overhead: WinogradVariant.kernelGradientOverhead)
         let plan = WinogradPlan(
             tiles: shape.images * variant.tiles(s), channels: c, filters: f, variant: variant,
             blockBudget: options.blockBudget)
