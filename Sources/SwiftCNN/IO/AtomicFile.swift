@@ -8,48 +8,34 @@ import Foundation
     import Darwin
 #endif
 
-// Crash-safe file replacement: each file is written to a temporary file in
-// the same directory (so the final rename stays within one file system and is
-// atomic), fsync'd, and only then renamed over the destination; the directory
-// is fsync'd afterwards so the rename itself is durable. A crash at any point
-// leaves either the old file or the complete new one, never a torn file.
+// The one way SwiftCNN writes a file: to a temporary file in the same directory (so the
+// rename stays within one file system and is atomic), fsync'd, renamed over the
+// destination, and the directory fsync'd so the rename itself is durable. A kill at any
+// point leaves the old file or the complete new one, never a torn file, and a full disk
+// leaves the old file and no temporary behind. Files that are only valid together (a
+// bundle's data and index) go through ``FileSet`` instead, which builds on these steps.
 
 enum AtomicFile {
-    /// Writes one file atomically.
+    /// Writes one file atomically and durably.
     static func write(_ bytes: [UInt8], to path: String) throws {
-        try write([(path, bytes)])
-    }
-
-    /// Writes several files: all temporaries are written and synced first,
-    /// then renamed in the order given. Put the file that "commits" the set
-    /// (a bundle's index) last.
-    static func write(_ files: [(path: String, bytes: [UInt8])]) throws {
-        var temporaries: [(temp: String, path: String)] = []
-        defer {
-            for (temp, _) in temporaries { unlink(temp) }
-        }
-        for (path, bytes) in files {
-            try createParentDirectory(of: path)
-            let temp = temporaryPath(for: path)
-            temporaries.append((temp, path))
+        try createParentDirectory(of: path)
+        removeStaleTemporaries(of: path)
+        let temp = temporaryPath(for: path)
+        do {
             try writeAndSync(bytes, to: temp, reportingAs: path)
+            try rename(temp, over: path)
+        } catch {
+            unlink(temp)
+            throw error
         }
-        var directories: [String] = []
-        while !temporaries.isEmpty {
-            let (temp, path) = temporaries.removeFirst()
-            guard rename(temp, path) == 0 else {
-                let message = errnoMessage()
-                unlink(temp)
-                throw CheckpointError(file: path, message: "cannot rename temporary file into place: \(message)")
-            }
-            let directory = parentDirectory(of: path)
-            if !directories.contains(directory) { directories.append(directory) }
-        }
-        for directory in directories { syncDirectory(directory) }
+        syncDirectory(parentDirectory(of: path))
     }
 
-    private static func writeAndSync(_ bytes: [UInt8], to temp: String, reportingAs path: String) throws {
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    // MARK: Steps, shared with FileSet
+
+    /// Creates `temp` exclusively, writes all of `bytes` and fsyncs it.
+    static func writeAndSync(_ bytes: [UInt8], to temp: String, reportingAs path: String) throws {
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw CheckpointError(file: path, message: "cannot create temporary file \(temp): \(errnoMessage())")
         }
@@ -71,19 +57,76 @@ enum AtomicFile {
         if let failure { throw CheckpointError(file: path, message: failure) }
     }
 
-    private static func temporaryPath(for path: String) -> String {
-        let directory = parentDirectory(of: path)
-        let name = (path as NSString).lastPathComponent
-        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
-        return (directory as NSString).appendingPathComponent(".\(name).tmp-\(getpid())-\(suffix)")
+    /// Renames `temp` over `path` (atomic within one file system).
+    static func rename(_ temp: String, over path: String) throws {
+        guard Foundation.rename(temp, path) == 0 else {
+            throw CheckpointError(file: path, message: "cannot rename temporary file into place: \(errnoMessage())")
+        }
     }
 
-    private static func parentDirectory(of path: String) -> String {
+    /// Puts a second name on `path`'s contents at `copy` without touching `path`: a hard
+    /// link renamed over `copy`, or, where the file system has no hard links, a synced copy.
+    static func duplicate(_ path: String, as copy: String) throws {
+        removeStaleTemporaries(of: copy)
+        // rename(2) between two links of one file does nothing and leaves the temporary,
+        // so a copy that is already that file (from a save cut short) stays as it is.
+        var original = stat()
+        var existing = stat()
+        if stat(path, &original) == 0, stat(copy, &existing) == 0, original.st_dev == existing.st_dev,
+            original.st_ino == existing.st_ino
+        {
+            return
+        }
+        let temp = temporaryPath(for: copy)
+        if link(path, temp) != 0 {
+            guard errno == EPERM || errno == EXDEV || errno == EMLINK || errno == ENOTSUP else {
+                throw CheckpointError(file: copy, message: "cannot link \(path) to \(temp): \(errnoMessage())")
+            }
+            let bytes = try readWholeFile(path)
+            do { try writeAndSync(bytes, to: temp, reportingAs: copy) } catch {
+                unlink(temp)
+                throw error
+            }
+        }
+        do { try rename(temp, over: copy) } catch {
+            unlink(temp)
+            throw error
+        }
+    }
+
+    /// A fresh temporary name beside `path`: `.<name>.tmp-<pid>-<random>`.
+    static func temporaryPath(for path: String) -> String {
+        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        return (parentDirectory(of: path) as NSString).appendingPathComponent(
+            "\(temporaryStem(for: path))\(getpid())-\(suffix)")
+    }
+
+    /// What every temporary of `path` starts with.
+    static func temporaryStem(for path: String) -> String {
+        ".\((path as NSString).lastPathComponent).tmp-"
+    }
+
+    /// Deletes the temporaries of `path` that a killed writer left: those whose process no
+    /// longer runs. One process writes a given path from one place at a time, so its own
+    /// leftovers (a write that was cut short by a test) go too.
+    static func removeStaleTemporaries(of path: String) {
+        let directory = parentDirectory(of: path)
+        let stem = temporaryStem(for: path)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(stem) {
+            let rest = name.dropFirst(stem.count)
+            guard let dash = rest.firstIndex(of: "-"), let pid = pid_t(rest[..<dash]) else { continue }
+            let alive = pid != getpid() && (kill(pid, 0) == 0 || errno == EPERM)
+            if !alive { unlink((directory as NSString).appendingPathComponent(name)) }
+        }
+    }
+
+    static func parentDirectory(of path: String) -> String {
         let directory = (path as NSString).deletingLastPathComponent
         return directory.isEmpty ? "." : directory
     }
 
-    private static func createParentDirectory(of path: String) throws {
+    static func createParentDirectory(of path: String) throws {
         let directory = parentDirectory(of: path)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -94,14 +137,14 @@ enum AtomicFile {
     }
 
     /// Best effort: some file systems do not support syncing a directory.
-    private static func syncDirectory(_ directory: String) {
+    static func syncDirectory(_ directory: String) {
         let fd = open(directory, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return }
         _ = fsync(fd)
         _ = close(fd)
     }
 
-    private static func errnoMessage() -> String {
+    static func errnoMessage() -> String {
         String(cString: strerror(errno))
     }
 }

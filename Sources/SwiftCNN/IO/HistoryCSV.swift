@@ -31,7 +31,7 @@ public enum HistoryCSV {
 
     /// Writes `history` to `path`, atomically.
     public static func write(_ history: [String: [Double]], to path: String) throws {
-        try AtomicOutput.write(Array(encode(history).utf8), to: path)
+        try AtomicFile.write(Array(encode(history).utf8), to: path)
     }
 
     /// Reads a history file back (for resuming a run), keyed by column name.

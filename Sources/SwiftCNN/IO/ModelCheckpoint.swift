@@ -22,6 +22,16 @@ public enum KerasCheckpoint {
     /// A compiled model whose Adam or SGD optimizer has taken steps also
     /// saves the optimizer state, in Keras's layout.
     public static func save(_ model: Layer, prefix: String, writeStateFile: Bool = true) throws {
+        try TensorBundle.write(try bundleEntries(model, prefix: prefix), prefix: prefix)
+        if writeStateFile {
+            let name = (prefix as NSString).lastPathComponent
+            try CheckpointState(modelCheckpointPath: name).write(directory: directoryOf(prefix))
+        }
+    }
+
+    /// The bundle's entries for `model` (and its optimizer's state), as ``save(_:prefix:writeStateFile:)``
+    /// writes them.
+    static func bundleEntries(_ model: Layer, prefix: String) throws -> [(key: String, tensor: CheckpointTensor)] {
         let indexFile = TensorBundle.indexPath(prefix: prefix)
         guard !model.namedParameters.isEmpty else {
             throw CheckpointError(file: indexFile, message: "model has no variables yet; call build(inputShape:) first")
@@ -54,11 +64,7 @@ public enum KerasCheckpoint {
             throw CheckpointError(file: indexFile, message: "cannot serialize the object graph: \(error)")
         }
         entries.append((KerasObjectGraph.graphKey, CheckpointTensor(strings: [graphBytes], shape: [])))
-        try TensorBundle.write(entries, prefix: prefix)
-        if writeStateFile {
-            let name = (prefix as NSString).lastPathComponent
-            try CheckpointState(modelCheckpointPath: name).write(directory: directoryOf(prefix))
-        }
+        return entries
     }
 
     /// Reads a checkpoint written by tf.keras (or by ``save(_:prefix:writeStateFile:)``)
@@ -68,12 +74,29 @@ public enum KerasCheckpoint {
     /// other optimizer state and `save_counter` are ignored. Any other
     /// variable the model lacks, a missing variable, or a dtype or shape
     /// mismatch is an error, and then nothing is changed.
-    public static func load(into model: Layer, prefix: String) throws {
-        let indexFile = TensorBundle.indexPath(prefix: prefix)
+    ///
+    /// A save that was killed between writing the data and the index leaves the bundle
+    /// at `prefix` incomplete and its previous version beside it (see
+    /// ``TensorBundle/write(_:prefix:)``); that copy is loaded instead, and `warn` gets
+    /// one line saying so (standard error by default).
+    public static func load(
+        into model: Layer, prefix: String, warn: ((String) -> Void)? = nil
+    ) throws {
+        var indexFile = TensorBundle.indexPath(prefix: prefix)
         guard !model.namedParameters.isEmpty else {
             throw CheckpointError(file: indexFile, message: "model has no variables yet; call build(inputShape:) first")
         }
-        let entries = try TensorBundle.read(prefix: prefix)
+        let entries: [TensorBundleEntry]
+        do {
+            entries = try TensorBundle.read(prefix: prefix)
+        } catch let error as CheckpointError {
+            let backup = FileSet.backupPrefix(prefix)
+            guard let previous = try? TensorBundle.read(prefix: backup) else { throw error }
+            (warn ?? writeToStandardError)(
+                "warning: \(error); a save into it was cut short, so the previous checkpoint \(backup) was loaded")
+            entries = previous
+            indexFile = TensorBundle.indexPath(prefix: backup)
+        }
         let tensors = Dictionary(entries.map { ($0.key, $0.tensor) }, uniquingKeysWith: { a, _ in a })
         let optimizer = (model as? Model)?.optimizer
         let expected = KerasObjectGraph(model: model, optimizer: optimizer)
@@ -282,6 +305,11 @@ func floatTensor(_ tensor: CheckpointTensor, for parameter: Parameter, file: Str
     } catch {
         throw CheckpointError(file: file, variable: name, message: "\(error)")
     }
+}
+
+/// Writes a line to standard error.
+func writeToStandardError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
 private func directoryOf(_ path: String) -> String {

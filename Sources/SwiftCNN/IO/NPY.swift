@@ -32,7 +32,7 @@ public enum NPY {
 
     /// Writes `tensor` as a float32 `.npy` file, atomically.
     public static func write(_ tensor: Tensor, to path: String) throws {
-        try AtomicOutput.write(encode(tensor), to: path)
+        try AtomicFile.write(encode(tensor), to: path)
     }
 
     /// Reads a little-endian float32, C-order `.npy` file (versions 1.0 to 3.0).

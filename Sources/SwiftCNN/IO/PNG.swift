@@ -55,7 +55,7 @@ public enum PNG {
         do { bytes = try encode(image) } catch let error as SwiftCNNError {
             throw SwiftCNNError("\(path): \(error.message)")
         }
-        try AtomicOutput.write(bytes, to: path)
+        try AtomicFile.write(bytes, to: path)
     }
 
     /// Decodes PNG bytes to 8-bit RGB (gray is expanded, alpha composited onto white).
@@ -117,42 +117,3 @@ public enum PNG {
         return text.isEmpty ? "libpng failed" : "libpng: \(text)"
     }
 }
-
-/// Writing a file so readers see the old or the new contents, never half of one.
-enum AtomicOutput {
-    /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
-    static func write(_ bytes: [UInt8], to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temp =
-            (directory.isEmpty ? "." : directory)
-            + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard fd >= 0 else {
-            throw SwiftCNNError("\(path): cannot create \(temp) (\(String(cString: strerror(errno))))")
-        }
-        var written = 0
-        let failure: String? = bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let n = systemWrite(fd, buffer.baseAddress! + written, buffer.count - written)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return String(cString: strerror(errno)) }
-                written += n
-            }
-            return nil
-        }
-        let closed = close(fd) == 0
-        guard failure == nil, closed, rename(temp, path) == 0 else {
-            let why = failure ?? String(cString: strerror(errno))
-            unlink(temp)
-            throw SwiftCNNError("\(path): cannot write (\(why))")
-        }
-    }
-}
-
-#if canImport(Darwin)
-    import Darwin
-    private let systemWrite = Darwin.write
-#else
-    import Glibc
-    private let systemWrite = Glibc.write
-#endif

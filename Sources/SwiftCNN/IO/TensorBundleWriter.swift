@@ -36,13 +36,34 @@ public enum TensorBundle {
         return "\(prefix).data-\(pad(shard))-of-\(pad(shards))"
     }
 
-    /// Writes the bundle atomically: both files are written to temporary
-    /// files, synced, and renamed into place, data first and index last, so
-    /// a crash never leaves a half-written file under the final names.
+    /// Writes the bundle so that a kill at any moment leaves a complete bundle on disk:
+    /// both files go to synced temporaries, the bundle already there keeps a second name
+    /// (`<prefix>-previous`) until the new data and index are both in place, then that
+    /// copy is removed. ``read(prefix:)`` of a prefix whose save was cut short fails;
+    /// ``completePrefix(_:)`` finds the copy to read instead.
     public static func write(_ entries: [(key: String, tensor: CheckpointTensor)], prefix: String) throws {
-        let (index, data) = try encode(entries, prefix: prefix)
-        try AtomicFile.write([(dataPath(prefix: prefix), data), (indexPath(prefix: prefix), index)])
+        try fileSet(entries, prefix: prefix).write()
     }
+
+    /// The bundle's two files as a set replaced together; callers add files that belong
+    /// with the bundle (a resume state) before writing it.
+    static func fileSet(_ entries: [(key: String, tensor: CheckpointTensor)], prefix: String) throws -> FileSet {
+        let (index, data) = try encode(entries, prefix: prefix)
+        return FileSet(
+            prefix: prefix, files: [(dataSuffix, data), (indexSuffix, index)], isComplete: isComplete)
+    }
+
+    /// Whether a bundle at `prefix` reads and verifies (every CRC).
+    static func isComplete(_ prefix: String) -> Bool { (try? read(prefix: prefix)) != nil }
+
+    /// `prefix` when the bundle there is complete, else its backup when a save into it
+    /// was cut short and the backup is complete, else nil.
+    public static func completePrefix(_ prefix: String) -> String? {
+        FileSet.completePrefix(prefix, isComplete: isComplete)
+    }
+
+    static let indexSuffix = ".index"
+    static let dataSuffix = ".data-00000-of-00001"
 
     /// The bytes of the `.index` and `.data-00000-of-00001` files for
     /// `entries`. Tensor data is laid out in the order given.

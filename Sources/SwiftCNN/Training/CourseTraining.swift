@@ -59,14 +59,14 @@ public struct CourseTraining {
         var earlier = History()
         var best = Double.infinity
         var progress: EpochProgress?
-        if !fresh, let state = try ResumeState.read(resumeStatePath) {
+        if !fresh, let (statePrefix, state) = try ResumeState.find(lastPrefix) {
             log("-------------load the model-----------------")
             let at = state.progress.map { "epoch \($0.epoch + 1), after step \($0.step)" } ?? "epoch \(state.epoch + 1)"
-            log("Resuming the interrupted run at \(at) from \(lastPrefix)")
-            try model.loadWeights(lastPrefix)
+            log("Resuming the interrupted run at \(at) from \(statePrefix)")
+            try model.loadWeights(statePrefix)
             (initialEpoch, earlier, best, progress) = (state.epoch, state.history, state.best, state.progress)
             state.restoreRandomState(of: model)
-        } else if !fresh, FileManager.default.fileExists(atPath: checkpoint + ".index") {
+        } else if !fresh, checkpointExists {
             log("-------------load the model-----------------")
             try model.loadWeights(checkpoint)
         }
@@ -78,14 +78,13 @@ public struct CourseTraining {
         var history = earlier
         history.append(contentsOf: latest)
         if let epoch = latest.interruptedEpoch {
-            try KerasCheckpoint.save(model, prefix: lastPrefix, writeStateFile: false)
             try ResumeState(epoch: epoch, history: history, best: saver.best, progress: latest.interruption, model: model)
-                .write(resumeStatePath)
+                .save(with: model, prefix: lastPrefix)
             try writeCurvesAndHistory(history)
             throw TrainingInterrupted(
                 message: "interrupted during epoch \(epoch + 1); saved the state to \(lastPrefix).index and \(resumeStatePath); run the same command again to continue")
         }
-        try ResumeState.remove(resumeStatePath, prefix: lastPrefix)
+        try ResumeState.remove(prefix: lastPrefix)
         if verbose { log(model.summary()) }
         var written = ["\(checkpoint).index"]
         if let weightsText {
@@ -101,7 +100,15 @@ public struct CourseTraining {
     /// `<checkpoint>-last`: the weights and optimizer state of an interrupted run.
     public var lastPrefix: String { checkpoint + "-last" }
     /// `<checkpoint>-last.json`: where the interrupted run stopped, and its history.
-    public var resumeStatePath: String { checkpoint + "-last.json" }
+    public var resumeStatePath: String { lastPrefix + ResumeState.suffix }
+
+    /// Whether a best-only checkpoint is on disk, whole or as the copy a cut-short save
+    /// left (which loading falls back to).
+    private var checkpointExists: Bool {
+        [checkpoint, FileSet.backupPrefix(checkpoint)].contains {
+            FileManager.default.fileExists(atPath: TensorBundle.indexPath(prefix: $0))
+        }
+    }
 
     /// Creates `path`'s folder if needed and checks that a file can be created there.
     private func checkWritable(_ path: String) throws {
@@ -144,6 +151,9 @@ struct ResumeState: Codable {
     var progress: EpochProgress?
     /// Every layer's random generator (dropout masks), in `descendants` order.
     var random: [[UInt64]]?
+    /// The CRC32C of the `.index` file saved with this state (format 2), so a state is
+    /// never paired with another save's weights.
+    var indexCRC32C: UInt32?
 
     init(epoch: Int, history: History, best: Double, progress: EpochProgress?, model: Model) {
         self.epoch = epoch
@@ -169,18 +179,69 @@ struct ResumeState: Codable {
         return value
     }
 
-    static func read(_ path: String) throws -> ResumeState.Loaded? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
+    /// The resume state's file: `<prefix>.json` beside the `<prefix>` bundle.
+    static let suffix = ".json"
+
+    /// The complete interrupted-run state under `prefix` (`<checkpoint>-last`), or under
+    /// its backup when the save into it was cut short: the prefix to load the weights
+    /// from, and the state. Nil when there is none; when only an incomplete one is there,
+    /// nil after a one-line warning (the run then resumes from the best-only checkpoint).
+    static func find(_ prefix: String, warn: (String) -> Void = writeToStandardError) throws -> (String, Loaded)? {
+        let backup = FileSet.backupPrefix(prefix)
+        let candidates = [prefix, backup].filter { FileManager.default.fileExists(atPath: $0 + suffix) }
+        guard !candidates.isEmpty else { return nil }
+        var problems: [String] = []
+        for candidate in candidates {
+            do {
+                return (candidate, Loaded(state: try read(prefix: candidate)))
+            } catch {
+                problems.append("\(error)")
+            }
+        }
+        warn(
+            "warning: the interrupted run's state is incomplete (\(problems[0])); continuing from the best-only checkpoint instead")
+        return nil
+    }
+
+    /// Reads `<prefix>.json` and checks that the bundle at `prefix` is the one it was saved
+    /// with, complete.
+    static func read(prefix: String) throws -> ResumeState {
+        let path = prefix + suffix
         let state: ResumeState
         do {
-            state = try JSONDecoder().decode(ResumeState.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            state = try JSONDecoder().decode(ResumeState.self, from: Data(readWholeFile(path)))
+        } catch let error as CheckpointError {
+            throw error
         } catch {
-            throw SwiftCNNError("\(path): not a SwiftCNN resume state (\(error)); delete it or pass --fresh")
+            throw SwiftCNNError("\(path): not a SwiftCNN resume state (\(error))")
         }
-        guard state.format == 1, state.epoch >= 0, state.epochs.count == state.history.values.map(\.count).max() ?? 0 else {
-            throw SwiftCNNError("\(path): inconsistent resume state; delete it or pass --fresh")
+        guard [1, 2].contains(state.format), state.epoch >= 0,
+            state.epochs.count == state.history.values.map(\.count).max() ?? 0
+        else {
+            throw SwiftCNNError("\(path): inconsistent resume state")
         }
-        return Loaded(state: state)
+        let index = try readWholeFile(TensorBundle.indexPath(prefix: prefix))
+        if let expected = state.indexCRC32C, CRC32C.checksum(index) != expected {
+            throw SwiftCNNError("\(path): belongs to another save of \(TensorBundle.indexPath(prefix: prefix))")
+        }
+        _ = try TensorBundle.read(prefix: prefix)
+        return state
+    }
+
+    /// Writes the model's bundle at `prefix` and this state beside it as one set, so a
+    /// kill during the save leaves this set or the previous one complete. A test may stop
+    /// it after `stoppingAfter` steps (see ``FileSet/write(stoppingAfter:)``).
+    @discardableResult
+    func save(with model: Model, prefix: String, stoppingAfter limit: Int? = nil) throws -> Int {
+        var files = try TensorBundle.fileSet(KerasCheckpoint.bundleEntries(model, prefix: prefix), prefix: prefix)
+        var state = self
+        state.format = 2
+        state.indexCRC32C = files.files.last.map { CRC32C.checksum($0.bytes) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        files.files.append((Self.suffix, Array(try encoder.encode(state))))
+        files.isComplete = { (try? Self.read(prefix: $0)) != nil }
+        return try files.write(stoppingAfter: limit)
     }
 
     /// A resume state as `CourseTraining` uses it.
@@ -193,15 +254,19 @@ struct ResumeState: Codable {
         func restoreRandomState(of model: Model) { state.restoreRandomState(of: model) }
     }
 
-    func write(_ path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(Array(try encoder.encode(self)), to: path)
-    }
-
-    static func remove(_ path: String, prefix: String) throws {
-        for file in [path, prefix + ".index", prefix + ".data-00000-of-00001"] where FileManager.default.fileExists(atPath: file) {
-            try FileManager.default.removeItem(atPath: file)
+    /// Removes the state and its bundle, and their backups; the state file first, so
+    /// that a kill part-way leaves no state that points at missing weights.
+    static func remove(prefix: String) throws {
+        for set in [prefix, FileSet.backupPrefix(prefix)] {
+            for suffix in [suffix, TensorBundle.indexSuffix, TensorBundle.dataSuffix] {
+                let file = set + suffix
+                guard FileManager.default.fileExists(atPath: file) else { continue }
+                do {
+                    try FileManager.default.removeItem(atPath: file)
+                } catch {
+                    throw SwiftCNNError("\(file): cannot remove the finished run's resume state (\(error.localizedDescription))")
+                }
+            }
         }
     }
 }
