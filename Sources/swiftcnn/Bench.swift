@@ -11,13 +11,13 @@ struct Bench: ParsableCommand {
     @Option(help: "train (fit steps with Adam) or predict.")
     var mode: String = "train"
 
-    @Option(help: "Images per step.")
+    @Option(parsing: .unconditional, help: "Images per step.")
     var batchSize: Int = 32
 
-    @Option(help: "Timed steps (after warm-up steps).")
+    @Option(parsing: .unconditional, help: "Timed steps (after warm-up steps).")
     var steps: Int = 20
 
-    @Option(help: "Warm-up steps, not timed.")
+    @Option(parsing: .unconditional, help: "Warm-up steps, not timed.")
     var warmup: Int = 3
 
     @Option(help: "Input shape without the batch axis.")
@@ -34,7 +34,9 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         guard mode == "train" || mode == "predict" else { throw SwiftCNNError("--mode must be train or predict, got '\(mode)'") }
-        guard batchSize > 0, steps > 0, warmup >= 0 else { throw SwiftCNNError("--batch-size and --steps must be positive") }
+        try requirePositive(batchSize, "--batch-size")
+        try requirePositive(steps, "--steps")
+        guard warmup >= 0 else { throw SwiftCNNError("--warmup must be zero or more, got \(warmup)") }
         let entry = try options.entry()
         let model = entry.make()
         let shape = try parseShape(input)

@@ -10,14 +10,14 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Checkpoint path prefix, e.g. checkpoint/Baseline.ckpt.")
     var weights: String
 
-    @Option(help: "Evaluate on N test images (a fixed random sample).")
+    @Option(parsing: .unconditional, help: "Evaluate on N test images (a fixed random sample).")
     var limit: Int?
 
-    @Option(help: "Images per batch.")
+    @Option(parsing: .unconditional, help: "Images per batch.")
     var batchSize: Int = 32
 
     func run() throws {
-        guard batchSize > 0 else { throw SwiftCNNError("--batch-size must be positive, got \(batchSize)") }
+        try requirePositive(batchSize, "--batch-size")
         let test = try dataOptions.load(.test, limit: limit)
         let model = try options.entry().make()
         try model.build(inputShape: test.imageShape)

@@ -18,7 +18,7 @@ struct Predict: ParsableCommand {
     @Option(help: "Dataset split to classify instead of files: train or test.")
     var split: String?
 
-    @Option(help: "Classify only the first N images of the split.")
+    @Option(parsing: .unconditional, help: "Classify only the first N images of the split.")
     var limit: Int?
 
     @Option(help: "Write the probabilities as a float32 .npy array [N, classes].")
@@ -27,20 +27,21 @@ struct Predict: ParsableCommand {
     @Option(help: "Input shape without the batch axis (files are resized to it).")
     var input: String = "32,32,3"
 
-    @Option(help: "Classes to show per image.")
+    @Option(parsing: .unconditional, help: "Classes to show per image.")
     var top: Int = 3
 
     func run() throws {
         guard images.isEmpty != (split == nil) else {
             throw SwiftCNNError("give image files or --split (with --data), not both or neither")
         }
+        try requirePositive(top, "--top")
         let model = try options.entry().make()
         var classNames: [String]
         var batch: Tensor
         var labels: [String]
         if let split {
             guard let which = DatasetSplit(rawValue: split) else { throw SwiftCNNError("--split must be train or test, got '\(split)'") }
-            if let limit, limit <= 0 { throw SwiftCNNError("--limit must be positive, got \(limit)") }
+            try requirePositive(limit, "--limit")
             let data = try Dataset.load(try dataOptions.name(), split: which, locator: DatasetLocator(explicitDirectory: dataOptions.data), limit: limit)
             (batch, classNames, labels) = (data.images, data.classNames, (0..<data.count).map { "#\($0)" })
         } else {

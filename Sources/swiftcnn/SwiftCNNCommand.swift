@@ -34,14 +34,20 @@ struct DataOptions: ParsableArguments {
 
     /// A split, limited to `limit` samples. The test split is shuffled first (with a fixed
     /// seed) because some copies of it are grouped by class.
-    func load(_ split: DatasetSplit, limit: Int?) throws -> Dataset {
-        if let limit, limit <= 0 { throw SwiftCNNError("a limit must be positive, got \(limit)") }
+    func load(_ split: DatasetSplit, limit: Int?, option: String = "--limit") throws -> Dataset {
+        try requirePositive(limit, option)
         let locator = DatasetLocator(explicitDirectory: data)
         if split == .test, let limit {
             return try Dataset.load(try name(), split: split, locator: locator).shuffled(seed: 0).prefix(limit)
         }
         return try Dataset.load(try name(), split: split, locator: locator, limit: limit)
     }
+}
+
+/// Checks a count option (`--epochs`, `--batch-size`, a limit): zero and negative values
+/// get a line naming the option, as `--epochs -1` is read as a value, not a flag.
+func requirePositive(_ value: Int?, _ option: String) throws {
+    if let value, value <= 0 { throw SwiftCNNError("\(option) must be a positive whole number, got \(value)") }
 }
 
 /// Parses `32,32,3`.

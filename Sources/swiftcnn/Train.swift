@@ -9,22 +9,22 @@ struct Train: ParsableCommand {
     @OptionGroup var options: ModelOptions
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Passes over the training set.")
+    @Option(parsing: .unconditional, help: "Passes over the training set.")
     var epochs: Int = 5
 
-    @Option(help: "Images per step.")
+    @Option(parsing: .unconditional, help: "Images per step.")
     var batchSize: Int = 32
 
-    @Option(help: "Adam's learning rate.")
+    @Option(parsing: .unconditional, help: "Adam's learning rate.")
     var learningRate: Float = 0.001
 
-    @Option(help: "Use only the first N training images.")
+    @Option(parsing: .unconditional, help: "Use only the first N training images.")
     var trainLimit: Int?
 
-    @Option(help: "Validate on N test images (a fixed random sample).")
+    @Option(parsing: .unconditional, help: "Validate on N test images (a fixed random sample).")
     var testLimit: Int?
 
-    @Option(help: "Seed for weights, shuffling and dropout.")
+    @Option(parsing: .unconditional, help: "Seed for weights, shuffling and dropout.")
     var seed: UInt64 = 0
 
     @Option(help: "Checkpoint path prefix (default: checkpoint/<Model>.ckpt).")
@@ -43,14 +43,14 @@ struct Train: ParsableCommand {
     var fresh = false
 
     func run() throws {
-        guard epochs > 0 else { throw SwiftCNNError("--epochs must be positive, got \(epochs)") }
-        guard batchSize > 0 else { throw SwiftCNNError("--batch-size must be positive, got \(batchSize)") }
+        try requirePositive(epochs, "--epochs")
+        try requirePositive(batchSize, "--batch-size")
         guard learningRate > 0, learningRate.isFinite else {
             throw SwiftCNNError("--learning-rate must be positive, got \(learningRate)")
         }
         let entry = try options.entry()
-        let train = try dataOptions.load(.train, limit: trainLimit)
-        let test = try dataOptions.load(.test, limit: testLimit)
+        let train = try dataOptions.load(.train, limit: trainLimit, option: "--train-limit")
+        let test = try dataOptions.load(.test, limit: testLimit, option: "--test-limit")
         print("\(train.count) training and \(test.count) test images of shape \(train.imageShape)")
 
         let model = entry.make()
