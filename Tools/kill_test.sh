@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
-# Kill test: starts real `swiftcnn train` runs, kills each with SIGKILL at a random moment,
-# and checks after every kill that the checkpoint on disk is readable (`swiftcnn evaluate`)
-# and that the next run resumes from it. A final run trains to the end.
+# Kill test: the checkpoint promise on real runs. Starts `swiftcnn train`, waits until a
+# checkpoint exists and the run is training, then kills it with SIGKILL at a random moment
+# within the next 1.5 s; every fourth kill first sends SIGINT (Ctrl-C: the run saves its
+# resumable -last state) and then SIGKILL a random 0-0.4 s later, cutting that save.
+# After each kill:
+#   - the checkpoint must evaluate (`swiftcnn evaluate`), possibly from the copy a cut
+#     save keeps (the evaluation then says so: counted as "from the previous copy");
+#   - the same command, started again, must resume ("load the model") and train on;
+#     that run is the next one killed.
+# A kill that finds a save's temporary files or its -previous copy on disk is counted as
+# "killed during a save". Odd-numbered runs set SWIFTCNN_TEST_SAVE_DELAY_MS, which pauses
+# 50 ms before each system call of a save, and are killed at a random moment of their
+# next save (after its first temporary file appears); even-numbered runs save at full
+# speed and are killed at a random moment. A final run trains to the end.
 #
-#   Tools/kill_test.sh [--kills N] [--binary PATH] [--data DIR] [--dataset NAME]
+#   Tools/kill_test.sh [--kills N] [--binary PATH] [--data DIR] [--dataset NAME] [--model M]
 #
-# Defaults: 20 kills, .build/release/swiftcnn, Fashion-MNIST from Debian's package (a tiny
-# slice: 1,024 training and 256 test images, LeNet5). CI runs `--kills 3` on the debug build.
+# Defaults: 20 kills, .build/release/swiftcnn, Fashion-MNIST from Debian's package (512
+# training and 128 test images, LeNet5, one checkpoint per run at least: a resumed run's
+# best-only rule starts afresh, as Keras's ModelCheckpoint does). CI runs 4 kills on the
+# debug build. Exits 1 if any kill leaves a checkpoint that does not evaluate or a restart
+# that does not resume.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +29,7 @@ binary=.build/release/swiftcnn
 dataset=fashion-mnist
 data=/usr/share/datasets/fashion-mnist
 model=lenet5
+delay_ms=50
 while [ $# -gt 0 ]; do
     case "$1" in
         --kills) kills=$2; shift 2 ;;
@@ -22,43 +37,79 @@ while [ $# -gt 0 ]; do
         --data) data=$2; shift 2 ;;
         --dataset) dataset=$2; shift 2 ;;
         --model) model=$2; shift 2 ;;
-        *) echo "unknown option $1" >&2; exit 2 ;;
+        *) echo "kill test: unknown option $1" >&2; exit 2 ;;
     esac
 done
 [ -x "$binary" ] || { echo "kill test: no binary at $binary (build it first)" >&2; exit 2; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-args=(train --model "$model" --dataset "$dataset" --data "$data" --epochs 3 --batch-size 32
-      --train-limit 1024 --test-limit 256 --checkpoint "$work/checkpoint/Model.ckpt"
-      --weights-txt "$work/weights.txt" --curves "$work/curves.png" --history "$work/history.csv")
+ckpt="$work/checkpoint/Model.ckpt"
+common=(--model "$model" --dataset "$dataset" --data "$data")
+outputs=(--checkpoint "$ckpt" --weights-txt "$work/weights.txt" --curves "$work/curves.png"
+         --history "$work/history.csv")
+train=(train "${common[@]}" --batch-size 32 --train-limit 512 --test-limit 128 "${outputs[@]}")
 
-readable=0 unreadable=0 resumed=0 none_yet=0
+fail() { echo "kill test: $*" >&2; exit 1; }
+random() { awk -v seed="$RANDOM$RANDOM" -v lo="$1" -v hi="$2" 'BEGIN { srand(seed); printf "%.3f", lo + rand() * (hi - lo) }'; }
+# Waits (up to 120 s) until the run has a checkpoint on disk and is training an epoch.
+wait_until_training() {
+    local pid=$1 log=$2
+    for _ in $(seq 1 1200); do
+        kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "run $i exited before it was killed"; }
+        if [ -f "$ckpt.index" ] || [ -f "$ckpt-previous.index" ]; then
+            grep -q "^Epoch " "$log" && return 0
+        fi
+        sleep 0.1
+    done
+    fail "run $i did not start training within 120 s"
+}
+
+during_save=0 interrupted=0 from_previous=0 resumed=0 resumed_state=0
 for i in $(seq 1 "$kills"); do
     log="$work/run-$i.log"
-    "$binary" "${args[@]}" > "$log" 2>&1 &
+    if [ $((i % 2)) -eq 1 ]; then
+        SWIFTCNN_TEST_SAVE_DELAY_MS=$delay_ms "$binary" "${train[@]}" --epochs 1000 > "$log" 2>&1 &
+    else
+        "$binary" "${train[@]}" --epochs 1000 > "$log" 2>&1 &
+    fi
     pid=$!
-    # Somewhere in the first few seconds: loading, an epoch, or a checkpoint write.
-    sleep "$(awk -v seed="$RANDOM" 'BEGIN { srand(seed); printf "%.2f", 0.2 + rand() * 3 }')"
+    wait_until_training "$pid" "$log"
+    if [ "$i" -gt 1 ]; then
+        # Every run after the first finds a checkpoint and must continue from it.
+        grep -q -- "-------------load the model" "$log" || { cat "$log" >&2; fail "run $i did not resume from the checkpoint"; }
+        resumed=$((resumed + 1))
+        if grep -q "Resuming the interrupted run" "$log"; then resumed_state=$((resumed_state + 1)); fi
+    fi
+    if [ $((i % 2)) -eq 1 ]; then
+        # Aim this one inside a save: wait for its first temporary file, then kill at a
+        # random step of it.
+        for _ in $(seq 1 3000); do
+            ls -a "$work/checkpoint" | grep -q '\.tmp-' && break
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.01
+        done
+        sleep "$(random 0 $(awk -v d="$delay_ms" 'BEGIN { print d * 12 / 1000 }'))"
+    else
+        sleep "$(random 0 1.5)"
+    fi
+    if [ $((i % 4)) -eq 0 ]; then
+        kill -INT "$pid" 2>/dev/null || true
+        interrupted=$((interrupted + 1))
+        sleep "$(random 0 0.4)"
+    fi
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    if grep -q -- "-------------load the model" "$log"; then resumed=$((resumed + 1)); fi
-    if [ -f "$work/checkpoint/Model.ckpt.index" ]; then
-        if "$binary" evaluate --model "$model" --dataset "$dataset" --data "$data" --limit 64 \
-            --weights "$work/checkpoint/Model.ckpt" > "$work/eval-$i.log" 2>&1; then
-            readable=$((readable + 1))
-        else
-            unreadable=$((unreadable + 1))
-            echo "kill $i: checkpoint unreadable:" >&2
-            cat "$work/eval-$i.log" >&2
-        fi
-    else
-        none_yet=$((none_yet + 1))
+    if ls -a "$work/checkpoint" | grep -q -e '\.tmp-' -e '-previous'; then during_save=$((during_save + 1)); fi
+    if ! "$binary" evaluate "${common[@]}" --limit 64 --weights "$ckpt" > "$work/eval-$i.log" 2>&1; then
+        cat "$work/eval-$i.log" >&2
+        fail "kill $i left a checkpoint that does not evaluate"
     fi
+    if grep -q "previous checkpoint" "$work/eval-$i.log"; then from_previous=$((from_previous + 1)); fi
 done
 
 final="$work/final.log"
-"$binary" "${args[@]}" > "$final" 2>&1 || { echo "kill test: the final run failed" >&2; cat "$final" >&2; exit 1; }
-grep -q "Wrote" "$final" || { echo "kill test: the final run did not finish" >&2; exit 1; }
-echo "kill test: $kills kills; checkpoint readable after $readable, unreadable after $unreadable, not yet written after $none_yet; $resumed runs resumed from a checkpoint; the final run completed"
-[ "$unreadable" -eq 0 ]
+"$binary" "${train[@]}" --epochs 2 > "$final" 2>&1 || { cat "$final" >&2; fail "the final run failed"; }
+grep -q -- "-------------load the model" "$final" || { cat "$final" >&2; fail "the final run did not resume"; }
+grep -q "^Wrote" "$final" || { cat "$final" >&2; fail "the final run did not finish"; }
+echo "kill test: $kills kills, each after a checkpoint existed and while training ran ($during_save during a save, $interrupted after a Ctrl-C); the checkpoint evaluated after every kill ($from_previous times from the previous copy a cut save keeps); all $((resumed + 1)) restarts resumed ($resumed_state from an interrupted run's state); the final run completed"

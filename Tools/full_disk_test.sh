@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Full-disk test: `swiftcnn train` writes its checkpoint on a small tmpfs; once the first
+# checkpoint is there, the rest of the file system is filled. The next save must fail
+# with one line saying "No space left on device" and naming the file, exit 1, and leave
+# the previous checkpoint byte for byte as it was (it still evaluates) and no temporary
+# file behind.
+#
+#   Tools/full_disk_test.sh [--binary PATH] [--data DIR] [--dataset NAME] [--model M]
+#
+# Needs to mount a tmpfs (root, as in CI); elsewhere it says so and exits 0.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+binary=.build/release/swiftcnn
+dataset=fashion-mnist
+data=/usr/share/datasets/fashion-mnist
+model=lenet5
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --binary) binary=$2; shift 2 ;;
+        --data) data=$2; shift 2 ;;
+        --dataset) dataset=$2; shift 2 ;;
+        --model) model=$2; shift 2 ;;
+        *) echo "full-disk test: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+[ -x "$binary" ] || { echo "full-disk test: no binary at $binary (build it first)" >&2; exit 2; }
+
+work=$(mktemp -d)
+disk="$work/disk"
+mkdir -p "$disk"
+if ! mount -t tmpfs -o size=4m tmpfs "$disk" 2>"$work/mount.err"; then
+    echo "full-disk test: skipped: cannot mount a tmpfs here ($(head -1 "$work/mount.err"))"
+    rm -rf "$work"
+    exit 0
+fi
+cleanup() { umount "$disk" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+fail() { echo "full-disk test: $*" >&2; exit 1; }
+
+ckpt="$disk/checkpoint/Model.ckpt"
+"$binary" train --model "$model" --dataset "$dataset" --data "$data" --batch-size 32 --train-limit 512 \
+    --test-limit 128 --epochs 1000 --checkpoint "$ckpt" --weights-txt "$disk/weights.txt" \
+    --curves "$disk/curves.png" --history "$disk/history.csv" > "$work/train.out" 2> "$work/train.err" &
+pid=$!
+for _ in $(seq 1 1200); do
+    [ -f "$ckpt.index" ] && [ -f "$disk/checkpoint/checkpoint" ] && break
+    kill -0 "$pid" 2>/dev/null || { cat "$work/train.err" >&2; fail "training exited before its first checkpoint"; }
+    sleep 0.1
+done
+[ -f "$ckpt.index" ] || fail "no checkpoint within 120 s"
+# Let the first save finish (its backup copies gone) before taking the space.
+for _ in $(seq 1 100); do
+    ls -a "$disk/checkpoint" | grep -q -e '\.tmp-' -e '-previous' || break
+    sleep 0.05
+done
+before=$(cd "$disk/checkpoint" && md5sum Model.ckpt.index Model.ckpt.data-00000-of-00001)
+dd if=/dev/zero of="$disk/filler" bs=4k > /dev/null 2>&1 || true
+
+status=0
+for _ in $(seq 1 1200); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+done
+if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; fail "training went on for 120 s on a full disk"; fi
+wait "$pid" || status=$?
+[ "$status" -eq 1 ] || { cat "$work/train.err" >&2; fail "exit status $status on a full disk, expected 1"; }
+lines=$(grep -c . "$work/train.err" || true)
+grep -q "No space left on device" "$work/train.err" || { cat "$work/train.err" >&2; fail "no 'No space left on device' line"; }
+[ "$lines" -eq 1 ] || { cat "$work/train.err" >&2; fail "$lines lines on stderr, expected one"; }
+grep -q "$disk/" "$work/train.err" || { cat "$work/train.err" >&2; fail "the error does not name the file"; }
+after=$(cd "$disk/checkpoint" && md5sum Model.ckpt.index Model.ckpt.data-00000-of-00001)
+[ "$before" = "$after" ] || fail "the previous checkpoint changed"
+left=$(find "$disk" -name '*.tmp-*' -o -name '*-previous*')
+[ -z "$left" ] || fail "files left behind: $left"
+"$binary" evaluate --model "$model" --dataset "$dataset" --data "$data" --limit 64 --weights "$ckpt" \
+    > "$work/eval.out" 2>&1 || { cat "$work/eval.out" >&2; fail "the previous checkpoint does not evaluate"; }
+echo "full-disk test: the save on a full disk failed with '$(cat "$work/train.err")' (exit 1); the previous checkpoint is unchanged and evaluates; no temporary file left"
