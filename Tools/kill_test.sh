@@ -112,4 +112,4 @@ final="$work/final.log"
 "$binary" "${train[@]}" --epochs 2 > "$final" 2>&1 || { cat "$final" >&2; fail "the final run failed"; }
 grep -q -- "-------------load the model" "$final" || { cat "$final" >&2; fail "the final run did not resume"; }
 grep -q "^Wrote" "$final" || { cat "$final" >&2; fail "the final run did not finish"; }
-echo "kill test: $kills kills, each after a checkpoint existed and while training ran ($during_save during a save, $interrupted after a Ctrl-C); the checkpoint evaluated after every kill ($from_previous times from the previous copy a cut save keeps); all $((resumed + 1)) restarts resumed ($resumed_state from an interrupted run's state); the final run completed"
+echo "kill test: $kills kills, each after a checkpoint existed and while training ran ($during_save during a save, $interrupted after a Ctrl-C); the checkpoint evaluated after every kill ($from_previous of them from the previous copy a cut save keeps); all $((resumed + 1)) restarts resumed ($resumed_state from an interrupted run's state); the final run completed"
