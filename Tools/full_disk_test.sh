@@ -9,22 +9,11 @@
 #
 # Needs to mount a tmpfs (root, as in CI); elsewhere it says so and exits 0.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+tools=$(cd "$(dirname "$0")" && pwd)
+cd "$tools/.."
 
-binary=.build/release/swiftcnn
-dataset=fashion-mnist
-data=/usr/share/datasets/fashion-mnist
-model=lenet5
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --binary) binary=$2; shift 2 ;;
-        --data) data=$2; shift 2 ;;
-        --dataset) dataset=$2; shift 2 ;;
-        --model) model=$2; shift 2 ;;
-        *) echo "full-disk test: unknown option $1" >&2; exit 2 ;;
-    esac
-done
-[ -x "$binary" ] || { echo "full-disk test: no binary at $binary (build it first)" >&2; exit 2; }
+test_name="full-disk test"
+source "$tools/lib/training_run_options.sh"
 
 work=$(mktemp -d)
 disk="$work/disk"

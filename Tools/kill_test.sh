@@ -22,25 +22,14 @@
 # debug build. Exits 1 if any kill leaves a checkpoint that does not evaluate or a restart
 # that does not resume.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+tools=$(cd "$(dirname "$0")" && pwd)
+cd "$tools/.."
 
 kills=20
-binary=.build/release/swiftcnn
-dataset=fashion-mnist
-data=/usr/share/datasets/fashion-mnist
-model=lenet5
 delay_ms=50
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --kills) kills=$2; shift 2 ;;
-        --binary) binary=$2; shift 2 ;;
-        --data) data=$2; shift 2 ;;
-        --dataset) dataset=$2; shift 2 ;;
-        --model) model=$2; shift 2 ;;
-        *) echo "kill test: unknown option $1" >&2; exit 2 ;;
-    esac
-done
-[ -x "$binary" ] || { echo "kill test: no binary at $binary (build it first)" >&2; exit 2; }
+test_name="kill test"
+extra_options="--kills=kills"
+source "$tools/lib/training_run_options.sh"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
