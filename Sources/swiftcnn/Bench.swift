@@ -7,6 +7,7 @@ struct Bench: ParsableCommand {
         abstract: "Measure training or inference speed on random CIFAR-shaped data.")
 
     @OptionGroup var options: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Option(help: "train (fit steps with Adam) or predict.")
     var mode: String = "train"
@@ -33,6 +34,7 @@ struct Bench: ParsableCommand {
     var countAllocations = false
 
     func run() throws {
+        try threadOptions.apply()
         guard mode == "train" || mode == "predict" else { throw SwiftCNNError("--mode must be train or predict, got '\(mode)'") }
         try requirePositive(batchSize, "--batch-size")
         try requirePositive(steps, "--steps")

@@ -8,6 +8,7 @@ struct Train: ParsableCommand {
 
     @OptionGroup var options: ModelOptions
     @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Option(parsing: .unconditional, help: "Passes over the training set.")
     var epochs: Int = 5
@@ -43,6 +44,20 @@ struct Train: ParsableCommand {
     var fresh = false
 
     func run() throws {
+        try threadOptions.apply()
+        do {
+            try train()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            // A rank that fails stops the whole MPI job now rather than at the timeout.
+            guard let job = try? DataParallel.current() else { throw error }
+            FileHandle.standardError.write(Data("Error: rank \(job.rank): \(error)\n".utf8))
+            job.abort(exitCode: 1)
+        }
+    }
+
+    private func train() throws {
         try requirePositive(epochs, "--epochs")
         try requirePositive(batchSize, "--batch-size")
         guard learningRate > 0, learningRate.isFinite else {
@@ -51,7 +66,9 @@ struct Train: ParsableCommand {
         let entry = try options.entry()
         let train = try dataOptions.load(.train, limit: trainLimit, option: "--train-limit")
         let test = try dataOptions.load(.test, limit: testLimit, option: "--test-limit")
-        print("\(train.count) training and \(test.count) test images of shape \(train.imageShape)")
+        if try DataParallel.current()?.isPrimary ?? true {
+            print("\(train.count) training and \(test.count) test images of shape \(train.imageShape)")
+        }
 
         let model = entry.make()
         model.seed = seed

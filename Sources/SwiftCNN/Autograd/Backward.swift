@@ -6,7 +6,12 @@ extension Tensor {
     /// Sends `seed` (default: ones, for a scalar loss) back through every recorded op,
     /// adding each parameter's gradient into `Parameter.gradient`. The graph serves one
     /// pass: each op releases what it saved once its gradient has gone through.
-    public func backward(seed: Tensor? = nil) throws {
+    public func backward(seed: Tensor? = nil) throws { try backward(seed: seed, onParameterReady: nil) }
+
+    /// `backward`, calling `ready` for each parameter as soon as its gradient is final
+    /// (its last read in the graph has been reached), so data-parallel training can start
+    /// reducing those gradients while the rest of the pass runs.
+    func backward(seed: Tensor?, onParameterReady ready: ((Parameter) throws -> Void)?) throws {
         guard let root = gradNode else {
             throw SwiftCNNError("backward: the tensor was not computed in training mode, so nothing was recorded")
         }
@@ -26,6 +31,10 @@ extension Tensor {
             node.pendingGradient = nil
             if let parameter = node.parameter {
                 if let gradient, failure == nil { parameter.accumulate(gradient) }
+                parameter.unreachedReads -= 1
+                if let ready, parameter.unreachedReads == 0, failure == nil {
+                    do { try ready(parameter) } catch { failure = error }
+                }
             } else if node.isInputLeaf {
                 if let gradient, failure == nil { node.inputGradient = gradient }
             } else if node.isReleased {

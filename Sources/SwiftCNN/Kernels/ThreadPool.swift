@@ -15,7 +15,14 @@ import Synchronization
 /// that worker's chunks instead of waiting for it. A worker that wakes after the loop has
 /// ended does nothing.
 final class ThreadPool: @unchecked Sendable {
-    static let shared = ThreadPool(threads: ProcessInfo.processInfo.activeProcessorCount)
+    static let shared = ThreadPool(threads: defaultThreads)
+
+    /// `SWIFTCNN_THREADS` when set (`swiftcnn train --threads N` sets it); else the cores,
+    /// shared between the MPI ranks that run on this machine.
+    static var defaultThreads: Int {
+        if let text = ProcessInfo.processInfo.environment["SWIFTCNN_THREADS"], let n = Int(text), n > 0 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount / (OpenMPI.localRanks ?? 1))
+    }
 
     /// Threads that run a loop: the workers plus the calling thread. Per-thread scratch
     /// is indexed by the `thread` argument of a loop body.

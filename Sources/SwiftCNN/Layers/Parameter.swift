@@ -8,6 +8,9 @@ public final class Parameter {
     public let regularizer: Regularizer?
     /// The summed gradient of the last backward pass; `nil` until one reaches this parameter.
     public internal(set) var gradient: Tensor?
+    /// Reads recorded for a backward pass that the pass has not reached yet: once it is 0,
+    /// the gradient is final (see `backward(seed:onParameterReady:)`). Reset each step.
+    var unreachedReads = 0
 
     public init(name: String, value: Tensor, trainable: Bool = true, regularizer: Regularizer? = nil) {
         self.name = name
@@ -27,6 +30,7 @@ public final class Parameter {
             let leaf = TensorArena.current.node()
             leaf.parameter = self
             tensor.gradNode = leaf
+            unreachedReads += 1
         }
         return tensor
     }

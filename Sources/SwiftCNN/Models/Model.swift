@@ -40,6 +40,8 @@ open class Model: Layer {
         return found
     }
     var cachedTrainingParameters: [Parameter]?
+    /// Gradient buckets of data-parallel training, made on the first step under MPI.
+    var gradientBuckets: GradientBuckets?
 }
 
 extension Layer {

@@ -34,6 +34,8 @@ public final class ModelCheckpoint: Callback {
             guard current < best else { return }
             best = current
         }
+        // Every rank of an MPI job keeps the same best; rank 0 writes the file.
+        guard try DataParallel.current()?.isPrimary ?? true else { return }
         try model.saveWeights(filepath)
         savedEpochs.append(epoch)
     }

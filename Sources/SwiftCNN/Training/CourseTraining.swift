@@ -47,8 +47,11 @@ public struct CourseTraining {
         guard train.imageShape == test.imageShape else {
             throw SwiftCNNError("training images \(train.imageShape) and test images \(test.imageShape) differ in shape")
         }
+        // Under MPI every rank trains and only rank 0 writes files and prints.
+        let primary = try DataParallel.current()?.isPrimary ?? true
+        let log = primary ? self.log : { _ in }
         // Fail before training, not after the first epoch, when an output cannot be written.
-        for path in [checkpoint + ".index", weightsText, curves, historyCSV].compactMap({ $0 }) {
+        for path in [checkpoint + ".index", weightsText, curves, historyCSV].compactMap({ $0 }) where primary {
             try checkWritable(path)
         }
         if !model.isBuilt { try model.build(inputShape: train.imageShape) }
@@ -77,10 +80,20 @@ public struct CourseTraining {
             callbacks: [saver] + callbacks, verbose: verbose, interruption: interruption, resumingAt: progress)
         var history = earlier
         history.append(contentsOf: latest)
+        if !primary {
+            if let epoch = latest.interruptedEpoch {
+                // Exit only once rank 0 has saved: mpirun stops the job when a rank exits
+                // with a failure status.
+                try DataParallel.current()?.synchronize(what: "rank 0's save of the interrupted run")
+                throw TrainingInterrupted(message: "interrupted during epoch \(epoch + 1); rank 0 saved the state")
+            }
+            return history
+        }
         if let epoch = latest.interruptedEpoch {
             try ResumeState(epoch: epoch, history: history, best: saver.best, progress: latest.interruption, model: model)
                 .save(with: model, prefix: lastPrefix)
             try writeCurvesAndHistory(history)
+            try DataParallel.current()?.synchronize(what: "rank 0's save of the interrupted run")
             throw TrainingInterrupted(
                 message: "interrupted during epoch \(epoch + 1); saved the state to \(lastPrefix).index and \(resumeStatePath); run the same command again to continue")
         }

@@ -68,7 +68,9 @@ extension Model {
         if let validationData { try checkBatches(validationData.x, validationData.y, batchSize: batchSize, op: "fit (validation data)") }
         let count = x.shape[0]
         let steps = (count + batchSize - 1) / batchSize
-        let all = (verbose ? [ProgressBar()] : []) + callbacks
+        let job = try DataParallel.current()
+        if let job { try joinJob(job) }
+        let all = (verbose && job?.isPrimary != false ? [ProgressBar()] : []) + callbacks
         var history = History()
         var order = Array(0..<count)
         stopTraining = false
@@ -88,37 +90,63 @@ extension Model {
             var logs: [String: Double] = [:]
             var firstStep = 0
             if let partial, partial.epoch == epoch {
-                // Continue an interrupted epoch: same order, its running sums restored.
-                (firstStep, lossSum, seen) = (min(partial.step, steps), partial.lossSum, partial.seen)
-                for metric in metrics { metric.restore(partial.metrics[metric.name] ?? []) }
-                if seen > 0 {
-                    logs = ["loss": lossSum / Double(seen)]
+                // Continue an interrupted epoch: same order, its running sums restored
+                // (under MPI on rank 0 only: the sums are global, and each step adds up
+                // the ranks' own).
+                firstStep = min(partial.step, steps)
+                if job?.isPrimary != false {
+                    (lossSum, seen) = (partial.lossSum, partial.seen)
+                    for metric in metrics { metric.restore(partial.metrics[metric.name] ?? []) }
+                }
+                if partial.seen > 0 {
+                    logs = ["loss": partial.lossSum / Double(partial.seen)]
                     for metric in metrics { logs[metric.name] = metric.result }
                 }
             }
             for step in firstStep..<steps {
                 let range = (step * batchSize)..<min((step + 1) * batchSize, count)
-                let xb = shuffle ? x.gather(batch: order[range]) : x.slice(batch: range)
-                let yb = shuffle ? y.gather(batch: order[range]) : y.slice(batch: range)
-                let batchLoss = try trainStep(xb, yb)
-                guard batchLoss.isFinite else {
-                    throw SwiftCNNError("fit: the loss became \(batchLoss) at epoch \(epoch + 1), step \(step + 1); try a lower learning rate")
+                // Under MPI the ranks agree on stopping when they add up the step's logs.
+                var stop = interruption?.isRequested == true
+                if let job {
+                    // This rank's part of the global batch; the logs are the ranks' sums.
+                    let part = job.share(of: range.count)
+                    let mine = (range.lowerBound + part.lowerBound)..<(range.lowerBound + part.upperBound)
+                    let indices = shuffle ? Array(order[mine]) : Array(mine)
+                    let batch = indices.isEmpty ? nil : (x.gather(batch: indices), y.gather(batch: indices))
+                    let local = try distributedTrainStep(
+                        batch, share: Float(indices.count) / Float(range.count), job: job)
+                    lossSum += local * Double(indices.count)
+                    seen += indices.count
+                    let global = try reduceLogs(lossSum: lossSum, seen: seen, stop: stop, job: job)
+                    (logs, stop) = (global.logs, global.stop)
+                    guard let stepLoss = logs["loss"], stepLoss.isFinite else {
+                        throw SwiftCNNError("fit: the loss became \(logs["loss"] ?? .nan) at epoch \(epoch + 1), step \(step + 1); try a lower learning rate")
+                    }
+                } else {
+                    let xb = shuffle ? x.gather(batch: order[range]) : x.slice(batch: range)
+                    let yb = shuffle ? y.gather(batch: order[range]) : y.slice(batch: range)
+                    let batchLoss = try trainStep(xb, yb)
+                    guard batchLoss.isFinite else {
+                        throw SwiftCNNError("fit: the loss became \(batchLoss) at epoch \(epoch + 1), step \(step + 1); try a lower learning rate")
+                    }
+                    lossSum += batchLoss * Double(range.count)
+                    seen += range.count
+                    logs = ["loss": lossSum / Double(seen)]
+                    for metric in metrics { logs[metric.name] = metric.result }
                 }
-                lossSum += batchLoss * Double(range.count)
-                seen += range.count
-                logs = ["loss": lossSum / Double(seen)]
-                for metric in metrics { logs[metric.name] = metric.result }
                 for callback in all { try callback.onBatchEnd(step, logs: logs, model: self) }
-                if interruption?.isRequested == true {
+                if job == nil { stop = interruption?.isRequested == true }
+                if stop {
                     // Stop after this step; the unfinished epoch is neither validated nor logged.
                     history.interruptedEpoch = epoch
-                    history.interruption = EpochProgress(
-                        epoch: epoch, step: step + 1, lossSum: lossSum, seen: seen,
-                        metrics: Dictionary(metrics.map { ($0.name, $0.state) }, uniquingKeysWith: { first, _ in first }))
+                    history.interruption = try epochProgress(epoch: epoch, step: step + 1, lossSum: lossSum, seen: seen, job: job)
                     break epochs
                 }
                 if stopTraining { break }
             }
+            // Each rank's batch norm saw its own samples: the moving statistics become the
+            // ranks' mean, so every rank validates and saves the same model.
+            if let job { try job.average(nonTrainableWeights) }
             if let validationData, (epoch + 1) % validationFreq == 0 {
                 let results = try evaluate(x: validationData.x, y: validationData.y, batchSize: batchSize)
                 for (key, value) in results { logs["val_" + key] = value }
@@ -147,15 +175,19 @@ extension Model {
         for parameter in trainingParameters {
             if let regularizer = parameter.regularizer { regularization += Double(regularizer.loss(parameter.value)) }
         }
-        var first = 0
-        while first < count {
-            let range = first..<min(first + batchSize, count)
+        // Under MPI each rank evaluates its own contiguous part and the sums are added up.
+        let job = try DataParallel.current()
+        let part = job?.share(of: count) ?? 0..<count
+        var first = part.lowerBound
+        while first < part.upperBound {
+            let range = first..<min(first + batchSize, part.upperBound)
             let prediction = try self(x.slice(batch: range), training: false)
             let yb = y.slice(batch: range)
             lossSum += (Double(try loss(yb, prediction).scalar) + regularization) * Double(range.count)
             for metric in metrics { try metric.update(yb, prediction) }
             first = range.upperBound
         }
+        if let job { return try reduceLogs(lossSum: lossSum, seen: part.count, stop: false, job: job).logs }
         var results = ["loss": lossSum / Double(max(count, 1))]
         for metric in metrics { results[metric.name] = metric.result }
         return results
@@ -186,7 +218,7 @@ extension Model {
         return outputs!
     }
 
-    private func compiled() throws -> (Optimizer, Loss) {
+    func compiled() throws -> (Optimizer, Loss) {
         guard let optimizer, let loss else {
             throw SwiftCNNError("\(displayName): call compile(optimizer:loss:metrics:) before training or evaluating")
         }

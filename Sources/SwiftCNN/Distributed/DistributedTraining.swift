@@ -1,0 +1,106 @@
+import CSwiftCNNSupport
+import Foundation
+
+// What `fit` and `evaluate` do differently on a rank of a ``DataParallel`` job. Every
+// rank runs the same steps in the same order; each computes its own part of every global
+// batch, and the collectives below keep the weights, the optimizer and the logs the same
+// on all of them.
+extension Model {
+    /// Makes this rank's model the job's: rank 0's weights everywhere, and dropout draws
+    /// of its own on each rank (the generators stay derived from rank 0's, so a resumed
+    /// run draws the same again).
+    func joinJob(_ job: DataParallel) throws {
+        try job.broadcast(weights)
+        guard job.rank > 0 else { return }
+        for layer in [self as Layer] + descendants {
+            var mixer = RandomGenerator(seed: UInt64(job.rank) &* 0x9E37_79B9_7F4A_7C15)
+            let words = layer.random.words.map { $0 ^ mixer.next() }
+            if let generator = RandomGenerator(words: words) { layer.random = generator }
+        }
+    }
+
+    /// One step on this rank's part of the global batch (nil when the batch has fewer
+    /// samples than there are ranks and none came here); `share` is that part's fraction
+    /// of the batch. Backward hands each finished gradient to the buckets, whose
+    /// all-reduces overlap the rest of it; the optimizer then steps with the averaged
+    /// gradients, identically on every rank. Returns this rank's mean loss, with
+    /// regularisation, as ``trainStep(_:_:)`` does.
+    func distributedTrainStep(_ batch: (x: Tensor, y: Tensor)?, share: Float, job: DataParallel) throws -> Double {
+        try arena.run {
+            let (optimizer, loss) = try compiled()
+            let parameters = trainingParameters
+            if gradientBuckets?.covers(parameters) != true {
+                gradientBuckets = GradientBuckets(parameters, job: job, capacity: Self.bucketCapacity)
+            }
+            let buckets = gradientBuckets!
+            buckets.begin(share: share)
+            for parameter in parameters {
+                parameter.unreachedReads = 0
+                parameter.zeroGradient()
+            }
+            var total = 0.0
+            if let (x, y) = batch {
+                swiftcnn_enable_flush_to_zero()
+                let (prediction, value) = try GradientTape.record {
+                    let prediction = try self(x, training: true)
+                    return (prediction, try loss(y, prediction))
+                }
+                for parameter in parameters { parameter.zeroGradient() }
+                try value.backward(seed: nil, onParameterReady: buckets.gradientReady)
+                total = Double(value.scalar)
+                for metric in metrics { try metric.update(y, prediction) }
+            }
+            try buckets.finish()
+            for parameter in parameters {
+                parameter.unreachedReads = 0
+                guard let regularizer = parameter.regularizer else { continue }
+                total += Double(regularizer.loss(parameter.value))
+                parameter.accumulate(regularizer.gradient(parameter.value))
+            }
+            try optimizer.apply(to: parameters)
+            return total
+        }
+    }
+
+    /// `SWIFTCNN_BUCKET_MB` (default 25, PyTorch DDP's) in bytes.
+    static var bucketCapacity: Int {
+        let megabytes = ProcessInfo.processInfo.environment["SWIFTCNN_BUCKET_MB"].flatMap(Double.init) ?? 25
+        return Int(max(megabytes, 0.001) * 1_048_576)
+    }
+
+    /// The logs of all ranks together: the sums of this rank's `lossSum` and `seen` and
+    /// of its metrics' states, and whether any rank was asked to stop (Ctrl-C on one
+    /// stops all after the same step).
+    func reduceLogs(lossSum: Double, seen: Int, stop: Bool, job: DataParallel) throws
+        -> (logs: [String: Double], stop: Bool, lossSum: Double, seen: Int, states: [String: [Double]])
+    {
+        var values = [lossSum, Double(seen), stop ? 1 : 0]
+        for metric in metrics { values += metric.state }
+        try job.sum(&values, what: "the step's loss and metrics")
+        let total = Int(values[1].rounded())
+        var logs = ["loss": values[0] / Double(max(total, 1))]
+        var states: [String: [Double]] = [:]
+        var offset = 3
+        for metric in metrics {
+            let local = metric.state
+            let global = Array(values[offset..<(offset + local.count)])
+            offset += local.count
+            metric.restore(global)
+            logs[metric.name] = metric.result
+            metric.restore(local)
+            states[metric.name] = global
+        }
+        return (logs, values[2] > 0, values[0], total, states)
+    }
+
+    /// Where an interrupted epoch stopped, with its running sums over all ranks.
+    func epochProgress(epoch: Int, step: Int, lossSum: Double, seen: Int, job: DataParallel?) throws -> EpochProgress {
+        guard let job else {
+            return EpochProgress(
+                epoch: epoch, step: step, lossSum: lossSum, seen: seen,
+                metrics: Dictionary(metrics.map { ($0.name, $0.state) }, uniquingKeysWith: { first, _ in first }))
+        }
+        let global = try reduceLogs(lossSum: lossSum, seen: seen, stop: false, job: job)
+        return EpochProgress(epoch: epoch, step: step, lossSum: global.lossSum, seen: global.seen, metrics: global.states)
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+// Gradients averaged over the ranks as PyTorch's DDP and Horovod do it: packed into
+// buckets of about 25 MB in reverse layer order (the order backward produces them), each
+// bucket's all-reduce started as soon as its last gradient is final, so that the
+// communication of the last layers overlaps the backward pass of the first ones. A small
+// network fits in one bucket: one all-reduce a step, never one per tensor.
+//
+// The sum is weighted: each rank scales its gradient by its share of the global batch
+// (its samples / the batch's), so the result is the gradient of the global batch's mean
+// loss, as one process computing the whole batch gets it, up to summation order.
+
+/// The trainable parameters' gradients, reduced over a ``DataParallel`` job each step.
+final class GradientBuckets {
+    private struct Bucket {
+        var parameters: [Parameter]
+        var offsets: [Int]
+        var count: Int
+        var buffer: UnsafeMutablePointer<Float>
+        var ready = 0
+        var request: DataParallel.Request?
+    }
+
+    private let job: DataParallel
+    private var buckets: [Bucket] = []
+    private var place: [ObjectIdentifier: (bucket: Int, slot: Int)] = [:]
+    /// This rank's share of the step's global batch.
+    private var scale: Float = 1
+    /// Seconds the last step spent waiting for all-reduces after backward ended (the
+    /// communication that did not hide behind backward).
+    private(set) var lastExposedWait = 0.0
+
+    /// Buckets for `parameters` (in forward order), `capacity` bytes each at most
+    /// (`SWIFTCNN_BUCKET_MB`, default 25) unless one parameter alone is larger.
+    init(_ parameters: [Parameter], job: DataParallel, capacity: Int) {
+        self.job = job
+        var current: [Parameter] = []
+        var size = 0
+        func close() {
+            guard !current.isEmpty else { return }
+            var offsets: [Int] = []
+            var offset = 0
+            for parameter in current {
+                offsets.append(offset)
+                offset += parameter.count
+            }
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(offset, 1))
+            for (slot, parameter) in current.enumerated() {
+                place[ObjectIdentifier(parameter)] = (buckets.count, slot)
+            }
+            buckets.append(Bucket(parameters: current, offsets: offsets, count: offset, buffer: buffer))
+            current = []
+            size = 0
+        }
+        for parameter in parameters.reversed() {
+            if size > 0 && size + parameter.count * 4 > capacity { close() }
+            current.append(parameter)
+            size += parameter.count * 4
+        }
+        close()
+    }
+
+    deinit {
+        for bucket in buckets { bucket.buffer.deallocate() }
+    }
+
+    /// Whether these buckets were made for exactly `parameters`.
+    func covers(_ parameters: [Parameter]) -> Bool {
+        parameters.count == place.count && parameters.allSatisfy { place[ObjectIdentifier($0)] != nil }
+    }
+
+    /// Starts a step in which this rank holds `share` of the global batch's samples.
+    func begin(share: Float) {
+        scale = share
+        for index in buckets.indices {
+            buckets[index].ready = 0
+            buckets[index].request = nil
+        }
+    }
+
+    /// Called by backward once `parameter`'s gradient is final: packs it, and starts its
+    /// bucket's all-reduce when it was the bucket's last. Also lets MPI progress the
+    /// all-reduces in flight (Open MPI advances non-blocking collectives only inside calls).
+    func gradientReady(_ parameter: Parameter) throws {
+        guard let (index, slot) = place[ObjectIdentifier(parameter)] else { return }
+        pack(parameter, into: index, slot: slot)
+        buckets[index].ready += 1
+        if buckets[index].ready == buckets[index].parameters.count { try start(index) }
+        for other in buckets.indices where buckets[other].request != nil {
+            _ = try job.poll(&buckets[other].request!)
+        }
+    }
+
+    /// After backward: reduces the buckets whose gradients never all became ready (a
+    /// parameter the loss does not reach), waits for every all-reduce and writes the
+    /// averaged gradients back.
+    func finish() throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        for index in buckets.indices where buckets[index].request == nil {
+            for (slot, parameter) in buckets[index].parameters.enumerated() where buckets[index].ready < buckets[index].parameters.count {
+                pack(parameter, into: index, slot: slot)
+            }
+            try self.start(index)
+        }
+        for index in buckets.indices {
+            try job.wait(&buckets[index].request!)
+            let bucket = buckets[index]
+            for (slot, parameter) in bucket.parameters.enumerated() {
+                var gradient = Tensor(uninitializedShape: parameter.shape)
+                gradient.pointer.update(from: bucket.buffer + bucket.offsets[slot], count: parameter.count)
+                parameter.gradient = gradient
+            }
+        }
+        lastExposedWait = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    private func pack(_ parameter: Parameter, into index: Int, slot: Int) {
+        let destination = buckets[index].buffer + buckets[index].offsets[slot]
+        guard let gradient = parameter.gradient else {
+            destination.update(repeating: 0, count: parameter.count)
+            return
+        }
+        let source = gradient.pointer
+        let scale = self.scale
+        for i in 0..<parameter.count { destination[i] = source[i] * scale }
+    }
+
+    private func start(_ index: Int) throws {
+        buckets[index].request = try job.startSum(
+            buckets[index].buffer, count: buckets[index].count, what: "gradient bucket \(index + 1) of \(buckets.count)")
+    }
+}
