@@ -139,7 +139,9 @@ public struct CourseTraining {
         try? FileManager.default.removeItem(atPath: probe)
     }
 
+    /// Nothing to write before the first epoch ends (a Ctrl-C during it).
     private func writeCurvesAndHistory(_ history: History) throws {
+        guard !history.epochs.isEmpty else { return }
         if let historyCSV { try HistoryCSV.write(history.history, to: historyCSV) }
         if let curves { try TrainingCurves.write(history: history.history, to: curves) }
     }

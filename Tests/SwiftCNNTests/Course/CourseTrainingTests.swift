@@ -126,6 +126,27 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: resumed.resumeStatePath))
     }
 
+    /// Ctrl-C in the first epoch: there is no history to draw yet, so the run saves its
+    /// state and reports the interruption instead of failing on the curves.
+    @Test func anInterruptionInTheFirstEpochSavesTheState() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (train, test) = (try Self.dataset(64, seed: 3), try Self.dataset(16, seed: 4))
+        let flag = InterruptFlag()
+        var run = CourseTraining(model: Baseline(), train: train, test: test, checkpoint: folder + "/Baseline.ckpt")
+        run.batchSize = 16
+        run.verbose = false
+        run.weightsText = nil
+        run.curves = folder + "/curves.png"
+        run.historyCSV = folder + "/history.csv"
+        run.log = { _ in }
+        run.interruption = flag
+        run.callbacks = [InterruptAfter(flag, batches: 2)]
+        #expect(throws: TrainingInterrupted.self) { try run.run() }
+        #expect(FileManager.default.fileExists(atPath: run.resumeStatePath))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/curves.png"))
+    }
+
     @Test func anUnwritableOutputFailsBeforeTraining() throws {
         let (train, test) = (try Self.dataset(16, seed: 5), try Self.dataset(8, seed: 6))
         // /proc refuses new folders even to root, like a read-only disk.
