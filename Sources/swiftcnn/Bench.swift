@@ -48,8 +48,18 @@ struct Bench: ParsableCommand {
         let pixels = batchSize * shape.reduce(1, *)
         let x = try Tensor(shape: [batchSize] + shape, scalars: (0..<pixels).map { _ in random.nextUniform() })
         let y = try Tensor(shape: [batchSize], scalars: (0..<batchSize).map { _ in Float(Int(random.next() % 10)) })
+        // Under mpirun each rank trains on its part of the batch: images/s are the job's.
+        let job = mode == "train" ? try DataParallel.current() : nil
+        let part = job?.share(of: batchSize) ?? 0..<batchSize
+        let local = part.isEmpty ? nil : (x.gather(batch: part), y.gather(batch: part))
         func step() throws {
-            if mode == "train" { try model.trainStep(x, y) } else { _ = try model.predict(x, batchSize: batchSize) }
+            if let job {
+                try model.trainStep(local, globalBatchSize: batchSize, job: job)
+            } else if mode == "train" {
+                try model.trainStep(x, y)
+            } else {
+                _ = try model.predict(x, batchSize: batchSize)
+            }
         }
         for _ in 0..<warmup { try step() }
         let counter = try countAllocations ? allocationCounter() : nil
@@ -64,6 +74,8 @@ struct Bench: ParsableCommand {
             }
         }
         let allocationsPerStep = counter.map { Double($0() - allocationsBefore) / Double(steps) }
+        let allReduce = try model.measureGradientAllReduce()
+        guard job?.isPrimary ?? true else { return }
         if let profiler { print(profiler.report(steps: steps)) }
         if let allocationsPerStep { print(String(format: "heap allocations per step: %.1f", allocationsPerStep)) }
         let median = times.sorted()[times.count / 2]
@@ -71,10 +83,15 @@ struct Bench: ParsableCommand {
         let peak = peakResidentMegabytes()
         print(String(format: "%@ %@ batch %d: %.1f images/s, %.2f ms/step (median of %d), peak RSS %.0f MB",
             entry.displayName, mode, batchSize, imagesPerSecond, median * 1e3, steps, peak))
+        if let job, let allReduce {
+            print(String(format: "%d ranks: gradient all-reduce %.2f ms alone, %.2f ms of it left after backward in the last step (%.0f%% hidden)",
+                job.size, allReduce.alone * 1e3, allReduce.exposed * 1e3, 100 * max(0, 1 - allReduce.exposed / max(allReduce.alone, 1e-9))))
+        }
         if json {
             let object: [String: Any] = [
                 "model": entry.displayName, "mode": mode, "batch_size": batchSize,
                 "images_per_second": imagesPerSecond, "ms_per_step": median * 1e3, "peak_rss_mb": peak, "steps": steps,
+                "ranks": job?.size ?? 1,
             ].merging(allocationsPerStep.map { ["allocations_per_step": $0] } ?? [:]) { a, _ in a }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))

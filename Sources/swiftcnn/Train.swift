@@ -40,6 +40,9 @@ struct Train: ParsableCommand {
     @Option(help: "Where to write the per-epoch history (CSV).")
     var history: String = "history.csv"
 
+    @Flag(help: "Under mpirun: batch normalisation with the statistics of every rank's samples (Keras's synchronized=True).")
+    var syncBatchNorm = false
+
     @Flag(help: "Ignore an existing checkpoint and start from fresh weights.")
     var fresh = false
 
@@ -72,6 +75,9 @@ struct Train: ParsableCommand {
 
         let model = entry.make()
         model.seed = seed
+        if syncBatchNorm {
+            for case let layer as BatchNormalization in model.descendants { layer.synchronized = true }
+        }
         var run = CourseTraining(
             model: model, train: train, test: test, checkpoint: checkpoint ?? "checkpoint/\(entry.displayName).ckpt")
         run.epochs = epochs

@@ -5,7 +5,8 @@
 #      the weights one process gets for the same global batch: ‖Δw‖/‖w‖ ≤ 1e-4 for every
 #      variable (see compare_weights.py for why the norm).
 #   2. Baseline (batch norm, dropout) on 2 ranks reaches the accuracy of one process
-#      within noise (0.1 on 256 test images).
+#      within noise (0.1 on 256 test images), with per-rank and with synchronised batch
+#      norm (--sync-batch-norm).
 #   3. SIGTERM to one rank stops both after the same step with the resumable -last state;
 #      one process (a different number of ranks) resumes it and finishes.
 #   4. SIGKILL of one rank ends the job within seconds, with a checkpoint that evaluates
@@ -44,9 +45,12 @@ baseline="$(train) --model baseline --epochs 1 --train-limit 2048"
 "$binary" $baseline $(outputs bn1) > "$work/bn1.log" 2>&1 || { cat "$work/bn1.log" >&2; fail "one process failed (Baseline)"; }
 "${mpi[@]}" "$binary" $baseline $(outputs bn2) > "$work/bn2.log" 2>&1 || { cat "$work/bn2.log" >&2; fail "two ranks failed (Baseline)"; }
 accuracy() { tail -1 "$1" | awk -F, '{ print $NF }'; }
-a1=$(accuracy "$work/bn1/history.csv") a2=$(accuracy "$work/bn2/history.csv")
-awk -v a="$a1" -v b="$a2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 0.1) }' \
-    || fail "Baseline's validation accuracy: $a1 on one process, $a2 on two ranks"
+"${mpi[@]}" "$binary" $baseline --sync-batch-norm $(outputs bn3) > "$work/bn3.log" 2>&1 || { cat "$work/bn3.log" >&2; fail "two ranks failed (synchronised batch norm)"; }
+a1=$(accuracy "$work/bn1/history.csv") a2=$(accuracy "$work/bn2/history.csv") a3=$(accuracy "$work/bn3/history.csv")
+for a in "$a2" "$a3"; do
+    awk -v a="$a1" -v b="$a" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 0.1) }' \
+        || fail "Baseline's validation accuracy: $a1 on one process, $a on two ranks ($a2 per-rank, $a3 synchronised batch norm)"
+done
 
 # 3. SIGTERM to one rank: both stop after the same step; one process resumes.
 long="$(train) --model lenet5 --epochs 2 --train-limit 4096"
@@ -109,4 +113,4 @@ kill -9 "$hung" 2> /dev/null || true
 [ "$took_hang" -le 30 ] || fail "the job took $took_hang s to end with a hung rank (timeout 5 s)"
 grep -q "no answer from the other ranks" "$work/hang.log" || { cat "$work/hang.log" >&2; fail "no line about the hung rank"; }
 
-echo "mpi check: 2 ranks end with one process's weights ($same); Baseline accuracy $a2 on 2 ranks, $a1 on one; SIGTERM to one rank stopped both, resumed on one process ($stopped_at); a killed rank ended the job in $took_kill s with a checkpoint that evaluates and resumes; a hung rank stopped the job in $took_hang s (timeout 5 s)"
+echo "mpi check: 2 ranks end with one process's weights ($same); Baseline accuracy $a1 on one process, $a2 on 2 ranks, $a3 with synchronised batch norm; SIGTERM to one rank stopped both, resumed on one process ($stopped_at); a killed rank ended the job in $took_kill s with a checkpoint that evaluates and resumes; a hung rank stopped the job in $took_hang s (timeout 5 s)"

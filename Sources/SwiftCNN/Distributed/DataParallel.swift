@@ -183,9 +183,9 @@ public final class DataParallel: @unchecked Sendable {
         exit(exitCode)
     }
 
-    /// The sizes of each rank's part of `count` samples: contiguous, the first
-    /// `count % size` ranks one larger.
-    func share(of count: Int) -> Range<Int> {
+    /// This rank's part of `count` samples: a contiguous range, the first `count % size`
+    /// ranks' one longer (how `fit` splits each global batch).
+    public func share(of count: Int) -> Range<Int> {
         let base = count / size
         let extra = count % size
         let start = rank * base + min(rank, extra)

@@ -33,12 +33,16 @@ extension Model {
                 gradientBuckets = GradientBuckets(parameters, job: job, capacity: Self.bucketCapacity)
             }
             let buckets = gradientBuckets!
-            buckets.begin(share: share)
+            buckets.begin()
             for parameter in parameters {
                 parameter.unreachedReads = 0
                 parameter.zeroGradient()
             }
             var total = 0.0
+            if batch == nil, descendants.contains(where: { ($0 as? BatchNormalization)?.synchronized == true }) {
+                throw SwiftCNNError(
+                    "a global batch has fewer samples than the \(job.size) ranks, and synchronised batch norm needs at least one on each; use a batch size that is at least the number of ranks")
+            }
             if let (x, y) = batch {
                 swiftcnn_enable_flush_to_zero()
                 let (prediction, value) = try GradientTape.record {
@@ -46,7 +50,10 @@ extension Model {
                     return (prediction, try loss(y, prediction))
                 }
                 for parameter in parameters { parameter.zeroGradient() }
-                try value.backward(seed: nil, onParameterReady: buckets.gradientReady)
+                // Seeding with the share makes every gradient this rank's part of the
+                // global batch's mean loss, so the ranks' gradients (and synchronised
+                // batch norm's sums) add up to exactly that.
+                try value.backward(seed: Tensor(shape: value.shape, repeating: share), onParameterReady: buckets.gradientReady)
                 total = Double(value.scalar)
                 for metric in metrics { try metric.update(y, prediction) }
             }
@@ -60,6 +67,28 @@ extension Model {
             try optimizer.apply(to: parameters)
             return total
         }
+    }
+
+    /// One data-parallel step for a loop of your own: `batch` is this rank's part of a
+    /// global batch of `globalBatchSize` samples (nil if none came to this rank). Every
+    /// rank must call it for every step. Returns this rank's mean loss; the weights and
+    /// the optimizer end the same on every rank.
+    @discardableResult
+    public func trainStep(_ batch: (x: Tensor, y: Tensor)?, globalBatchSize: Int, job: DataParallel) throws -> Double {
+        let local = batch?.x.shape.first ?? 0
+        guard globalBatchSize > 0, local <= globalBatchSize else {
+            throw SwiftCNNError("trainStep: \(local) samples on this rank of a global batch of \(globalBatchSize)")
+        }
+        if gradientBuckets == nil { try joinJob(job) }
+        return try distributedTrainStep(batch, share: Float(local) / Float(globalBatchSize), job: job)
+    }
+
+    /// Seconds the last data-parallel step waited for its gradient all-reduces after
+    /// backward ended (what did not hide behind backward), and seconds the same
+    /// all-reduces take on their own, with no backward to hide behind. Nil before a step.
+    public func measureGradientAllReduce() throws -> (exposed: Double, alone: Double)? {
+        guard let buckets = gradientBuckets else { return nil }
+        return (buckets.lastExposedWait, try buckets.timeAlone())
     }
 
     /// `SWIFTCNN_BUCKET_MB` (default 25, PyTorch DDP's) in bytes.

@@ -6,9 +6,10 @@ import Foundation
 // communication of the last layers overlaps the backward pass of the first ones. A small
 // network fits in one bucket: one all-reduce a step, never one per tensor.
 //
-// The sum is weighted: each rank scales its gradient by its share of the global batch
-// (its samples / the batch's), so the result is the gradient of the global batch's mean
-// loss, as one process computing the whole batch gets it, up to summation order.
+// The buckets are summed: each rank's backward starts from its share of the global batch
+// (its samples / the batch's) instead of 1, so the sum is the gradient of the global
+// batch's mean loss, as one process computing the whole batch gets it, up to summation
+// order.
 
 /// The trainable parameters' gradients, reduced over a ``DataParallel`` job each step.
 final class GradientBuckets {
@@ -24,8 +25,6 @@ final class GradientBuckets {
     private let job: DataParallel
     private var buckets: [Bucket] = []
     private var place: [ObjectIdentifier: (bucket: Int, slot: Int)] = [:]
-    /// This rank's share of the step's global batch.
-    private var scale: Float = 1
     /// Seconds the last step spent waiting for all-reduces after backward ended (the
     /// communication that did not hide behind backward).
     private(set) var lastExposedWait = 0.0
@@ -69,9 +68,8 @@ final class GradientBuckets {
         parameters.count == place.count && parameters.allSatisfy { place[ObjectIdentifier($0)] != nil }
     }
 
-    /// Starts a step in which this rank holds `share` of the global batch's samples.
-    func begin(share: Float) {
-        scale = share
+    /// Starts a step.
+    func begin() {
         for index in buckets.indices {
             buckets[index].ready = 0
             buckets[index].request = nil
@@ -114,15 +112,22 @@ final class GradientBuckets {
         lastExposedWait = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
+    /// Seconds to all-reduce every bucket once, nothing else running (the buckets'
+    /// contents are scratch between steps).
+    func timeAlone() throws -> Double {
+        let began = DispatchTime.now().uptimeNanoseconds
+        for index in buckets.indices { try start(index) }
+        for index in buckets.indices { try job.wait(&buckets[index].request!) }
+        return Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+    }
+
     private func pack(_ parameter: Parameter, into index: Int, slot: Int) {
         let destination = buckets[index].buffer + buckets[index].offsets[slot]
         guard let gradient = parameter.gradient else {
             destination.update(repeating: 0, count: parameter.count)
             return
         }
-        let source = gradient.pointer
-        let scale = self.scale
-        for i in 0..<parameter.count { destination[i] = source[i] * scale }
+        destination.update(from: gradient.pointer, count: parameter.count)
     }
 
     private func start(_ index: Int) throws {

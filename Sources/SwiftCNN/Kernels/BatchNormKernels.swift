@@ -109,9 +109,11 @@ enum BatchNormKernels {
         x: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>, rows: Int, channels: Int,
         mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
         sumDy: UnsafePointer<Float>, sumDyXhat: UnsafePointer<Float>,
-        gradInput: UnsafeMutablePointer<Float>, scratch: Workspace
+        gradInput: UnsafeMutablePointer<Float>, scratch: Workspace, totalRows: Int? = nil
     ) {
-        let n = Float(rows)
+        // The sums and the count are the whole batch's: under synchronised batch norm,
+        // every rank's rows (`totalRows`), of which these `rows` are this rank's.
+        let n = Float(totalRows ?? rows)
         let period = period(channels: channels)
         // Mean, 1/std, γ·(1/std)/N, Σdy and Σdy·x̂, each expanded to a period.
         let buffer = scratch.buffer(count: max(scratchCount(period: period), 5 * period))

@@ -6,9 +6,16 @@
 /// measured by `Tools/make_keras_fixtures.py`: for 4-D (image) input Keras runs TF's fused
 /// kernel, whose variance is Bessel-corrected (`var · n/(n − 1)`, n = N·H·W); for 2-D input
 /// it uses the biased variance. Inference uses the moving statistics.
+///
+/// Under data-parallel training each rank normalises with its own samples' statistics by
+/// default, as Keras's MirroredStrategy does; `synchronized: true` (Keras's
+/// `BatchNormalization(synchronized=True)`) uses the statistics of every rank's samples,
+/// adding up the per-channel sums over the ranks in the forward and the backward pass.
 public final class BatchNormalization: Layer {
     public let momentum: Float
     public let epsilon: Float
+    /// Whether training statistics are the whole global batch's under MPI.
+    public var synchronized: Bool
     public private(set) var gamma: Parameter?
     public private(set) var beta: Parameter?
     public private(set) var movingMean: Parameter?
@@ -18,9 +25,10 @@ public final class BatchNormalization: Layer {
     private lazy var batchStatisticsGradient = BatchNormGradient(usesBatchStatistics: true, scratch: scratch)
     private lazy var fixedStatisticsGradient = BatchNormGradient(usesBatchStatistics: false, scratch: scratch)
 
-    public init(momentum: Float = 0.99, epsilon: Float = 1e-3) {
+    public init(momentum: Float = 0.99, epsilon: Float = 1e-3, synchronized: Bool = false) {
         self.momentum = momentum
         self.epsilon = epsilon
+        self.synchronized = synchronized
     }
 
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
@@ -40,13 +48,16 @@ public final class BatchNormalization: Layer {
         let channelShape = gamma.shape
         var mean = Tensor(uninitializedShape: channelShape)
         var variance = Tensor(uninitializedShape: channelShape)
+        let job = synchronized && training ? try DataParallel.current() : nil
+        var totalRows = rows
         if training {
             BatchNormKernels.moments(
                 input.pointer, rows: rows, channels: channels, mean: mean.pointer, variance: variance.pointer,
                 scratch: scratch)
+            if let job { totalRows = try Self.combine(mean: &mean, variance: &variance, rows: rows, job: job) }
             updateMoving(movingMean, toward: mean)
-            if input.rank == 4 && rows > 1 {
-                let corrected = variance.scaled(by: Float(rows) / Float(rows - 1))
+            if input.rank == 4 && totalRows > 1 {
+                let corrected = variance.scaled(by: Float(totalRows) / Float(totalRows - 1))
                 updateMoving(movingVariance, toward: corrected)
             } else {
                 updateMoving(movingVariance, toward: variance)
@@ -74,8 +85,32 @@ public final class BatchNormalization: Layer {
             node.save(mean)
             node.save(invStd)
             node.save(scale)
+            if job != nil { node.savedShape = [totalRows] }
         }
         return output
+    }
+
+    /// The moments of every rank's rows from each rank's `mean`, `variance` and `rows`
+    /// (sums of x and x² per channel, added up in double precision); returns all ranks' rows.
+    private static func combine(mean: inout Tensor, variance: inout Tensor, rows: Int, job: DataParallel) throws -> Int {
+        let channels = mean.count
+        var sums = [Double](repeating: 0, count: 2 * channels + 1)
+        for c in 0..<channels {
+            let m = Double(mean.pointer[c])
+            sums[c] = m * Double(rows)
+            sums[channels + c] = (Double(variance.pointer[c]) + m * m) * Double(rows)
+        }
+        sums[2 * channels] = Double(rows)
+        try job.sum(&sums, what: "synchronised batch norm's statistics")
+        let total = sums[2 * channels]
+        mean = Tensor(uninitializedShape: mean.shape)
+        variance = Tensor(uninitializedShape: variance.shape)
+        for c in 0..<channels {
+            let m = sums[c] / max(total, 1)
+            mean.pointer[c] = Float(m)
+            variance.pointer[c] = Float(max(sums[channels + c] / max(total, 1) - m * m, 0))
+        }
+        return Int(total.rounded())
     }
 
     private func updateMoving(_ parameter: Parameter, toward batch: Tensor) {
@@ -105,7 +140,7 @@ final class BatchNormGradient: BackwardRule {
         self.scratch = scratch
     }
 
-    func backward(_ node: GradNode, _ gradOutput: Tensor) {
+    func backward(_ node: GradNode, _ gradOutput: Tensor) throws {
         let (input, gammaValue, mean, invStd, scale) = (node.saved[0], node.saved[1], node.saved[2], node.saved[3], node.saved[4])
         let channels = gammaValue.count
         let rows = input.count / channels
@@ -117,7 +152,19 @@ final class BatchNormGradient: BackwardRule {
             sumDy: gradBeta.pointer, sumDyXhat: gradGamma.pointer, scratch: scratch)
         if node.needsGradient(0) {
             let gradInput = Tensor(uninitializedShape: input.shape)
-            if usesBatchStatistics {
+            if usesBatchStatistics, let totalRows = node.savedShape.first, let job = try DataParallel.current() {
+                // Synchronised: the input's gradient needs every rank's sums; gamma's and
+                // beta's stay this rank's own (the gradient all-reduce adds those up).
+                var sums = Tensor(uninitializedShape: [2 * channels])
+                sums.pointer.update(from: gradBeta.pointer, count: channels)
+                (sums.pointer + channels).update(from: gradGamma.pointer, count: channels)
+                try job.sum(sums.pointer, count: 2 * channels, what: "synchronised batch norm's gradient sums")
+                BatchNormKernels.inputGradientTraining(
+                    x: input.pointer, gradOutput: gradOutput.pointer, rows: rows, channels: channels,
+                    mean: mean.pointer, invStd: invStd.pointer, gamma: gammaValue.pointer,
+                    sumDy: sums.pointer, sumDyXhat: sums.pointer + channels, gradInput: gradInput.pointer,
+                    scratch: scratch, totalRows: totalRows)
+            } else if usesBatchStatistics {
                 BatchNormKernels.inputGradientTraining(
                     x: input.pointer, gradOutput: gradOutput.pointer, rows: rows, channels: channels,
                     mean: mean.pointer, invStd: invStd.pointer, gamma: gammaValue.pointer,
