@@ -115,6 +115,7 @@ final class GradientBuckets {
     /// Seconds to all-reduce every bucket once, nothing else running (the buckets'
     /// contents are scratch between steps).
     func timeAlone() throws -> Double {
+        try job.synchronize(what: "the all-reduce timing")
         let began = DispatchTime.now().uptimeNanoseconds
         for index in buckets.indices { try start(index) }
         for index in buckets.indices { try job.wait(&buckets[index].request!) }
