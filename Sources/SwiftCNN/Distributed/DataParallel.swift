@@ -185,7 +185,10 @@ public final class DataParallel: @unchecked Sendable {
 
     /// This rank's part of `count` samples: a contiguous range, the first `count % size`
     /// ranks' one longer (how `fit` splits each global batch).
-    public func share(of count: Int) -> Range<Int> {
+    public func share(of count: Int) -> Range<Int> { Self.share(of: count, rank: rank, size: size) }
+
+    /// Rank `rank`'s part of `count` samples split over `size` ranks.
+    static func share(of count: Int, rank: Int, size: Int) -> Range<Int> {
         let base = count / size
         let extra = count % size
         let start = rank * base + min(rank, extra)
