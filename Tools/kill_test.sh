@@ -94,7 +94,7 @@ for i in $(seq 1 "$kills"); do
         cat "$work/eval-$i.log" >&2
         fail "kill $i left a checkpoint that does not evaluate"
     fi
-    if grep -q "previous checkpoint" "$work/eval-$i.log"; then from_previous=$((from_previous + 1)); fi
+    if grep -q "so the previous one" "$work/eval-$i.log"; then from_previous=$((from_previous + 1)); fi
 done
 
 final="$work/final.log"

@@ -93,7 +93,7 @@ public enum KerasCheckpoint {
             let backup = FileSet.backupPrefix(prefix)
             guard let previous = try? TensorBundle.read(prefix: backup) else { throw error }
             (warn ?? writeToStandardError)(
-                "warning: \(error); a save into it was cut short, so the previous checkpoint \(backup) was loaded")
+                "warning: \(error); the checkpoint's last save was cut short, so the previous one, \(backup), was loaded")
             entries = previous
             indexFile = TensorBundle.indexPath(prefix: backup)
         }
