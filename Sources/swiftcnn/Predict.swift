@@ -72,14 +72,17 @@ struct Predict: ParsableCommand {
     }
 }
 
-/// Joins single-image tensors `[1, H, W, C]` into one batch.
+/// Joins images `[H, W, C]` (what `ImageResize.modelInput` returns) into one batch
+/// `[N, H, W, C]`.
 func stack(_ tensors: [Tensor]) throws -> Tensor {
     guard let first = tensors.first else { throw SwiftCNNError("no images") }
-    let per = first.count
+    guard tensors.allSatisfy({ $0.shape == first.shape }) else {
+        throw SwiftCNNError("images of different shapes cannot form one batch")
+    }
     var values: [Float] = []
-    values.reserveCapacity(per * tensors.count)
+    values.reserveCapacity(first.count * tensors.count)
     for t in tensors { values += t.scalars }
-    return try Tensor(shape: [tensors.count] + first.shape.dropFirst(), scalars: values)
+    return try Tensor(shape: [tensors.count] + first.shape, scalars: values)
 }
 
 /// Reads a PNG or JPEG file, chosen by its first bytes rather than its name.
