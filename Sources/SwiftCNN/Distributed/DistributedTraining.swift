@@ -9,7 +9,21 @@ extension Model {
     /// Makes this rank's model the job's: rank 0's weights everywhere, and dropout draws
     /// of its own on each rank (the generators stay derived from rank 0's, so a resumed
     /// run draws the same again).
-    func joinJob(_ job: DataParallel) throws {
+    ///
+    /// `plan` (samples, batch size, epochs) must be the same on every rank: ranks that
+    /// disagree would wait for each other's collectives forever, so that is an error.
+    func joinJob(_ job: DataParallel, plan: [Int] = []) throws {
+        let facts = plan + [weights.count, weights.reduce(0) { $0 + $1.count }]
+        var sums = facts.map(Double.init) + facts.map { Double($0) * Double($0) }
+        try job.sum(&sums, what: "the ranks' training plans")
+        for (index, value) in facts.enumerated() {
+            let n = Double(job.size)
+            let mean = sums[index] / n
+            guard abs(sums[facts.count + index] / n - mean * mean) < 0.5, abs(mean - Double(value)) < 0.5 else {
+                throw SwiftCNNError(
+                    "the MPI ranks disagree on what to train (samples, batch size, epochs, model); rank \(job.rank) has \(facts); start every rank with the same command and data")
+            }
+        }
         try job.broadcast(weights)
         guard job.rank > 0 else { return }
         for layer in [self as Layer] + descendants {

@@ -69,7 +69,7 @@ extension Model {
         let count = x.shape[0]
         let steps = (count + batchSize - 1) / batchSize
         let job = try DataParallel.current()
-        if let job { try joinJob(job) }
+        if let job { try joinJob(job, plan: [count, batchSize, epochs, initialEpoch]) }
         let all = (verbose && job?.isPrimary != false ? [ProgressBar()] : []) + callbacks
         var history = History()
         var order = Array(0..<count)
