@@ -34,7 +34,9 @@ open class Layer {
         let profiler = Profiler.current
         profiler?.enter(displayName)
         defer { profiler?.leave() }
-        let output = try call(input, training: training)
+        let output =
+            try GraphTrace.current.map { try $0.recording(self, input) { try call(input, training: training) } }
+            ?? call(input, training: training)
         lastOutputShape = output.shape
         return output
     }
