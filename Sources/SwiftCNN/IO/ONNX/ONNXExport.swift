@@ -32,8 +32,10 @@ extension Model {
     /// `Concatenate` layers), in `Sequential` models and in models with their own `call`.
     /// Any other layer throws one error naming it.
     ///
-    /// - Parameter inputShape: the input without the batch axis, e.g. `[32, 32, 3]`;
-    ///   defaults to the shape the model was last called or built with.
+    /// - Parameters:
+    ///   - path: the `.onnx` file to write (replaced atomically).
+    ///   - inputShape: the input without the batch axis, e.g. `[32, 32, 3]`;
+    ///     defaults to the shape the model was last called or built with.
     /// - Returns: one line describing what was written (opset, nodes, parameters, shapes).
     @discardableResult
     public func exportONNX(to path: String, inputShape: [Int]? = nil) throws -> String {
