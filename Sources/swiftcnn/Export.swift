@@ -3,7 +3,9 @@ import SwiftCNN
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a model and its checkpoint as an ONNX file (NHWC float32 input, probabilities out) for onnxruntime and other runtimes.")
+        abstract:
+            "Write a model and its checkpoint as an ONNX file (NHWC float32 input, probabilities out) for onnxruntime and other runtimes."
+    )
 
     @OptionGroup var options: ModelOptions
 

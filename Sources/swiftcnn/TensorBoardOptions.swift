@@ -3,7 +3,8 @@ import SwiftCNN
 
 /// `swiftcnn train --tensorboard DIR`: Keras's TensorBoard callback.
 struct TensorBoardOptions: ParsableArguments {
-    @Option(help: "Write TensorBoard event files to DIR/train and DIR/validation (view with: tensorboard --logdir DIR).")
+    @Option(
+        help: "Write TensorBoard event files to DIR/train and DIR/validation (view with: tensorboard --logdir DIR).")
     var tensorboard: String?
 
     @Option(parsing: .unconditional, help: "With --tensorboard: a histogram of every weight each N epochs (0: none).")
@@ -29,7 +30,8 @@ struct TensorBoardOptions: ParsableArguments {
         case "batch": frequency = .batches(1)
         default:
             guard let n = Int(updateFreq), n > 0 else {
-                throw SwiftCNNError("--update-freq must be 'epoch', 'batch' or a positive whole number, got '\(updateFreq)'")
+                throw SwiftCNNError(
+                    "--update-freq must be 'epoch', 'batch' or a positive whole number, got '\(updateFreq)'")
             }
             frequency = .batches(n)
         }

@@ -17,6 +17,8 @@ public func add(_ tensors: [Tensor], op: String = "add") throws -> Tensor {
     return result
 }
 
+/// The elementwise sum of two tensors of the same shape (ResNet's `y + residual`),
+/// recording its backward rule.
 public func + (lhs: Tensor, rhs: Tensor) throws -> Tensor {
     guard lhs.shape == rhs.shape else {
         throw SwiftCNNError.shapeMismatch("add", "shapes \(describe(lhs.shape)) and \(describe(rhs.shape)) differ")

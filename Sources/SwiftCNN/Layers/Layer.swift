@@ -19,6 +19,8 @@ open class Layer {
     var random = RandomGenerator(seed: 0)
     var isPrepared = false
 
+    /// A layer with no name yet (named Keras-style on the first call of its outermost
+    /// model).
     public init() {}
 
     /// The layer's computation. Subclasses override this; callers use `callAsFunction`.

@@ -2,13 +2,18 @@
 /// from the last backward pass. Names are Keras's (`kernel`, `bias`, `gamma`, `beta`,
 /// `moving_mean`, `moving_variance`) so checkpoints and `weights.txt` match the course.
 public final class Parameter {
+    /// The variable's name within its layer (`kernel`, `moving_mean`).
     public let name: String
+    /// The current value; optimizers update it in place.
     public var value: Tensor
+    /// Whether optimizers update it (false for batch normalisation's moving statistics).
     public let isTrainable: Bool
+    /// A penalty added to the loss (and its gradient to the gradient), if any.
     public let regularizer: Regularizer?
     /// The summed gradient of the last backward pass; `nil` until one reaches this parameter.
     public internal(set) var gradient: Tensor?
 
+    /// A variable named `name` holding `value`.
     public init(name: String, value: Tensor, trainable: Bool = true, regularizer: Regularizer? = nil) {
         self.name = name
         self.value = value
@@ -16,7 +21,9 @@ public final class Parameter {
         self.regularizer = regularizer
     }
 
+    /// The value's shape.
     public var shape: [Int] { value.shape }
+    /// The number of scalars in the value.
     public var count: Int { value.count }
 
     /// The value as an op input: a gradient leaf for a trainable parameter when training,
@@ -37,5 +44,6 @@ public final class Parameter {
         if let gradient { self.gradient = gradient.adding(incoming) } else { gradient = incoming.detached }
     }
 
+    /// Forgets the gradient of the last backward pass.
     public func zeroGradient() { gradient = nil }
 }

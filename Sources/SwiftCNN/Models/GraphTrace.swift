@@ -49,7 +49,9 @@ final class GraphTrace: @unchecked Sendable {
     }
 
     /// The value number of `tensor`, if the trace has seen it.
-    func number(of tensor: Tensor) -> Int? { numbers[Key(storage: ObjectIdentifier(tensor.storage), shape: tensor.shape)] }
+    func number(of tensor: Tensor) -> Int? {
+        numbers[Key(storage: ObjectIdentifier(tensor.storage), shape: tensor.shape)]
+    }
 
     /// Runs `layer`'s computation `body` on `input` and records it.
     func recording(_ layer: Layer, _ input: Tensor, _ body: () throws -> Tensor) throws -> Tensor {
@@ -57,7 +59,8 @@ final class GraphTrace: @unchecked Sendable {
         guard layer.children.isEmpty else {
             let output = try body()
             if number(of: output) == nil, problem == nil {
-                problem = "\(layer.displayName) computes its output with an operation the export cannot follow (only layers, +, add and concatenate are traced)"
+                problem =
+                    "\(layer.displayName) computes its output with an operation the export cannot follow (only layers, +, add and concatenate are traced)"
             }
             return output
         }
@@ -80,7 +83,9 @@ final class GraphTrace: @unchecked Sendable {
         var sources: [Int] = []
         for input in inputs {
             guard let source = number(of: input) else {
-                if problem == nil { problem = "an input of \(operation) was made by an operation the export cannot follow" }
+                if problem == nil {
+                    problem = "an input of \(operation) was made by an operation the export cannot follow"
+                }
                 return
             }
             sources.append(source)

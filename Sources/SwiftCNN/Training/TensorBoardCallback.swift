@@ -59,10 +59,12 @@ public final class TensorBoard: Callback {
     /// The event file of the validation values, once the first validation has run.
     public var validationFile: String? { validationWriter?.path }
 
+    /// Opens a new event file in `<logDir>/train`.
     public func onTrainBegin(model: Model, epochs: Int, stepsPerEpoch: Int) throws {
         trainWriter = try EventFileWriter(directory: folder("train"))
     }
 
+    /// Writes the batch scalars every `updateFreq` steps.
     public func onBatchEnd(_ batch: Int, logs: [String: Double], model: Model) throws {
         guard case .batches(let every) = updateFreq, let trainWriter else { return }
         // Keras counts the steps of this fit from 1; the optimizer's count is the same for
@@ -74,6 +76,7 @@ public final class TensorBoard: Callback {
         }
     }
 
+    /// Writes the epoch scalars (and histograms), then syncs both files.
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], model: Model) throws {
         guard let trainWriter else { return }
         let training = logs.filter { !$0.key.hasPrefix("val_") }.sorted { Self.kerasOrder($0.key, $1.key) }
@@ -110,6 +113,7 @@ public final class TensorBoard: Callback {
         try trainWriter.sync()
     }
 
+    /// Closes the event files.
     public func onTrainEnd(model: Model, history: History) throws {
         trainWriter?.close()
         validationWriter?.close()

@@ -88,7 +88,8 @@ enum ExportCLIRunner {
         #expect(export.status == 0, "\(export.stderr)")
         #expect(
             export.stdout
-                == "Wrote out/lenet5.onnx: ONNX opset 13, 14 nodes, 10 initializers (62006 parameters), input [N, 32, 32, 3], output [N, 10]\n")
+                == "Wrote out/lenet5.onnx: ONNX opset 13, 14 nodes, 10 initializers (62006 parameters), input [N, 32, 32, 3], output [N, 10]\n"
+        )
         let model = try Onnx_ModelProto(serializedBytes: try readWholeFile(directory + "/out/lenet5.onnx"))
         #expect(model.graph.node.first?.opType == "Transpose")
         // The exported weights are the checkpoint's.
@@ -105,7 +106,9 @@ enum ExportCLIRunner {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = try ExportCLIRunner.run(["export", "--model", "inception10", "--output", "r.onnx"], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasPrefix("No --weights: exporting freshly initialised weights (seed 0)\nWrote r.onnx: ONNX opset 13, 88 nodes"))
+        #expect(
+            result.stdout.hasPrefix(
+                "No --weights: exporting freshly initialised weights (seed 0)\nWrote r.onnx: ONNX opset 13, 88 nodes"))
     }
 
     @Test func badInputIsOneLine() throws {
@@ -115,9 +118,15 @@ enum ExportCLIRunner {
             (["export", "--model", "baseline", "--weights", "missing.ckpt", "--output", "m.onnx"], "missing.ckpt"),
             (["export", "--model", "nope", "--output", "m.onnx"], "nope"),
             (["export", "--model", "baseline", "--input", "0,3", "--output", "m.onnx"], "--input"),
-            (["train", "--model", "baseline", "--update-freq", "batch"], "--histogram-freq and --update-freq need --tensorboard DIR"),
+            (
+                ["train", "--model", "baseline", "--update-freq", "batch"],
+                "--histogram-freq and --update-freq need --tensorboard DIR"
+            ),
             (["train", "--model", "baseline", "--tensorboard", "l", "--update-freq", "0"], "--update-freq must be"),
-            (["train", "--model", "baseline", "--tensorboard", "l", "--histogram-freq", "-1"], "--histogram-freq must be"),
+            (
+                ["train", "--model", "baseline", "--tensorboard", "l", "--histogram-freq", "-1"],
+                "--histogram-freq must be"
+            ),
         ]
         for (arguments, expected) in cases {
             let result = try ExportCLIRunner.run(arguments, in: directory)

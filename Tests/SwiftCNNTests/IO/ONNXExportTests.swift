@@ -10,7 +10,9 @@ import Testing
 
     static func floats(_ tensor: Onnx_TensorProto) -> [Float] {
         tensor.rawData.withUnsafeBytes { raw in
-            (0..<raw.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+            (0..<raw.count / 4).map {
+                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
+            }
         }
     }
 
@@ -35,7 +37,10 @@ import Testing
         #expect(proto.irVersion == 7)
         #expect(proto.opsetImport.map(\.version) == [13] && proto.opsetImport[0].domain.isEmpty)
         let graph = proto.graph
-        #expect(graph.node.map(\.opType) == ["Transpose", "Conv", "BatchNormalization", "Relu", "MaxPool", "Flatten", "Gemm", "Softmax"])
+        #expect(
+            graph.node.map(\.opType) == [
+                "Transpose", "Conv", "BatchNormalization", "Relu", "MaxPool", "Flatten", "Gemm", "Softmax",
+            ])
         #expect(Self.attribute(graph.node[0], "perm")?.ints == [0, 3, 1, 2])
         #expect(graph.node[0].input == ["input"] && graph.node.last?.output == ["output"])
         let conv = graph.node[1]
@@ -133,12 +138,16 @@ import Testing
         }
         try model.build(inputShape: [3])
         let message = thrownMessage { _ = try model.onnxModel() }
-        #expect(message.hasPrefix("cannot export to ONNX: layer 'doubler' (Doubler) is not supported; supported layers: Conv2D"))
+        #expect(
+            message.hasPrefix(
+                "cannot export to ONNX: layer 'doubler' (Doubler) is not supported; supported layers: Conv2D"))
         #expect(!message.contains("\n"))
 
         let other = Untraceable()
         try other.build(inputShape: [3])
-        #expect(thrownMessage { _ = try other.onnxModel() }.contains("untraceable (Untraceable) computes its output with an operation the export cannot follow"))
+        #expect(
+            thrownMessage { _ = try other.onnxModel() }.contains(
+                "untraceable (Untraceable) computes its output with an operation the export cannot follow"))
         #expect(thrownMessage { _ = try Sequential { Dense(1) }.onnxModel() }.contains("build the model"))
     }
 

@@ -35,7 +35,8 @@ import Testing
             "batch_loss", Double(Float(bitPattern: 0x3FBE_E6EC)), step: 1, wallTime: 1_796_280_003.732698)
         #expect(TFRecord.frame(Array(try scalar.serializedData())) == Self.tensorFlowScalarRecord)
 
-        let (events, truncated) = try EventFile.decode(Self.tensorFlowFirstRecord + Self.tensorFlowScalarRecord, path: "tf")
+        let (events, truncated) = try EventFile.decode(
+            Self.tensorFlowFirstRecord + Self.tensorFlowScalarRecord, path: "tf")
         #expect(!truncated)
         #expect(events.map(\.step) == [0, 1])
         #expect(events[1].summary.value[0].metadata.pluginData.pluginName == "scalars")
@@ -104,7 +105,9 @@ import Testing
         // Histograms on epochs 0 and 2, one per weight, counting every value.
         var histograms: [(Int64, Tensorflow_Summary.Value)] = []
         for event in train.events {
-            for value in event.summary.value where value.tag.hasSuffix("/histogram") { histograms.append((event.step, value)) }
+            for value in event.summary.value where value.tag.hasSuffix("/histogram") {
+                histograms.append((event.step, value))
+            }
         }
         #expect(histograms.count == 2 * model.weights.count)
         #expect(Set(histograms.map(\.0)) == [0, 2])
@@ -117,7 +120,9 @@ import Testing
     }
 
     static func findEventFile(_ folder: String) throws -> String {
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("events.out.tfevents.") }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter {
+            $0.hasPrefix("events.out.tfevents.")
+        }
         #expect(names.count == 1)
         return folder + "/" + (try #require(names.first))
     }

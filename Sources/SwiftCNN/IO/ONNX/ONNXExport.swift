@@ -50,9 +50,11 @@ extension Model {
         let graph = model.graph
         let parameters = graph.initializer.reduce(0) { $0 + Int($1.dims.reduce(1, *)) }
         func shape(_ info: Onnx_ValueInfoProto) -> String {
-            "[" + info.type.tensorType.shape.dim.map { $0.dimParam.isEmpty ? "\($0.dimValue)" : $0.dimParam }.joined(separator: ", ") + "]"
+            let sizes = info.type.tensorType.shape.dim.map { $0.dimParam.isEmpty ? "\($0.dimValue)" : $0.dimParam }
+            return "[" + sizes.joined(separator: ", ") + "]"
         }
-        return "ONNX opset \(Self.onnxOpset), \(graph.node.count) nodes, \(graph.initializer.count) initializers (\(parameters) parameters), input \(shape(graph.input[0])), output \(shape(graph.output[0]))"
+        return
+            "ONNX opset \(Self.onnxOpset), \(graph.node.count) nodes, \(graph.initializer.count) initializers (\(parameters) parameters), input \(shape(graph.input[0])), output \(shape(graph.output[0]))"
     }
 
     /// The ONNX model ``exportONNX(to:inputShape:)`` writes.
@@ -66,7 +68,8 @@ extension Model {
         let output = try GraphTrace.$current.withValue(trace) { try self(input, training: false) }
         if let problem = trace.problem { throw SwiftCNNError("cannot export \(displayName) to ONNX: \(problem)") }
         guard let result = trace.number(of: output) else {
-            throw SwiftCNNError("cannot export \(displayName) to ONNX: its output was made by an operation the export cannot follow")
+            throw SwiftCNNError(
+                "cannot export \(displayName) to ONNX: its output was made by an operation the export cannot follow")
         }
         var exporter = ONNXExporter(trace: trace)
         let graph = try exporter.graph(output: result, name: name.isEmpty ? defaultNameBase : name)
@@ -117,7 +120,8 @@ struct ONNXExporter {
         builder.addInput(ONNXGraphBuilder.valueInfo(builder.uniqueName("input"), batch: "N", shape: inputShape))
         if trace.shapes[0].count == 4 {
             names[0] = builder.node(
-                "Transpose", ["input"], name: "input_to_nchw", output: "input_nchw", [ONNXAttribute.ints("perm", [0, 3, 1, 2])])
+                "Transpose", ["input"], name: "input_to_nchw", output: "input_nchw",
+                [ONNXAttribute.ints("perm", [0, 3, 1, 2])])
             channelsFirst.insert(0)
         } else {
             names[0] = "input"
@@ -126,7 +130,8 @@ struct ONNXExporter {
 
         var result = names[output]!
         if channelsFirst.contains(output) {
-            result = builder.node("Transpose", [result], name: "output_to_nhwc", [ONNXAttribute.ints("perm", [0, 2, 3, 1])])
+            result = builder.node(
+                "Transpose", [result], name: "output_to_nhwc", [ONNXAttribute.ints("perm", [0, 2, 3, 1])])
         } else if flattenedChannelsFirst[output] != nil {
             throw SwiftCNNError("ONNX export: internal error: a channels-first Flatten reached the output")
         }
@@ -134,7 +139,8 @@ struct ONNXExporter {
             result = builder.node("Identity", [result], name: "output_identity")
         }
         builder.rename(result, to: "output")
-        builder.addOutput(ONNXGraphBuilder.valueInfo("output", batch: "N", shape: Array(trace.shapes[output].dropFirst())))
+        builder.addOutput(
+            ONNXGraphBuilder.valueInfo("output", batch: "N", shape: Array(trace.shapes[output].dropFirst())))
         var graph = builder.graph
         graph.name = name
         return graph
@@ -183,26 +189,36 @@ struct ONNXExporter {
             channelsFirst.insert(output)
         }
         func requireImage() throws {
-            guard image else { throw SwiftCNNError("ONNX export: \(layer.displayName) needs a 4-D NHWC input, got \(describe(inputShape))") }
+            guard image else {
+                throw SwiftCNNError(
+                    "ONNX export: \(layer.displayName) needs a 4-D NHWC input, got \(describe(inputShape))")
+            }
         }
         switch layer {
         case let conv as Conv2D:
             try requireImage()
-            guard let kernel = conv.kernel else { throw SwiftCNNError("ONNX export: \(layer.displayName) is not built") }
+            guard let kernel = conv.kernel else {
+                throw SwiftCNNError("ONNX export: \(layer.displayName) is not built")
+            }
             let (kh, kw, cin, cout) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
             var weights = [Float](repeating: 0, count: kernel.count)
             kernel.value.withUnsafeBufferPointer { k in
                 for y in 0..<kh {
                     for xx in 0..<kw {
                         for i in 0..<cin {
-                            for o in 0..<cout { weights[((o * cin + i) * kh + y) * kw + xx] = k[((y * kw + xx) * cin + i) * cout + o] }
+                            for o in 0..<cout {
+                                weights[((o * cin + i) * kh + y) * kw + xx] = k[((y * kw + xx) * cin + i) * cout + o]
+                            }
                         }
                     }
                 }
             }
             var operands = [x, builder.initializer(label + "_kernel", shape: [cout, cin, kh, kw], values: weights)]
             if let bias = conv.bias {
-                operands.append(bias.value.withUnsafeBufferPointer { builder.initializer(label + "_bias", shape: [cout], values: $0) })
+                operands.append(
+                    bias.value.withUnsafeBufferPointer {
+                        builder.initializer(label + "_bias", shape: [cout], values: $0)
+                    })
             }
             let window = Window2D(
                 height: inputShape[1], width: inputShape[2], window: (kh, kw),
@@ -237,21 +253,30 @@ struct ONNXExporter {
             }
             var operands = [x, builder.initializer(label + "_kernel", shape: [rows, units], values: weights)]
             if let bias = dense.bias {
-                operands.append(bias.value.withUnsafeBufferPointer { builder.initializer(label + "_bias", shape: [units], values: $0) })
+                operands.append(
+                    bias.value.withUnsafeBufferPointer {
+                        builder.initializer(label + "_bias", shape: [units], values: $0)
+                    })
             }
             let product = builder.node("Gemm", operands, name: label)
             names[output] = try activation(dense.activation, product, label: label, channelsFirst: false)
         case let norm as BatchNormalization:
             guard image || (inputShape.count == 2 && flattenedChannelsFirst[input] == nil),
-                let gamma = norm.gamma, let beta = norm.beta, let mean = norm.movingMean, let variance = norm.movingVariance
+                let gamma = norm.gamma, let beta = norm.beta, let mean = norm.movingMean,
+                let variance = norm.movingVariance
             else {
-                throw SwiftCNNError("ONNX export: \(layer.displayName) on a \(describe(inputShape)) input is not supported (4-D images or 2-D features)")
+                throw SwiftCNNError(
+                    "ONNX export: \(layer.displayName) on a \(describe(inputShape)) input is not supported (4-D images or 2-D features)"
+                )
             }
             let channels = gamma.count
             let operands =
                 [x]
-                + [("gamma", gamma), ("beta", beta), ("moving_mean", mean), ("moving_variance", variance)].map { part, parameter in
-                    parameter.value.withUnsafeBufferPointer { builder.initializer("\(label)_\(part)", shape: [channels], values: $0) }
+                + [("gamma", gamma), ("beta", beta), ("moving_mean", mean), ("moving_variance", variance)].map {
+                    part, parameter in
+                    parameter.value.withUnsafeBufferPointer {
+                        builder.initializer("\(label)_\(part)", shape: [channels], values: $0)
+                    }
                 }
             let normalized = builder.node(
                 "BatchNormalization", operands, name: label, [ONNXAttribute.float("epsilon", norm.epsilon)])
@@ -287,7 +312,8 @@ struct ONNXExporter {
                     names[output] = builder.node("Flatten", [x], name: label, [ONNXAttribute.int("axis", 1)])
                     flattenedChannelsFirst[output] = (inputShape[3], inputShape[1], inputShape[2])
                 } else {
-                    let nhwc = builder.node("Transpose", [x], name: label + "_to_nhwc", [ONNXAttribute.ints("perm", [0, 2, 3, 1])])
+                    let nhwc = builder.node(
+                        "Transpose", [x], name: label + "_to_nhwc", [ONNXAttribute.ints("perm", [0, 2, 3, 1])])
                     names[output] = builder.node("Flatten", [nhwc], name: label, [ONNXAttribute.int("axis", 1)])
                 }
             } else if inputShape.count == 2 {
@@ -309,7 +335,8 @@ struct ONNXExporter {
     }
 
     private mutating func pooling(
-        _ op: String, _ x: String, _ label: String, _ size: Size2D, _ strides: Size2D, _ padding: Padding, _ inputShape: [Int],
+        _ op: String, _ x: String, _ label: String, _ size: Size2D, _ strides: Size2D, _ padding: Padding,
+        _ inputShape: [Int],
         extra: [Onnx_AttributeProto]
     ) -> String {
         let window = Window2D(
@@ -326,14 +353,17 @@ struct ONNXExporter {
 
     /// The node applying `function` to `x` (none for linear); softmax runs over the
     /// channels, axis 1 of an NCHW value and the last axis otherwise.
-    private mutating func activation(_ function: ActivationFunction, _ x: String, label: String, channelsFirst: Bool) throws -> String {
+    private mutating func activation(_ function: ActivationFunction, _ x: String, label: String, channelsFirst: Bool)
+        throws -> String
+    {
         switch function {
         case .linear: return x
         case .relu: return builder.node("Relu", [x], name: label + "_relu")
         case .sigmoid: return builder.node("Sigmoid", [x], name: label + "_sigmoid")
         case .tanh: return builder.node("Tanh", [x], name: label + "_tanh")
         case .softmax:
-            return builder.node("Softmax", [x], name: label + "_softmax", [ONNXAttribute.int("axis", channelsFirst ? 1 : -1)])
+            return builder.node(
+                "Softmax", [x], name: label + "_softmax", [ONNXAttribute.int("axis", channelsFirst ? 1 : -1)])
         }
     }
 }

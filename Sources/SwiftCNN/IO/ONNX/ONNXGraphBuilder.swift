@@ -36,7 +36,8 @@ struct ONNXGraphBuilder {
     /// Adds a node of the default operator set and returns its output's name.
     @discardableResult
     mutating func node(
-        _ opType: String, _ inputs: [String], name: String, output: String? = nil, _ attributes: [Onnx_AttributeProto] = []
+        _ opType: String, _ inputs: [String], name: String, output: String? = nil,
+        _ attributes: [Onnx_AttributeProto] = []
     ) -> String {
         var node = Onnx_NodeProto()
         node.opType = opType

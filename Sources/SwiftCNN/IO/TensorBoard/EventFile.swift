@@ -30,7 +30,8 @@ final class EventFileWriter {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw CheckpointError(file: directory, message: "cannot create the TensorBoard log folder (\(error.localizedDescription))")
+            throw CheckpointError(
+                file: directory, message: "cannot create the TensorBoard log folder (\(error.localizedDescription))")
         }
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
         var counter = 0
@@ -43,7 +44,8 @@ final class EventFileWriter {
                 break
             }
             guard errno == EEXIST, counter < 1000 else {
-                throw CheckpointError(file: candidate, message: "cannot create event file: \(String(cString: strerror(errno)))")
+                throw CheckpointError(
+                    file: candidate, message: "cannot create event file: \(String(cString: strerror(errno)))")
             }
             counter += 1
         }
@@ -133,7 +135,8 @@ enum EventFile {
             }
         }
         if let first = events.first, !first.fileVersion.hasPrefix("brain.Event:") {
-            throw CheckpointError(file: path, message: "not a TensorBoard event file (no brain.Event file version first)")
+            throw CheckpointError(
+                file: path, message: "not a TensorBoard event file (no brain.Event file version first)")
         }
         return (events, truncated)
     }

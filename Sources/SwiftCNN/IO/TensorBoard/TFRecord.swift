@@ -33,9 +33,11 @@ enum TFRecord {
             let lengthBytes = bytes[offset..<offset + 8]
             let storedLengthCRC = readFixed32(bytes[...], at: offset + 8)
             guard CRC32C.mask(CRC32C.checksum(lengthBytes)) == storedLengthCRC else {
-                throw CheckpointError(file: path, message: "record at byte \(offset): length checksum mismatch (corrupt event file)")
+                throw CheckpointError(
+                    file: path, message: "record at byte \(offset): length checksum mismatch (corrupt event file)")
             }
-            let length = UInt64(readFixed32(bytes[...], at: offset)) | UInt64(readFixed32(bytes[...], at: offset + 4)) << 32
+            let length =
+                UInt64(readFixed32(bytes[...], at: offset)) | UInt64(readFixed32(bytes[...], at: offset + 4)) << 32
             let available = UInt64(bytes.count - offset - 12)
             // A length the file cannot hold together with its data checksum is a cut.
             guard length <= available, available - length >= 4 else { return (records, true) }
@@ -43,7 +45,8 @@ enum TFRecord {
             let end = start + Int(length)
             let data = bytes[start..<end]
             guard CRC32C.mask(CRC32C.checksum(data)) == readFixed32(bytes[...], at: end) else {
-                throw CheckpointError(file: path, message: "record at byte \(offset): data checksum mismatch (corrupt event file)")
+                throw CheckpointError(
+                    file: path, message: "record at byte \(offset): data checksum mismatch (corrupt event file)")
             }
             records.append(data)
             offset = end + 4
