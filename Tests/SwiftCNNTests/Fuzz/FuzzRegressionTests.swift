@@ -11,7 +11,7 @@ import Testing
 @Suite struct FuzzRegressionTests {
     static let targets = [
         "cifar10", "idx", "png", "jpeg", "safetensors", "checkpoint_state", "npy", "history_csv",
-        "tfbundle", "tfbundle_entries", "objectgraph",
+        "tfbundle", "tfbundle_entries", "objectgraph", "tfevents",
     ]
 
     static var root: URL {
@@ -137,6 +137,15 @@ enum FuzzEntry {
             _ = state.text
         case "npy":
             _ = try NPY.decode(bytes, path: "fuzz.npy")
+        case "tfevents":
+            var first = Tensorflow_Event()
+            first.fileVersion = "brain.Event:2"
+            let framed = TFRecord.frame(Array(try first.serializedData())) + TFRecord.frame(bytes)
+            var firstError: Error?
+            for input in [bytes, framed] {
+                do { _ = try EventFile.decode(input, path: "fuzz.tfevents") } catch { firstError = firstError ?? error }
+            }
+            if let firstError { throw firstError }
         case "history_csv":
             _ = try HistoryCSV.decode(String(decoding: bytes, as: UTF8.self), path: "history.csv")
         case "tfbundle":

@@ -119,6 +119,35 @@ import Testing
         }
     }
 
+    /// The composite layer of the "Your own layers" article.
+    final class Residual: Layer {
+        let c1 = Conv2D(16, kernelSize: 3, padding: .same, useBias: false)
+        let b1 = BatchNormalization()
+        let a1 = Activation(.relu)
+
+        override func call(_ x: Tensor, training: Bool) throws -> Tensor {
+            try a1(b1(c1(x, training: training), training: training) + x, training: training)
+        }
+    }
+
+    @Test func documentedCustomLayerExports() throws {
+        let model = Sequential {
+            Conv2D(16, kernelSize: 3, padding: .same)
+            Residual()
+            GlobalAveragePooling2D()
+            Dense(10, activation: .softmax)
+        }
+        try model.build(inputShape: [8, 8, 3])
+        let graph = try model.onnxModel().graph
+        #expect(graph.node.map(\.opType) == [
+            "Transpose", "Conv", "Conv", "BatchNormalization", "Add", "Relu", "GlobalAveragePool", "Flatten", "Gemm",
+            "Softmax",
+        ])
+        // The sum reads the first convolution's output and the batch normalisation's.
+        let add = graph.node[4]
+        #expect(Set(add.input) == [graph.node[1].output[0], graph.node[3].output[0]])
+    }
+
     final class Doubler: Layer {
         override func call(_ input: Tensor, training: Bool) throws -> Tensor { try input + input }
     }
