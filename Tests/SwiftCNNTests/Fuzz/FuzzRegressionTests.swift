@@ -75,6 +75,7 @@ import Testing
             ("safetensors", "bad-dtype", "unsupported dtype 'F128'"),
             ("tfbundle_entries", "bad-string-count-huge", "varint runs past the end"),
             ("objectgraph", "bad-missing-node", "points to missing node 99"),
+            ("tfevents", "bad-data-crc", "fuzz.tfevents: record at byte 69: data checksum mismatch"),
         ]
         for (target, name, expected) in expectations {
             let bytes = try #require(try Self.inputs(target).first { $0.name == name }?.bytes)
