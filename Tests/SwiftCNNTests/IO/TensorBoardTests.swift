@@ -82,6 +82,9 @@ import Testing
         let trainFile = try Self.findEventFile(directory + "/train")
         let validationFile = try Self.findEventFile(directory + "/validation")
         #expect(trainFile.contains("/train/events.out.tfevents."))
+        // TensorFlow's name: events.out.tfevents.<seconds>.<host>.<pid>.<n>.v2
+        let parts = (trainFile as NSString).lastPathComponent.split(separator: ".")
+        #expect(parts.count == 8 && Int(parts[3]) != nil && parts[5] == "\(getpid())" && parts[6] == "0" && parts[7] == "v2")
         let train = try EventFile.read(trainFile)
         let validation = try EventFile.read(validationFile)
         #expect(!train.truncated && !validation.truncated)

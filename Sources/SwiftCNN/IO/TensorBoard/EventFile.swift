@@ -33,7 +33,7 @@ final class EventFileWriter {
             throw CheckpointError(
                 file: directory, message: "cannot create the TensorBoard log folder (\(error.localizedDescription))")
         }
-        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
+        let host = Self.hostName()
         var counter = 0
         while true {
             let name = "events.out.tfevents.\(Int(wallTime)).\(host).\(getpid()).\(counter).v2"
@@ -63,6 +63,15 @@ final class EventFileWriter {
     }
 
     deinit { close() }
+
+    /// The short host name, as TensorFlow puts it in event file names (gethostname(2), not
+    /// Foundation's, which may wait on a DNS lookup).
+    private static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.split(separator: ".").first.map(String.init) ?? "localhost"
+    }
 
     /// Appends one event as one record. On failure (a full disk) the partial record is
     /// cut off again, so later records stay readable.
