@@ -9,6 +9,7 @@ struct Train: ParsableCommand {
     @OptionGroup var options: ModelOptions
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var tensorBoardOptions: TensorBoardOptions
 
     @Option(parsing: .unconditional, help: "Passes over the training set.")
     var epochs: Int = 5
@@ -67,6 +68,7 @@ struct Train: ParsableCommand {
             throw SwiftCNNError("--learning-rate must be positive, got \(learningRate)")
         }
         let entry = try options.entry()
+        let callbacks = try tensorBoardOptions.callbacks()
         let train = try dataOptions.load(.train, limit: trainLimit, option: "--train-limit")
         let test = try dataOptions.load(.test, limit: testLimit, option: "--test-limit")
         if try DataParallel.current()?.isPrimary ?? true {
@@ -87,6 +89,7 @@ struct Train: ParsableCommand {
         run.weightsText = weightsTxt
         run.curves = curves
         run.historyCSV = history
+        run.callbacks = callbacks
         run.interruption = interruptOnSignals()
         do {
             try run.run()

@@ -77,7 +77,8 @@ module CSwiftCNNSupport {
 MAP
 LIB_SOURCES=$(find Sources/SwiftCNN -name '*.swift' | sort)
 STAMP="$OUT/SwiftCNN.stamp"
-NEWEST=$(ls -t $LIB_SOURCES Sources/CSwiftCNNSupport/*.c Sources/CSwiftCNNSupport/include/*.h Tools/fuzz/run.sh | head -1)
+# `head` closing the pipe early makes `ls` die of SIGPIPE; with pipefail that would end the script.
+NEWEST=$(ls -t $LIB_SOURCES Sources/CSwiftCNNSupport/*.c Sources/CSwiftCNNSupport/include/*.h Tools/fuzz/run.sh | head -1 || true)
 if [ ! -f "$STAMP" ] || [ "$NEWEST" -nt "$STAMP" ]; then
     echo "== compiling CSwiftCNNSupport"
     rm -f "$OUT"/CSwiftCNNSupport-*.o

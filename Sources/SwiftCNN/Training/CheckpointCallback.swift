@@ -4,8 +4,11 @@
 /// best seen by this callback. Writes TensorFlow's checkpoint files
 /// (`<filepath>.index`, `<filepath>.data-00000-of-00001`, `checkpoint`).
 public final class ModelCheckpoint: Callback {
+    /// The checkpoint prefix written (`checkpoint/Baseline.ckpt`).
     public let filepath: String
+    /// The logged value compared (lower is better).
     public let monitor: String
+    /// Whether to save only when the monitored value improves.
     public let saveBestOnly: Bool
     /// The best monitored value so far; a fresh callback starts from +∞ as Keras's does.
     public private(set) var best = Double.infinity
@@ -25,6 +28,8 @@ public final class ModelCheckpoint: Callback {
         self.log = log
     }
 
+    /// Saves the weights if the epoch's monitored value is the best so far (or always,
+    /// without `saveBestOnly`).
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], model: Model) throws {
         if saveBestOnly {
             guard let current = logs[monitor] else {

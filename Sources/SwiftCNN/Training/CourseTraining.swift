@@ -9,20 +9,31 @@ import Foundation
 /// let history = try run.run()
 /// ```
 public struct CourseTraining {
+    /// The model to train (built on the training images' shape if not built yet).
     public var model: Model
+    /// The training images and labels.
     public var train: Dataset
+    /// The validation images and labels (the course validates on the test split).
     public var test: Dataset
+    /// Epochs to run in total (a resumed run counts those already done).
     public var epochs = 5
+    /// Images per step.
     public var batchSize = 32
+    /// Adam's learning rate.
     public var learningRate: Float = 0.001
     /// Checkpoint path prefix: `<prefix>.index`, `<prefix>.data-00000-of-00001`, `checkpoint`.
     public var checkpoint: String
     /// Ignore an existing checkpoint.
     public var fresh = false
+    /// Where to write every trainable variable (nil: not written).
     public var weightsText: String? = "weights.txt"
+    /// Where to draw the accuracy and loss curves (nil: not drawn).
     public var curves: String? = "curves.png"
+    /// Where to write the per-epoch history (nil: not written).
     public var historyCSV: String? = "history.csv"
+    /// Whether to print Keras's progress lines and the summary.
     public var verbose = true
+    /// Callbacks run after the best-only checkpoint (a ``TensorBoard``, say).
     public var callbacks: [Callback] = []
     /// When set (by Ctrl-C in `swiftcnn train`), training stops after the current step,
     /// saves `<checkpoint>-last` and throws `TrainingInterrupted`; the next run resumes there.
@@ -30,6 +41,8 @@ public struct CourseTraining {
     /// Where progress lines go (the resume notice, the summary, the files written).
     public var log: (String) -> Void = { print($0) }
 
+    /// The course's run of `model` on `train`, validated on `test`, checkpointed at
+    /// `checkpoint`.
     public init(model: Model, train: Dataset, test: Dataset, checkpoint: String) {
         self.model = model
         self.train = train
@@ -37,6 +50,8 @@ public struct CourseTraining {
         self.checkpoint = checkpoint
     }
 
+    /// Runs the script: resumes or loads, trains, saves; returns the whole history (earlier
+    /// runs included).
     @discardableResult
     public func run() throws -> History {
         guard epochs > 0 else { throw SwiftCNNError("epochs must be positive, got \(epochs)") }
@@ -150,6 +165,7 @@ public struct CourseTraining {
 /// Thrown by `CourseTraining.run` when an interruption stopped training; its message says
 /// where the state was saved.
 public struct TrainingInterrupted: Error, CustomStringConvertible {
+    /// Where training stopped and where its state was saved.
     public let message: String
     public var description: String { message }
 }

@@ -11,7 +11,7 @@ import Testing
 @Suite struct FuzzRegressionTests {
     static let targets = [
         "cifar10", "idx", "png", "jpeg", "safetensors", "checkpoint_state", "npy", "history_csv",
-        "tfbundle", "tfbundle_entries", "objectgraph",
+        "tfbundle", "tfbundle_entries", "objectgraph", "tfevents",
     ]
 
     static var root: URL {
@@ -75,6 +75,7 @@ import Testing
             ("safetensors", "bad-dtype", "unsupported dtype 'F128'"),
             ("tfbundle_entries", "bad-string-count-huge", "varint runs past the end"),
             ("objectgraph", "bad-missing-node", "points to missing node 99"),
+            ("tfevents", "bad-data-crc", "fuzz.tfevents: record at byte 69: data checksum mismatch"),
         ]
         for (target, name, expected) in expectations {
             let bytes = try #require(try Self.inputs(target).first { $0.name == name }?.bytes)
@@ -137,6 +138,15 @@ enum FuzzEntry {
             _ = state.text
         case "npy":
             _ = try NPY.decode(bytes, path: "fuzz.npy")
+        case "tfevents":
+            var first = Tensorflow_Event()
+            first.fileVersion = "brain.Event:2"
+            let framed = TFRecord.frame(Array(try first.serializedData())) + TFRecord.frame(bytes)
+            var firstError: Error?
+            for input in [bytes, framed] {
+                do { _ = try EventFile.decode(input, path: "fuzz.tfevents") } catch { firstError = firstError ?? error }
+            }
+            if let firstError { throw firstError }
         case "history_csv":
             _ = try HistoryCSV.decode(String(decoding: bytes, as: UTF8.self), path: "history.csv")
         case "tfbundle":
