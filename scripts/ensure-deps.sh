@@ -4,7 +4,7 @@
 # everything is present.
 set -euo pipefail
 
-packages=(pkg-config libopenblas-dev zlib1g-dev libpng-dev libjpeg-dev dataset-fashion-mnist)
+packages=(pkg-config libopenblas-dev zlib1g-dev libpng-dev libjpeg-dev libhdf5-dev libzip-dev dataset-fashion-mnist)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
