@@ -292,18 +292,24 @@ private struct Arguments {
 
     mutating func positive(_ key: String) throws -> Int {
         guard let value = take(key) else { throw unsupported(key, .null, "a positive whole number (it is required)") }
-        guard let number = value.integer, number > 0 else { throw unsupported(key, value, "a positive whole number") }
+        // Bounded, so that a hostile config cannot make build allocate terabytes.
+        guard let number = value.integer, number > 0, number <= 1 << 16 else {
+            throw unsupported(key, value, "a whole number from 1 to 65536")
+        }
         return number
     }
 
     mutating func size(_ key: String, default fallback: Size2D? = nil) throws -> Size2D {
         let value = take(key) ?? .null
         if value.isNull, let fallback { return fallback }
-        if let number = value.integer, number > 0 { return Size2D(number) }
-        if let items = value.array, items.count == 2, let a = items[0].integer, let b = items[1].integer, a > 0, b > 0 {
+        let limit = 1 << 12
+        if let number = value.integer, number > 0, number <= limit { return Size2D(number) }
+        if let items = value.array, items.count == 2, let a = items[0].integer, let b = items[1].integer,
+            (1...limit).contains(a), (1...limit).contains(b)
+        {
             return Size2D(a, b)
         }
-        throw unsupported(key, value, "a positive whole number or a pair of them")
+        throw unsupported(key, value, "a whole number from 1 to 4096 or a pair of them")
     }
 
     mutating func padding() throws -> Padding {
