@@ -136,25 +136,13 @@ enum KerasLayerConfig {
             config["data_format"] = "channels_last"
             config["dilation_rate"] = [1, 1]
             config["groups"] = 1
-            config["activation"] = .string(conv.activation.rawValue)
-            config["use_bias"] = .bool(conv.useBias)
-            config["kernel_initializer"] = initializer(conv.kernelInitializer)
-            config["bias_initializer"] = serialized("Zeros", module: "keras.initializers")
-            config["kernel_regularizer"] = regularizer(conv.kernelRegularizer)
-            for key in ["bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"] {
-                config[key] = .null
-            }
+            config.merge(kernelArguments(conv.activation, conv.useBias, conv.kernelInitializer, conv.kernelRegularizer)) { $1 }
+            config["activity_regularizer"] = .null
         case let dense as Dense:
             className = "Dense"
             config["units"] = .number(Double(dense.units))
-            config["activation"] = .string(dense.activation.rawValue)
-            config["use_bias"] = .bool(dense.useBias)
-            config["kernel_initializer"] = initializer(dense.kernelInitializer)
-            config["bias_initializer"] = serialized("Zeros", module: "keras.initializers")
-            config["kernel_regularizer"] = regularizer(dense.kernelRegularizer)
-            for key in ["bias_regularizer", "kernel_constraint", "bias_constraint", "quantization_config"] {
-                config[key] = .null
-            }
+            config.merge(kernelArguments(dense.activation, dense.useBias, dense.kernelInitializer, dense.kernelRegularizer)) { $1 }
+            config["quantization_config"] = .null
         case let norm as BatchNormalization:
             className = "BatchNormalization"
             config["axis"] = -1
@@ -178,17 +166,11 @@ enum KerasLayerConfig {
             buildInput = false
         case let pool as MaxPool2D:
             className = "MaxPooling2D"
-            config["pool_size"] = pair(pool.poolSize)
-            config["strides"] = pair(pool.strides)
-            config["padding"] = .string(pool.padding.rawValue)
-            config["data_format"] = "channels_last"
+            config.merge(pooling(pool.poolSize, pool.strides, pool.padding)) { $1 }
             buildInput = false
         case let pool as AveragePooling2D:
             className = "AveragePooling2D"
-            config["pool_size"] = pair(pool.poolSize)
-            config["strides"] = pair(pool.strides)
-            config["padding"] = .string(pool.padding.rawValue)
-            config["data_format"] = "channels_last"
+            config.merge(pooling(pool.poolSize, pool.strides, pool.padding)) { $1 }
             buildInput = false
         case is GlobalAveragePooling2D:
             className = "GlobalAveragePooling2D"
@@ -226,6 +208,26 @@ enum KerasLayerConfig {
 
     /// A Float as the shortest decimal that reads back as it (0.9, not 0.8999999761581421).
     static func decimal(_ value: Float) -> JSONValue { .number(Double("\(value)") ?? Double(value)) }
+
+    /// The arguments Conv2D and Dense share: activation, bias, kernel initializer and regularizer.
+    private static func kernelArguments(
+        _ activation: ActivationFunction, _ useBias: Bool, _ kernelInitializer: Initializer, _ kernelRegularizer: Regularizer?
+    ) -> [String: JSONValue] {
+        [
+            "activation": .string(activation.rawValue), "use_bias": .bool(useBias),
+            "kernel_initializer": initializer(kernelInitializer),
+            "bias_initializer": serialized("Zeros", module: "keras.initializers"),
+            "kernel_regularizer": regularizer(kernelRegularizer), "bias_regularizer": nil, "kernel_constraint": nil,
+            "bias_constraint": nil,
+        ]
+    }
+
+    private static func pooling(_ poolSize: Size2D, _ strides: Size2D, _ padding: Padding) -> [String: JSONValue] {
+        [
+            "pool_size": pair(poolSize), "strides": pair(strides), "padding": .string(padding.rawValue),
+            "data_format": "channels_last",
+        ]
+    }
 
     private static func pair(_ size: Size2D) -> JSONValue {
         [.number(Double(size.height)), .number(Double(size.width))]
