@@ -77,7 +77,7 @@ module CSwiftCNNSupport {
 MAP
 LIB_SOURCES=$(find Sources/SwiftCNN -name '*.swift' | sort)
 STAMP="$OUT/SwiftCNN.stamp"
-NEWEST=$(ls -t $LIB_SOURCES Sources/CSwiftCNNSupport/*.c Sources/CSwiftCNNSupport/include/*.h Tools/fuzz/run.sh | head -1)
+NEWEST=$(ls -t $LIB_SOURCES Sources/CSwiftCNNSupport/*.c Sources/CSwiftCNNSupport/include/*.h Tools/fuzz/run.sh | sed -n 1p)
 if [ ! -f "$STAMP" ] || [ "$NEWEST" -nt "$STAMP" ]; then
     echo "== compiling CSwiftCNNSupport"
     rm -f "$OUT"/CSwiftCNNSupport-*.o

@@ -6,7 +6,7 @@ import Testing
 /// End to end through the built `swiftcnn`: Keras 3's files on every path a user takes
 /// (train with a .weights.h5 checkpoint and resume, convert, predict/evaluate/summary
 /// from a .keras file, --weights in every format, bad files).
-@Suite(.serialized) struct KerasFilesCLITests {
+@Suite struct KerasFilesCLITests {
     /// What one run of `swiftcnn` printed.
     struct KerasCLIResult {
         var status: Int32
