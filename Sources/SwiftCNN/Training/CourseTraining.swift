@@ -54,8 +54,12 @@ public struct CourseTraining {
             try checkWritable(path)
         }
         if !model.isBuilt { try model.build(inputShape: train.imageShape) }
+        // A model that comes with a trained Adam (a `.keras` file's) goes on with its state,
+        // as Keras's load_model then fit does; the learning rate is this run's.
+        let trained = (model.optimizer as? Adam).flatMap { $0.iterations > 0 ? $0 : nil }
+        trained?.learningRate = learningRate
         model.compile(
-            optimizer: Adam(learningRate: learningRate), loss: SparseCategoricalCrossentropy(fromLogits: false),
+            optimizer: trained ?? Adam(learningRate: learningRate), loss: SparseCategoricalCrossentropy(fromLogits: false),
             metrics: [SparseCategoricalAccuracy()])
         var initialEpoch = 0
         var earlier = History()

@@ -123,6 +123,21 @@ import Testing
         let summary = try Self.runKerasCLI(["summary", "--model", "out/Baseline.keras"], in: directory)
         #expect(summary.stdout.contains("Total params: 198506"))
         #expect(summary.stdout.contains("conv2d (Conv2D)"))
+
+        // Training goes on from the .keras file, with its Adam state.
+        let archived = try KerasModelFile.load("\(directory)/out/Baseline.keras")
+        let steps = try #require(archived.optimizer?.iterations)
+        let more = try Self.runKerasCLI(
+            [
+                "train", "--model", "out/Baseline.keras", "--data", "data", "--epochs", "1", "--batch-size", "16",
+                "--checkpoint", "more/Baseline.weights.h5",
+            ], in: directory)
+        #expect(more.status == 0, "\(more.stderr)")
+        let continued = Baseline()
+        try continued.build(inputShape: [32, 32, 3])
+        continued.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy())
+        try continued.loadWeights(from: "\(directory)/more/Baseline.weights.h5")
+        #expect(continued.optimizer?.iterations == steps + 5)
     }
 
     @Test func convertsBetweenEveryFormat() throws {
