@@ -27,10 +27,7 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         let model: Model
-        if source.lowercased().hasSuffix(".keras") {
-            guard self.model == nil else {
-                throw SwiftCNNError("\(source): a .keras file carries its model; leave out --model")
-            }
+        if source.lowercased().hasSuffix(".keras"), self.model == nil {
             model = try KerasModelFile.load(source)
         } else {
             guard let name = self.model else {
@@ -42,11 +39,7 @@ struct Convert: ParsableCommand {
             if model.optimizer == nil { model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy()) }
             try model.loadWeights(from: source)
         }
-        if destination.lowercased().hasSuffix(".keras") {
-            try KerasModelFile.save(model, to: destination)
-        } else {
-            try model.saveWeights(to: destination)
-        }
+        try model.saveWeights(to: destination)
         var line = "Converted \(source) to \(destination): \(model.namedParameters.count) variables"
         if let optimizer = model.optimizer, optimizer.iterations > 0, !destination.lowercased().hasSuffix(".safetensors") {
             line += " and \(optimizer.name)'s state (\(optimizer.iterations) iterations)"

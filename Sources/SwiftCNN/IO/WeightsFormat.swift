@@ -9,6 +9,8 @@ public enum WeightsFormat: String, Sendable, CaseIterable {
     case kerasWeights = ".weights.h5"
     /// Parameters by path, huggingface's format.
     case safeTensors = ".safetensors"
+    /// Keras 3's whole-model archive; as a weights file, its `model.weights.h5`.
+    case kerasModel = ".keras"
 
     /// The format of `path`: by its extension, and a path that ends in none of them is a
     /// TensorFlow checkpoint prefix (`checkpoint/Baseline`, `…-last`), as before.
@@ -18,6 +20,8 @@ public enum WeightsFormat: String, Sendable, CaseIterable {
             self = .kerasWeights
         } else if lower.hasSuffix(Self.safeTensors.rawValue) {
             self = .safeTensors
+        } else if lower.hasSuffix(Self.kerasModel.rawValue) {
+            self = .kerasModel
         } else {
             self = .tensorFlow
         }
@@ -38,12 +42,14 @@ public enum WeightsFormat: String, Sendable, CaseIterable {
 extension Model {
     /// Writes the weights (and a trained optimizer's state, where the format has room
     /// for it) in the format `path`'s extension names: `.ckpt` a TensorFlow checkpoint,
-    /// `.weights.h5` Keras 3's file, `.safetensors` safetensors.
+    /// `.weights.h5` Keras 3's file, `.safetensors` safetensors, `.keras` the whole model
+    /// (``KerasModelFile/save(_:to:)``).
     public func saveWeights(to path: String) throws {
         switch WeightsFormat(path: path) {
         case .tensorFlow: try KerasCheckpoint.save(self, prefix: path)
         case .kerasWeights: try KerasWeightsFile.save(self, to: path)
         case .safeTensors: try saveSafeTensors(to: path)
+        case .kerasModel: try KerasModelFile.save(self, to: path)
         }
     }
 
@@ -54,6 +60,7 @@ extension Model {
         case .tensorFlow: try KerasCheckpoint.load(into: self, prefix: path)
         case .kerasWeights: try KerasWeightsFile.load(into: self, from: path)
         case .safeTensors: try loadSafeTensors(from: path)
+        case .kerasModel: try KerasModelFile.loadWeights(into: self, from: path)
         }
     }
 }

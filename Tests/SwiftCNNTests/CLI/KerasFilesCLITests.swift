@@ -147,7 +147,7 @@ import Testing
         var written: [String] = []
         for (from, to) in [
             (archive, "a.weights.h5"), (archive, "b.ckpt"), ("b.ckpt", "c.weights.h5"), ("c.weights.h5", "d.safetensors"),
-            ("d.safetensors", "e.ckpt"), ("c.weights.h5", "f.keras"),
+            ("d.safetensors", "e.ckpt"), ("c.weights.h5", "f.keras"), ("f.keras", "g.weights.h5"),
         ] {
             let arguments = from == archive ? ["convert", from, to] : ["convert", "--model", archive, from, to]
             let result = try Self.runKerasCLI(arguments, in: directory)
@@ -162,9 +162,11 @@ import Testing
         #expect(try Keras3Fixtures.predictionDifference(model, "sequential") <= 1e-5)
         let last = try KerasModelFile.load("\(directory)/f.keras")
         #expect(try Keras3Fixtures.predictionDifference(last, "sequential") <= 1e-5)
-        let restored = try Keras3Fixtures.built("sequential")
-        try restored.loadWeights(from: "\(directory)/e.ckpt")
-        #expect(try Keras3Fixtures.predictionDifference(restored, "sequential") <= 1e-5)
+        for file in ["e.ckpt", "g.weights.h5", "f.keras"] {
+            let restored = try Keras3Fixtures.built("sequential")
+            try restored.loadWeights(from: "\(directory)/\(file)")
+            #expect(try Keras3Fixtures.predictionDifference(restored, "sequential") <= 1e-5, "\(file)")
+        }
     }
 
     @Test func badFilesGiveOneLine() throws {

@@ -48,6 +48,16 @@ public enum KerasModelFile {
         return model
     }
 
+    /// Reads only the archive's weights (model.weights.h5) into `model`, which must be
+    /// built; config.json is not consulted.
+    public static func loadWeights(into model: Model, from path: String) throws {
+        let entries = try ZipArchive.read(readWholeFile(path), entries: ["model.weights.h5"], limit: weightsLimit, file: path)
+        guard let weights = entries["model.weights.h5"] else {
+            throw CheckpointError(file: path, message: "has no model.weights.h5")
+        }
+        try KerasWeightsFile.load(into: model, bytes: weights, file: "\(path)/model.weights.h5")
+    }
+
     /// Writes `model` (built) as a `.keras` archive, atomically. Sequential models of the
     /// supported layers and the course's six classes can be described.
     public static func save(_ model: Model, to path: String) throws {
