@@ -29,7 +29,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed for weights, shuffling and dropout.")
     var seed: UInt64 = 0
 
-    @Option(help: "Checkpoint path prefix (default: checkpoint/<Model>.ckpt).")
+    @Option(help: "Best-only checkpoint, its format by extension: a TensorFlow prefix (default: checkpoint/<Model>.ckpt), Keras 3's .weights.h5, or .safetensors.")
     var checkpoint: String?
 
     @Option(help: "Where to write every trainable variable, as the course's weights.txt.")
@@ -67,7 +67,6 @@ struct Train: ParsableCommand {
         guard learningRate > 0, learningRate.isFinite else {
             throw SwiftCNNError("--learning-rate must be positive, got \(learningRate)")
         }
-        let entry = try options.entry()
         let callbacks = try tensorBoardOptions.callbacks()
         let train = try dataOptions.load(.train, limit: trainLimit, option: "--train-limit")
         let test = try dataOptions.load(.test, limit: testLimit, option: "--test-limit")
@@ -75,13 +74,13 @@ struct Train: ParsableCommand {
             print("\(train.count) training and \(test.count) test images of shape \(train.imageShape)")
         }
 
-        let model = entry.make()
+        let (model, name) = try options.load()
         model.seed = seed
         if syncBatchNorm {
             for case let layer as BatchNormalization in model.descendants { layer.synchronized = true }
         }
         var run = CourseTraining(
-            model: model, train: train, test: test, checkpoint: checkpoint ?? "checkpoint/\(entry.displayName).ckpt")
+            model: model, train: train, test: test, checkpoint: checkpoint ?? "checkpoint/\(name).ckpt")
         run.epochs = epochs
         run.batchSize = batchSize
         run.learningRate = learningRate

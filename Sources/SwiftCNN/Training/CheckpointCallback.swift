@@ -1,8 +1,9 @@
 /// Saves the model's weights after an epoch, as Keras's
 /// `ModelCheckpoint(filepath, save_weights_only=True, save_best_only=True)`: with
 /// `saveBestOnly`, only when the monitored value (`val_loss` by default) improves on the
-/// best seen by this callback. Writes TensorFlow's checkpoint files
-/// (`<filepath>.index`, `<filepath>.data-00000-of-00001`, `checkpoint`).
+/// best seen by this callback. Writes the format `filepath`'s extension names: TensorFlow's
+/// checkpoint files (`<filepath>.index`, `<filepath>.data-00000-of-00001`, `checkpoint`),
+/// as tf.keras 2 does, or Keras 3's `.weights.h5`, as Keras 3 does (or `.safetensors`).
 public final class ModelCheckpoint: Callback {
     /// The checkpoint prefix written (`checkpoint/Baseline.ckpt`).
     public let filepath: String
@@ -41,7 +42,7 @@ public final class ModelCheckpoint: Callback {
         }
         // Every rank of an MPI job keeps the same best; rank 0 writes the file.
         guard try DataParallel.current()?.isPrimary ?? true else { return }
-        try model.saveWeights(filepath)
+        try model.saveWeights(to: filepath)
         savedEpochs.append(epoch)
     }
 }

@@ -21,7 +21,9 @@ public struct CourseTraining {
     public var batchSize = 32
     /// Adam's learning rate.
     public var learningRate: Float = 0.001
-    /// Checkpoint path prefix: `<prefix>.index`, `<prefix>.data-00000-of-00001`, `checkpoint`.
+    /// Where the best-only checkpoint goes, in the format its extension names
+    /// (``WeightsFormat``): a TensorFlow prefix (`<prefix>.index`,
+    /// `<prefix>.data-00000-of-00001`, `checkpoint`), Keras 3's `.weights.h5` or `.safetensors`.
     public var checkpoint: String
     /// Ignore an existing checkpoint.
     public var fresh = false
@@ -66,12 +68,16 @@ public struct CourseTraining {
         let primary = try DataParallel.current()?.isPrimary ?? true
         let log = primary ? self.log : { _ in }
         // Fail before training, not after the first epoch, when an output cannot be written.
-        for path in [checkpoint + ".index", weightsText, curves, historyCSV].compactMap({ $0 }) where primary {
+        for path in [WeightsFormat.markerFile(checkpoint), weightsText, curves, historyCSV].compactMap({ $0 }) where primary {
             try checkWritable(path)
         }
         if !model.isBuilt { try model.build(inputShape: train.imageShape) }
+        // A model that comes with a trained Adam (a `.keras` file's) goes on with its state,
+        // as Keras's load_model then fit does; the learning rate is this run's.
+        let trained = (model.optimizer as? Adam).flatMap { $0.iterations > 0 ? $0 : nil }
+        trained?.learningRate = learningRate
         model.compile(
-            optimizer: Adam(learningRate: learningRate), loss: SparseCategoricalCrossentropy(fromLogits: false),
+            optimizer: trained ?? Adam(learningRate: learningRate), loss: SparseCategoricalCrossentropy(fromLogits: false),
             metrics: [SparseCategoricalAccuracy()])
         var initialEpoch = 0
         var earlier = History()
@@ -86,7 +92,7 @@ public struct CourseTraining {
             state.restoreRandomState(of: model)
         } else if !fresh, checkpointExists {
             log("-------------load the model-----------------")
-            try model.loadWeights(checkpoint)
+            try model.loadWeights(from: checkpoint)
         }
         let saver = ModelCheckpoint(filepath: checkpoint, monitor: "val_loss", saveBestOnly: true, best: best)
         let latest = try model.fit(
@@ -114,7 +120,7 @@ public struct CourseTraining {
         }
         try ResumeState.remove(prefix: lastPrefix)
         if verbose { log(model.summary()) }
-        var written = ["\(checkpoint).index"]
+        var written = [WeightsFormat.markerFile(checkpoint)]
         if let weightsText {
             try model.writeWeightsText(to: weightsText)
             written.append(weightsText)
@@ -125,15 +131,20 @@ public struct CourseTraining {
         return history
     }
 
-    /// `<checkpoint>-last`: the weights and optimizer state of an interrupted run.
-    public var lastPrefix: String { checkpoint + "-last" }
+    /// `<checkpoint>-last`: the weights and optimizer state of an interrupted run, a
+    /// TensorFlow bundle whatever the checkpoint's format (`checkpoint/Baseline-last` beside
+    /// `checkpoint/Baseline.weights.h5`).
+    public var lastPrefix: String {
+        WeightsFormat(path: checkpoint) == .tensorFlow ? checkpoint + "-last" : WeightsFormat.stem(checkpoint) + "-last"
+    }
     /// `<checkpoint>-last.json`: where the interrupted run stopped, and its history.
     public var resumeStatePath: String { lastPrefix + ResumeState.suffix }
 
     /// Whether a best-only checkpoint is on disk, whole or as the copy a cut-short save
     /// left (which loading falls back to).
     private var checkpointExists: Bool {
-        [checkpoint, FileSet.backupPrefix(checkpoint)].contains {
+        guard WeightsFormat(path: checkpoint) == .tensorFlow else { return FileManager.default.fileExists(atPath: checkpoint) }
+        return [checkpoint, FileSet.backupPrefix(checkpoint)].contains {
             FileManager.default.fileExists(atPath: TensorBundle.indexPath(prefix: $0))
         }
     }

@@ -11,7 +11,7 @@ import Testing
 @Suite struct FuzzRegressionTests {
     static let targets = [
         "cifar10", "idx", "png", "jpeg", "safetensors", "checkpoint_state", "npy", "history_csv",
-        "tfbundle", "tfbundle_entries", "objectgraph", "tfevents",
+        "tfbundle", "tfbundle_entries", "objectgraph", "tfevents", "keras_zip", "keras_config",
     ]
 
     static var root: URL {
@@ -195,6 +195,11 @@ enum FuzzEntry {
             try TensorBundle.write(
                 variables + [(KerasObjectGraph.graphKey, CheckpointTensor(strings: [bytes], shape: []))], prefix: prefix)
             try KerasCheckpoint.load(into: model, prefix: prefix)
+        case "keras_zip":
+            _ = try ZipArchive.read(
+                bytes, entries: ["metadata.json", "config.json", "model.weights.h5"], limit: 1 << 20, file: "fuzz.keras")
+        case "keras_config":
+            _ = try KerasModelConfig(json: bytes, file: "fuzz.keras")
         default:
             Issue.record("unknown fuzz target \(target)")
         }
