@@ -198,7 +198,13 @@ void swiftcnn_affine_ndimage(const float *restrict image, float *restrict out, l
             const double cc = matrix[2] * (double)r + matrix[3] * (double)col + offset[1];
             long ri[2], ci[2];
             double rw[2], cw[2];
-            if (!nd_axis(rr, h, order, fill, ri, rw) || !nd_axis(cc, w, order, fill, ci, cw)) {
+            if (order == 1 && rr >= 0 && rr < h - 1 && cc >= 0 && cc < w - 1) {
+                // Inside the image, where every mode reads the same neighbours.
+                const long r0 = (long)rr, c0 = (long)cc;
+                const double tr = rr - (double)r0, tc = cc - (double)c0;
+                ri[0] = r0, ri[1] = r0 + 1, ci[0] = c0, ci[1] = c0 + 1;
+                rw[0] = 1 - tr, rw[1] = tr, cw[0] = 1 - tc, cw[1] = tc;
+            } else if (!nd_axis(rr, h, order, fill, ri, rw) || !nd_axis(cc, w, order, fill, ci, cw)) {
                 for (long k = 0; k < c; k++) pixel[k] = cval;
                 continue;
             }

@@ -29,31 +29,26 @@ public struct AffineTransformParameters: Sendable, Equatable {
     /// `apply_affine_transform`'s matrix for an image of `height`×`width`, as the 2×2 matrix
     /// (row-major) and offset scipy.ndimage.affine_transform takes over (row, column)
     /// coordinates; nil when Keras would leave the image untouched.
-    func ndimageMatrix(height: Int, width: Int) -> (matrix: [Double], offset: [Double])? {
-        typealias M = [[Double]]
-        func dot(_ a: M, _ b: M) -> M {
-            (0..<3).map { i in (0..<3).map { j in (0..<3).reduce(0) { $0 + a[i][$1] * b[$1][j] } } }
-        }
-        var transform: M?
-        func chain(_ m: M) { transform = transform.map { dot($0, m) } ?? m }
+    func ndimageMatrix(height: Int, width: Int) -> (matrix: SIMD4<Double>, offset: SIMD2<Double>)? {
+        var transform: Matrix3?
+        func chain(_ m: Matrix3) { transform = transform.map { $0 * m } ?? m }
         if theta != 0 {
             let t = theta * Double.pi / 180
-            chain([[cos(t), -sin(t), 0], [sin(t), cos(t), 0], [0, 0, 1]])
+            chain(Matrix3([cos(t), -sin(t), 0], [sin(t), cos(t), 0]))
         }
-        if tx != 0 || ty != 0 { chain([[1, 0, tx], [0, 1, ty], [0, 0, 1]]) }
+        if tx != 0 || ty != 0 { chain(Matrix3([1, 0, tx], [0, 1, ty])) }
         if shear != 0 {
             let s = shear * Double.pi / 180
-            chain([[1, -sin(s), 0], [0, cos(s), 0], [0, 0, 1]])
+            chain(Matrix3([1, -sin(s), 0], [0, cos(s), 0]))
         }
-        if zx != 1 || zy != 1 { chain([[zx, 0, 0], [0, zy, 0], [0, 0, 1]]) }
-        guard var m = transform else { return nil }
+        if zx != 1 || zy != 1 { chain(Matrix3([zx, 0, 0], [0, zy, 0])) }
+        guard let m = transform else { return nil }
         // transform_matrix_offset_center(matrix, h, w): about the centre.
         let (ox, oy) = (Double(height) / 2 - 0.5, Double(width) / 2 - 0.5)
-        m = dot(dot([[1, 0, ox], [0, 1, oy], [0, 0, 1]], m), [[1, 0, -ox], [0, 1, -oy], [0, 0, 1]])
+        let centred = Matrix3([1, 0, ox], [0, 1, oy]) * m * Matrix3([1, 0, -ox], [0, 1, -oy])
         // col_axis > row_axis: Keras swaps the first two columns, then the first two rows.
-        m = m.map { [$0[1], $0[0], $0[2]] }
-        m.swapAt(0, 1)
-        return ([m[0][0], m[0][1], m[1][0], m[1][1]], [m[0][2], m[1][2]])
+        let (r0, r1) = (centred.rows.1, centred.rows.0)
+        return (SIMD4(r0.y, r0.x, r1.y, r1.x), SIMD2(r0.z, r1.z))
     }
 
     /// `ImageDataGenerator.apply_transform` on one [h, w, c] image at `image`, through
@@ -63,7 +58,13 @@ public struct AffineTransformParameters: Sendable, Equatable {
         channels c: Int, fillMode: FillMode, cval: Float, order: Int
     ) {
         if let (matrix, offset) = ndimageMatrix(height: h, width: w) {
-            swiftcnn_affine_ndimage(image, scratch, h, w, c, matrix, offset, Int32(order), fillMode.code, cval)
+            withUnsafeBytes(of: matrix) { m in
+                withUnsafeBytes(of: offset) { o in
+                    swiftcnn_affine_ndimage(
+                        image, scratch, h, w, c, m.bindMemory(to: Double.self).baseAddress!,
+                        o.bindMemory(to: Double.self).baseAddress!, Int32(order), fillMode.code, cval)
+                }
+            }
             image.update(from: scratch, count: h * w * c)
         }
         guard flipHorizontal || flipVertical else { return }
@@ -75,5 +76,19 @@ public struct AffineTransformParameters: Sendable, Equatable {
                 (image + (y * w + x) * c).update(from: scratch + (sy * w + sx) * c, count: c)
             }
         }
+    }
+}
+
+/// A 3×3 matrix of homogeneous 2-D coordinates (last row 0 0 1), without heap storage.
+struct Matrix3 {
+    var rows: (SIMD3<Double>, SIMD3<Double>, SIMD3<Double>)
+
+    init(_ first: SIMD3<Double>, _ second: SIMD3<Double>, _ third: SIMD3<Double> = [0, 0, 1]) {
+        rows = (first, second, third)
+    }
+
+    static func * (a: Matrix3, b: Matrix3) -> Matrix3 {
+        func row(_ r: SIMD3<Double>) -> SIMD3<Double> { r.x * b.rows.0 + r.y * b.rows.1 + r.z * b.rows.2 }
+        return Matrix3(row(a.rows.0), row(a.rows.1), row(a.rows.2))
     }
 }
