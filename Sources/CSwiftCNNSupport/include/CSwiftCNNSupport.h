@@ -140,8 +140,10 @@ void swiftcnn_affine_tf_adjoint(const float *grad_out, float *grad_image, long h
 
 /// scipy.ndimage.affine_transform with spline order 0 or 1 on each channel of one [h, w, c]
 /// image, as ImageDataGenerator uses it: output (r, col) samples the input at
-/// matrix · (r, col) + offset (row-major 2×2 matrix, coordinates (row, column)).
+/// matrix · (r, col) + offset (row-major 2×2 matrix, coordinates (row, column)), and is
+/// written flipped top to bottom and/or left to right when `flip_rows` / `flip_cols`.
 void swiftcnn_affine_ndimage(const float *image, float *out, long h, long w, long c,
-                             const double matrix[4], const double offset[2], int order, int fill, float cval);
+                             const double matrix[4], const double offset[2], int order, int fill, float cval,
+                             int flip_rows, int flip_cols);
 
 #endif

@@ -58,14 +58,17 @@ public struct AffineTransformParameters: Sendable, Equatable {
         channels c: Int, fillMode: FillMode, cval: Float, order: Int
     ) {
         if let (matrix, offset) = ndimageMatrix(height: h, width: w) {
+            // The flips are applied as the resampler writes its output.
             withUnsafeBytes(of: matrix) { m in
                 withUnsafeBytes(of: offset) { o in
                     swiftcnn_affine_ndimage(
                         image, scratch, h, w, c, m.bindMemory(to: Double.self).baseAddress!,
-                        o.bindMemory(to: Double.self).baseAddress!, Int32(order), fillMode.code, cval)
+                        o.bindMemory(to: Double.self).baseAddress!, Int32(order), fillMode.code, cval,
+                        flipVertical ? 1 : 0, flipHorizontal ? 1 : 0)
                 }
             }
             image.update(from: scratch, count: h * w * c)
+            return
         }
         guard flipHorizontal || flipVertical else { return }
         scratch.update(from: image, count: h * w * c)
