@@ -72,13 +72,7 @@ public struct AffineTransformParameters: Sendable, Equatable {
         }
         guard flipHorizontal || flipVertical else { return }
         scratch.update(from: image, count: h * w * c)
-        for y in 0..<h {
-            let sy = flipVertical ? h - 1 - y : y
-            for x in 0..<w {
-                let sx = flipHorizontal ? w - 1 - x : x
-                (image + (y * w + x) * c).update(from: scratch + (sy * w + sx) * c, count: c)
-            }
-        }
+        copyFlipped(scratch, to: image, height: h, width: w, channels: c, vertical: flipVertical, horizontal: flipHorizontal)
     }
 }
 

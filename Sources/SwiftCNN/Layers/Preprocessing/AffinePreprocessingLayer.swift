@@ -42,17 +42,10 @@ extension AffinePreprocessingLayer: BackwardRule {
     }
 }
 
-/// Keras's factor check for translation and zoom: a number in (−1, 1], or a pair of them;
-/// returns the sorted (lower, upper) range a single number `f` stands for as (−|f|, |f|).
-func kerasFactorRange(_ factor: (Double, Double)?, single: Double?, name: String, layer: String) throws -> (Double, Double) {
-    let pair: (Double, Double)
-    if let factor {
-        pair = (min(factor.0, factor.1), max(factor.0, factor.1))
-    } else if let single {
-        pair = (-abs(single), abs(single))
-    } else {
-        throw SwiftCNNError("\(layer): \(name) is missing")
-    }
+/// Keras's factor check for translation and zoom: each end of `range` in (−1, 1]; returns
+/// the range sorted, as Keras sorts it.
+func kerasFactorRange(_ range: (Double, Double), name: String, layer: String) throws -> (Double, Double) {
+    let pair = (min(range.0, range.1), max(range.0, range.1))
     for value in [pair.0, pair.1] where !(value > -1 && value <= 1) {
         throw SwiftCNNError("\(layer): \(name) must be in (-1, 1], got \(value)")
     }

@@ -28,14 +28,9 @@ public final class RandomFlip: Layer {
         let (h, w, c) = (source.shape[1], source.shape[2], source.shape[3])
         let horizontal = mode != .vertical, vertical = mode != .horizontal
         for (i, flipped) in flips.enumerated() {
-            let image = source.pointer + i * h * w * c, out = target.pointer + i * h * w * c
-            for y in 0..<h {
-                let sy = flipped == 1 && vertical ? h - 1 - y : y
-                for x in 0..<w {
-                    let sx = flipped == 1 && horizontal ? w - 1 - x : x
-                    (out + (y * w + x) * c).update(from: image + (sy * w + sx) * c, count: c)
-                }
-            }
+            copyFlipped(
+                source.pointer + i * h * w * c, to: target.pointer + i * h * w * c, height: h, width: w, channels: c,
+                vertical: flipped == 1 && vertical, horizontal: flipped == 1 && horizontal)
         }
     }
 }

@@ -19,8 +19,8 @@ public final class RandomTranslation: AffinePreprocessingLayer {
         heightRange: (Double, Double), widthRange: (Double, Double), fillMode: FillMode = .reflect,
         interpolation: Interpolation = .bilinear, fillValue: Float = 0
     ) throws {
-        height = try kerasFactorRange(heightRange, single: nil, name: "height_factor", layer: "RandomTranslation")
-        width = try kerasFactorRange(widthRange, single: nil, name: "width_factor", layer: "RandomTranslation")
+        height = try kerasFactorRange(heightRange, name: "height_factor", layer: "RandomTranslation")
+        width = try kerasFactorRange(widthRange, name: "width_factor", layer: "RandomTranslation")
         super.init(fillMode: fillMode, interpolation: interpolation, fillValue: fillValue)
     }
 

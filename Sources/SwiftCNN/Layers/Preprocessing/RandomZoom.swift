@@ -20,8 +20,8 @@ public final class RandomZoom: AffinePreprocessingLayer {
         heightRange: (Double, Double), widthRange: (Double, Double)? = nil, fillMode: FillMode = .reflect,
         interpolation: Interpolation = .bilinear, fillValue: Float = 0
     ) throws {
-        height = try kerasFactorRange(heightRange, single: nil, name: "height_factor", layer: "RandomZoom")
-        width = try widthRange.map { try kerasFactorRange($0, single: nil, name: "width_factor", layer: "RandomZoom") }
+        height = try kerasFactorRange(heightRange, name: "height_factor", layer: "RandomZoom")
+        width = try widthRange.map { try kerasFactorRange($0, name: "width_factor", layer: "RandomZoom") }
         super.init(fillMode: fillMode, interpolation: interpolation, fillValue: fillValue)
     }
 
