@@ -6,7 +6,10 @@ struct SwiftCNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftcnn",
         abstract: "Train, evaluate and run the convolutional networks of the TensorFlow course, natively in Swift.",
-        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Models.self, Bench.self, Export.self, Convert.self])
+        subcommands: [
+            Train.self, Evaluate.self, Predict.self, Summary.self, Models.self, Bench.self, BenchAugmentation.self,
+            Export.self, Convert.self,
+        ])
 }
 
 /// Options every command that makes a model shares.

@@ -125,4 +125,25 @@ void swiftcnn_maxpool_forward_values(const float *input, float *output, long fir
 void swiftcnn_copy_columns(const float *source, long sourceWidth, float *target, long targetWidth, long rows,
                            long width);
 
+/// Fill modes of the affine resamplers (AffineResample.c), Keras's names.
+enum { SWIFTCNN_FILL_REFLECT = 0, SWIFTCNN_FILL_NEAREST = 1, SWIFTCNN_FILL_CONSTANT = 2, SWIFTCNN_FILL_WRAP = 3 };
+
+/// TensorFlow's ImageProjectiveTransformV3 on one [h, w, c] image, as Keras 3's Random*
+/// layers use it: output pixel (x, y) samples the input at ((t0 x + t1 y + t2) / k,
+/// (t3 x + t4 y + t5) / k), k = t6 x + t7 y + 1. `bilinear` 0 is nearest.
+void swiftcnn_affine_tf(const float *image, float *out, long h, long w, long c,
+                        const float transform[8], int bilinear, int fill, float fill_value);
+
+/// The gradient of swiftcnn_affine_tf with respect to its image, added into `grad_image`.
+void swiftcnn_affine_tf_adjoint(const float *grad_out, float *grad_image, long h, long w, long c,
+                                const float transform[8], int bilinear, int fill);
+
+/// scipy.ndimage.affine_transform with spline order 0 or 1 on each channel of one [h, w, c]
+/// image, as ImageDataGenerator uses it: output (r, col) samples the input at
+/// matrix · (r, col) + offset (row-major 2×2 matrix, coordinates (row, column)), and is
+/// written flipped top to bottom and/or left to right when `flip_rows` / `flip_cols`.
+void swiftcnn_affine_ndimage(const float *image, float *out, long h, long w, long c,
+                             const double matrix[4], const double offset[2], int order, int fill, float cval,
+                             int flip_rows, int flip_cols);
+
 #endif
