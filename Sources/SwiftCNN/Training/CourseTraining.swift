@@ -27,6 +27,9 @@ public struct CourseTraining {
     /// When set (by Ctrl-C in `swiftcnn train`), training stops after the current step,
     /// saves `<checkpoint>-last` and throws `TrainingInterrupted`; the next run resumes there.
     public var interruption: InterruptFlag?
+    /// Applied to every training batch in the data producer, ahead of its step (never to
+    /// the test data); its draws depend only on the model's seed, the epoch and the step.
+    public var augmentation: (any BatchAugmentation)?
     /// Where progress lines go (the resume notice, the summary, the files written).
     public var log: (String) -> Void = { print($0) }
 
@@ -77,7 +80,8 @@ public struct CourseTraining {
         let latest = try model.fit(
             x: train.images, y: train.labels, batchSize: batchSize, epochs: max(epochs, initialEpoch + 1),
             validationData: (test.images, test.labels), validationFreq: 1, initialEpoch: initialEpoch,
-            callbacks: [saver] + callbacks, verbose: verbose, interruption: interruption, resumingAt: progress)
+            callbacks: [saver] + callbacks, verbose: verbose, interruption: interruption, resumingAt: progress,
+            augmentation: augmentation)
         var history = earlier
         history.append(contentsOf: latest)
         if !primary {
