@@ -116,7 +116,7 @@ public struct ImageFiles: Sendable, Equatable {
     }
 
     /// The files at `indices`, in that order.
-    func picking(_ indices: [Int]) -> ImageFiles {
+    public func picking(_ indices: [Int]) -> ImageFiles {
         ImageFiles(paths: indices.map { paths[$0] }, labels: indices.map { labels[$0] }, classNames: classNames)
     }
 

@@ -54,7 +54,7 @@ public struct ImageFolder: Sendable {
             let base = UnsafeMutableSendablePointer(buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: paths.count) { index in
                 do {
-                    let image = try ImageDecoder.read(paths[index])
+                    let image = try ImageDecoder.read(paths[index], fastDCT: true)
                     try this.resize(image, into: base.pointer + index * per)
                 } catch {
                     let message = (error as? SwiftCNNError)?.message ?? "\(error)"
@@ -87,6 +87,24 @@ public struct ImageFolder: Sendable {
     /// `image` cropped (if asked), resized bilinearly with half-pixel centres (as
     /// `tf.image.resize`, antialias off), converted to the colour mode, rounded to 8 bits.
     func resize(_ image: PixelImage, into output: UnsafeMutablePointer<UInt8>) throws {
+        var image = image
+        if colorMode == .grayscale && image.channels == 3 {
+            // TensorFlow decodes to one channel before resizing: ITU-R 601 luma, truncated.
+            var gray = [UInt8](repeating: 0, count: image.width * image.height)
+            image.pixels.withUnsafeBufferPointer { rgb in
+                for i in gray.indices {
+                    // A gray pixel stays itself (0.299 + 0.587 + 0.114 falls short of 1 in
+                    // floating point, and the truncation would lose a level).
+                    if rgb[3 * i] == rgb[3 * i + 1] && rgb[3 * i] == rgb[3 * i + 2] {
+                        gray[i] = rgb[3 * i]
+                        continue
+                    }
+                    let luma = 0.299 * Double(rgb[3 * i]) + 0.587 * Double(rgb[3 * i + 1]) + 0.114 * Double(rgb[3 * i + 2])
+                    gray[i] = UInt8(min(255, luma.rounded(.down)))
+                }
+            }
+            image = PixelImage(width: image.width, height: image.height, channels: 1, pixels: gray)
+        }
         let box = cropBox(height: image.height, width: image.width)
         var cropped = image
         if box != (0, 0, image.height, image.width) {
@@ -113,14 +131,15 @@ struct UnsafeMutableSendablePointer<T>: @unchecked Sendable {
 
 /// Reading an image file whatever its name says: PNG or JPEG, chosen by its first bytes.
 public enum ImageDecoder {
-    public static func read(_ path: String) throws -> PixelImage {
+    /// `fastDCT`: JPEGs as TensorFlow decodes them (see ``JPEG/decode(_:path:fastDCT:)``).
+    public static func read(_ path: String, fastDCT: Bool = false) throws -> PixelImage {
         let bytes = try BinaryFile.read(path, maxBytes: JPEG.maxFileBytes)
-        return try decode(bytes, path: path)
+        return try decode(bytes, path: path, fastDCT: fastDCT)
     }
 
-    public static func decode(_ bytes: [UInt8], path: String) throws -> PixelImage {
+    public static func decode(_ bytes: [UInt8], path: String, fastDCT: Bool = false) throws -> PixelImage {
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return try PNG.decode(bytes, path: path) }
-        if bytes.starts(with: [0xFF, 0xD8]) { return try JPEG.decode(bytes, path: path) }
+        if bytes.starts(with: [0xFF, 0xD8]) { return try JPEG.decode(bytes, path: path, fastDCT: fastDCT) }
         if bytes.starts(with: [0x42, 0x4D]) { throw SwiftCNNError("\(path): BMP images are not supported (convert it to PNG)") }
         if bytes.starts(with: Array("GIF8".utf8)) { throw SwiftCNNError("\(path): GIF images are not supported (convert it to PNG)") }
         if bytes.isEmpty { throw SwiftCNNError("\(path): empty file") }

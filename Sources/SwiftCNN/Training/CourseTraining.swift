@@ -10,7 +10,10 @@ import Foundation
 /// ```
 public struct CourseTraining {
     public var model: Model
-    public var train: Dataset
+    /// The training images: a dataset's tensors, or 8-bit ``ByteImages`` converted per batch.
+    public var train: any BatchSource
+    /// The class names in label order, saved beside the checkpoint (``CheckpointClasses``).
+    public var classNames: [String]
     public var test: Dataset
     public var epochs = 5
     public var batchSize = 32
@@ -34,8 +37,13 @@ public struct CourseTraining {
     public var log: (String) -> Void = { print($0) }
 
     public init(model: Model, train: Dataset, test: Dataset, checkpoint: String) {
+        self.init(model: model, train: train.batches, classNames: train.classNames, test: test, checkpoint: checkpoint)
+    }
+
+    public init(model: Model, train: some BatchSource, classNames: [String], test: Dataset, checkpoint: String) {
         self.model = model
         self.train = train
+        self.classNames = classNames
         self.test = test
         self.checkpoint = checkpoint
     }
@@ -57,6 +65,8 @@ public struct CourseTraining {
         for path in [checkpoint + ".index", weightsText, curves, historyCSV].compactMap({ $0 }) where primary {
             try checkWritable(path)
         }
+        // Written before any weights, so a checkpoint is never without its class names.
+        if primary { try CheckpointClasses(classNames: classNames, imageShape: train.imageShape).write(prefix: checkpoint) }
         if !model.isBuilt { try model.build(inputShape: train.imageShape) }
         model.compile(
             optimizer: Adam(learningRate: learningRate), loss: SparseCategoricalCrossentropy(fromLogits: false),
@@ -78,7 +88,7 @@ public struct CourseTraining {
         }
         let saver = ModelCheckpoint(filepath: checkpoint, monitor: "val_loss", saveBestOnly: true, best: best)
         let latest = try model.fit(
-            x: train.images, y: train.labels, batchSize: batchSize, epochs: max(epochs, initialEpoch + 1),
+            train, batchSize: batchSize, epochs: max(epochs, initialEpoch + 1),
             validationData: (test.images, test.labels), validationFreq: 1, initialEpoch: initialEpoch,
             callbacks: [saver] + callbacks, verbose: verbose, interruption: interruption, resumingAt: progress,
             augmentation: augmentation)
@@ -103,7 +113,7 @@ public struct CourseTraining {
         }
         try ResumeState.remove(prefix: lastPrefix)
         if verbose { log(model.summary()) }
-        var written = ["\(checkpoint).index"]
+        var written = ["\(checkpoint).index", CheckpointClasses.path(prefix: checkpoint)]
         if let weightsText {
             try model.writeWeightsText(to: weightsText)
             written.append(weightsText)

@@ -22,7 +22,7 @@ import Testing
         #expect(first.stdout.contains("96 training and 32 test images of shape [28, 28, 1]"), "\(first.stdout)")
         #expect(!first.stdout.contains("-------------load the model-----------------"))
         #expect(first.stdout.contains("Epoch 2/2"), "\(first.stdout)")
-        #expect(first.stdout.contains("Wrote checkpoint/LeNet5.ckpt.index, weights.txt, history.csv, curves.png"), "\(first.stdout)")
+        #expect(first.stdout.contains("Wrote checkpoint/LeNet5.ckpt.index, checkpoint/LeNet5.ckpt.classes.json, weights.txt, history.csv, curves.png"), "\(first.stdout)")
         for file in ["checkpoint/LeNet5.ckpt.index", "checkpoint/LeNet5.ckpt.data-00000-of-00001", "checkpoint/checkpoint", "weights.txt", "curves.png"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/" + file), "\(file) missing")
         }
