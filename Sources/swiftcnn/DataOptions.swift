@@ -78,11 +78,7 @@ struct DataOptions: ParsableArguments {
     func load(_ split: DatasetSplit, limit: Int?, option: String = "--limit", log: @escaping @Sendable (String) -> Void = { _ in }) throws -> Dataset {
         try requirePositive(limit, option)
         if let folder = try folder(log: log) {
-            if split == .test, let limit {
-                let files = try folder.files(.test)
-                let order = Dataset.shuffledOrder(count: files.paths.count, seed: 0).prefix(limit)
-                return try folder.folder.load(files.picking(Array(order))).dataset
-            }
+            if split == .test { return try folder.folder.load(folder.testFiles(limit: limit)).dataset }
             return try folder.load(split, limit: limit).dataset
         }
         guard validationSplit == nil, labels == nil else {
@@ -95,15 +91,19 @@ struct DataOptions: ParsableArguments {
         return try Dataset.load(try name(), split: split, locator: locator, limit: limit)
     }
 
-    /// The training split as batches: a folder's images stay 8-bit until each batch.
-    func training(limit: Int?, log: @escaping @Sendable (String) -> Void) throws -> (batches: any BatchSource, classNames: [String]) {
-        try requirePositive(limit, "--train-limit")
+    /// The training split as batches (a folder's images stay 8-bit until each batch) and
+    /// the test split; a folder's bad files of both splits are listed together.
+    func trainingAndTest(trainLimit: Int?, testLimit: Int?, log: @escaping @Sendable (String) -> Void)
+        throws -> (train: any BatchSource, classNames: [String], test: Dataset)
+    {
+        try requirePositive(trainLimit, "--train-limit")
+        try requirePositive(testLimit, "--test-limit")
         if let folder = try folder(log: log) {
-            let images = try folder.load(.train, limit: limit)
-            return (images, images.classNames)
+            let (train, test) = try folder.loadSplits(trainLimit: trainLimit, testLimit: testLimit)
+            return (train, train.classNames, test.dataset)
         }
-        let train = try load(.train, limit: limit, option: "--train-limit")
-        return (train.batches, train.classNames)
+        let train = try load(.train, limit: trainLimit, option: "--train-limit")
+        return (train.batches, train.classNames, try load(.test, limit: testLimit, option: "--test-limit"))
     }
 
     private func locatedName() throws -> String { try data ?? name().rawValue }

@@ -66,8 +66,7 @@ struct Train: ParsableCommand {
         let entry = try options.entry()
         let primary = try DataParallel.current()?.isPrimary ?? true
         let log: @Sendable (String) -> Void = { line in if primary { print(line) } }
-        let (train, classNames) = try dataOptions.training(limit: trainLimit, log: log)
-        let test = try dataOptions.load(.test, limit: testLimit, option: "--test-limit", log: log)
+        let (train, classNames, test) = try dataOptions.trainingAndTest(trainLimit: trainLimit, testLimit: testLimit, log: log)
         log("\(train.count) training and \(test.count) test images of shape \(train.imageShape)")
 
         let model = entry.make()

@@ -49,6 +49,15 @@ public struct ByteImages: BatchSource, @unchecked Sendable {
         return (images, labelTensor)
     }
 
+    /// Images `range`, copied.
+    public func rows(_ range: Range<Int>) -> ByteImages {
+        let per = imageShape.reduce(1, *)
+        // Shapes agree by construction.
+        return try! ByteImages(
+            pixels: Array(pixels[(range.lowerBound * per)..<(range.upperBound * per)]), labels: Array(labels[range]),
+            imageShape: imageShape, classNames: classNames)
+    }
+
     /// All images as a `Float` dataset (four times the memory).
     public var dataset: Dataset {
         let (images, labelTensor) = batch(Array(0..<count))

@@ -94,6 +94,25 @@ public struct FolderDataset: Sendable {
         return try folder.load(files)
     }
 
+    /// Both splits, decoded together so that every bad file of either is listed in one
+    /// error before training. The test split, when limited, is a fixed random sample (as
+    /// the course datasets' test splits are, some copies being grouped by class).
+    public func loadSplits(trainLimit: Int? = nil, testLimit: Int? = nil) throws -> (train: ByteImages, test: ByteImages) {
+        var train = try files(.train)
+        if let trainLimit, trainLimit < train.paths.count { train = train.picking(Array(0..<max(0, trainLimit))) }
+        let test = try testFiles(limit: testLimit)
+        let both = ImageFiles(paths: train.paths + test.paths, labels: train.labels + test.labels, classNames: train.classNames)
+        let images = try folder.load(both)
+        return (images.rows(0..<train.paths.count), images.rows(train.paths.count..<both.paths.count))
+    }
+
+    /// The test files, or a fixed random sample of `limit` of them.
+    public func testFiles(limit: Int?) throws -> ImageFiles {
+        let files = try files(.test)
+        guard let limit, limit < files.paths.count else { return files }
+        return files.picking(Array(Dataset.shuffledOrder(count: files.paths.count, seed: 0).prefix(max(0, limit))))
+    }
+
     /// Keras's shuffle of the file list with `seed`.
     private func shuffled(_ files: ImageFiles) -> ImageFiles {
         files.picking(NumpyShuffle.permutation(count: files.paths.count, seed: seed))

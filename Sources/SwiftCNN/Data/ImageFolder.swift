@@ -54,7 +54,7 @@ public struct ImageFolder: Sendable {
             let base = UnsafeMutableSendablePointer(buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: paths.count) { index in
                 do {
-                    let image = try ImageDecoder.read(paths[index], fastDCT: true)
+                    let image = try ImageDecoder.read(paths[index], asTensorFlow: true)
                     try this.resize(image, into: base.pointer + index * per)
                 } catch {
                     let message = (error as? SwiftCNNError)?.message ?? "\(error)"
@@ -131,15 +131,16 @@ struct UnsafeMutableSendablePointer<T>: @unchecked Sendable {
 
 /// Reading an image file whatever its name says: PNG or JPEG, chosen by its first bytes.
 public enum ImageDecoder {
-    /// `fastDCT`: JPEGs as TensorFlow decodes them (see ``JPEG/decode(_:path:fastDCT:)``).
-    public static func read(_ path: String, fastDCT: Bool = false) throws -> PixelImage {
+    /// `asTensorFlow`: JPEGs as TensorFlow decodes them, with the fast inverse DCT and
+    /// truncated or corrupt data refused (see ``JPEG/decode(_:path:fastDCT:strict:)``).
+    public static func read(_ path: String, asTensorFlow: Bool = false) throws -> PixelImage {
         let bytes = try BinaryFile.read(path, maxBytes: JPEG.maxFileBytes)
-        return try decode(bytes, path: path, fastDCT: fastDCT)
+        return try decode(bytes, path: path, asTensorFlow: asTensorFlow)
     }
 
-    public static func decode(_ bytes: [UInt8], path: String, fastDCT: Bool = false) throws -> PixelImage {
+    public static func decode(_ bytes: [UInt8], path: String, asTensorFlow: Bool = false) throws -> PixelImage {
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return try PNG.decode(bytes, path: path) }
-        if bytes.starts(with: [0xFF, 0xD8]) { return try JPEG.decode(bytes, path: path, fastDCT: fastDCT) }
+        if bytes.starts(with: [0xFF, 0xD8]) { return try JPEG.decode(bytes, path: path, fastDCT: asTensorFlow, strict: asTensorFlow) }
         if bytes.starts(with: [0x42, 0x4D]) { throw SwiftCNNError("\(path): BMP images are not supported (convert it to PNG)") }
         if bytes.starts(with: Array("GIF8".utf8)) { throw SwiftCNNError("\(path): GIF images are not supported (convert it to PNG)") }
         if bytes.isEmpty { throw SwiftCNNError("\(path): empty file") }
