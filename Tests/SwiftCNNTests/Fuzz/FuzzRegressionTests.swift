@@ -11,7 +11,7 @@ import Testing
 @Suite struct FuzzRegressionTests {
     static let targets = [
         "cifar10", "idx", "png", "jpeg", "safetensors", "checkpoint_state", "npy", "history_csv",
-        "tfbundle", "tfbundle_entries", "objectgraph",
+        "tfbundle", "tfbundle_entries", "objectgraph", "image_folder", "labels_file",
     ]
 
     static var root: URL {
@@ -75,6 +75,12 @@ import Testing
             ("safetensors", "bad-dtype", "unsupported dtype 'F128'"),
             ("tfbundle_entries", "bad-string-count-huge", "varint runs past the end"),
             ("objectgraph", "bad-missing-node", "points to missing node 99"),
+            ("image_folder", "bad-truncated-and-text", "3 of 4 image files cannot be read"),
+            ("image_folder", "bad-escaping-path", "leaves no validation images"),
+            ("image_folder", "bad-empty-class", "dog: class folder has no images"),
+            ("image_folder", "bad-labels-missing-file", "missing.png: cannot open (No such file or directory)"),
+            ("labels_file", "bad-label-word", "labels.txt:1: label 'cat' is not a whole number from 0"),
+            ("labels_file", "bad-no-label", "labels.txt:1: expected `filename label`, got 'a.png'"),
         ]
         for (target, name, expected) in expectations {
             let bytes = try #require(try Self.inputs(target).first { $0.name == name }?.bytes)
@@ -185,6 +191,12 @@ enum FuzzEntry {
             try TensorBundle.write(
                 variables + [(KerasObjectGraph.graphKey, CheckpointTensor(strings: [bytes], shape: []))], prefix: prefix)
             try KerasCheckpoint.load(into: model, prefix: prefix)
+        case "image_folder":
+            let dir = try makeTemporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            try FolderFuzzInput.run(bytes, in: dir)
+        case "labels_file":
+            _ = try ImageFiles.parseLabels(String(decoding: bytes, as: UTF8.self), file: "labels.txt")
         default:
             Issue.record("unknown fuzz target \(target)")
         }
