@@ -43,7 +43,7 @@ public struct FolderDataset: Sendable {
     }
 
     /// `DIR/train` and `DIR/test` (else `DIR/validation`) when both are folders.
-    static func splitFolders(_ directory: String) -> (train: String, test: String)? {
+    public static func splitFolders(_ directory: String) -> (train: String, test: String)? {
         func folder(_ name: String) -> String? {
             let path = (directory as NSString).appendingPathComponent(name)
             var isFolder: ObjCBool = false
