@@ -64,6 +64,13 @@ import Testing
         #expect(evaluated.stdout.contains("4 images - loss: "), "\(evaluated.stdout)")
         let run = try CLIRunner.run(train, in: dir)
         #expect(run.stdout.contains("-------------load the model-----------------"))
+
+        // Another folder's classes: evaluate refuses the checkpoint with one line.
+        try Self.writeClasses(["rain", "snow"], count: 2, in: dir + "/weather", seed: 5)
+        let other = try CLIRunner.run(
+            ["evaluate", "--model", "baseline", "--weights", "checkpoint/Baseline.ckpt", "--data", "weather", "--validation-split", "0.5"], in: dir)
+        #expect(other.status == 1)
+        #expect(other.stderr == "Error: checkpoint/Baseline.ckpt.classes.json: the checkpoint was trained on the classes cloudy, sunny, the test images have rain, snow\n", "\(other.stderr)")
     }
 
     @Test func trainAndTestFoldersAndGrayscaleAtAnotherSize() throws {
