@@ -6,7 +6,7 @@ ARGS ?=
 # else $SWIFTCNN_DATA, else ~/.swiftcnn/datasets (downloaded there when missing).
 DATA ?= $(wildcard ../shared/data/cifar-10-batches-bin)
 
-.PHONY: deps build train test
+.PHONY: deps build train test docs
 deps:
 	@scripts/ensure-deps.sh
 
@@ -19,3 +19,7 @@ train: build
 
 test: deps
 	swift test
+
+# The DocC documentation (.build/docs), failing on any DocC warning; not part of `test`.
+docs:
+	Tools/build_docs.sh

@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+        // `swift package generate-documentation` (Tools/build_docs.sh); used by no target.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // Debian: libopenblas-dev. SGEMM for convolution and dense layers.
@@ -23,6 +25,11 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         // Debian: libjpeg-dev. JPEG input images for `swiftcnn predict`.
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        // Debian: libhdf5-dev. Keras 3's .weights.h5 files (and the weights inside .keras).
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        // Debian: libzip-dev. The zip container of .keras files. (ZIPFoundation brings a
+        // second module named CZlib, which clashes with ours.)
+        .systemLibrary(name: "CZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
         // C that Swift cannot express: the MXCSR flush-to-zero switch, and elementwise
         // kernels compiled per instruction set (target_clones) without package flags.
         .target(name: "CSwiftCNNSupport"),
@@ -31,6 +38,7 @@ let package = Package(
             dependencies: [
                 "COpenBLAS", "CZlib", "CPNG", "CJPEG", "CSwiftCNNSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "CHDF5", "CZip",
             ],
             // The .proto sources the committed IO/Generated code was made from.
             exclude: ["IO/Protos"]

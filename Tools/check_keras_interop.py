@@ -15,12 +15,30 @@ then saves its own `<D>/<Model>/swift/<Model>.ckpt` from a differently
 initialised model and stores its predictions.
 `read`: builds the course model, `model.load_weights` on SwiftCNN's file, and
 prints the largest |Keras - SwiftCNN| probability difference.
+
+Keras 3 mode (a plain `pip install tensorflow`, Keras 3's `.weights.h5` and `.keras`):
+
+    D=/tmp/keras3_interop
+    python Tools/check_keras_interop.py write-keras3 $D
+    SWIFTCNN_KERAS3_INTEROP_DIR=$D swift test --filter keras3Interop
+    python Tools/check_keras_interop.py read-keras3 $D
+
+`write-keras3`: all six course models and a Sequential CNN train one epoch on 320
+training images with Keras 3, save `<D>/<Model>/keras/<Model>.weights.h5` (the
+Sequential also `<Model>.keras`) and store their predictions. The Swift test loads them,
+compares, then writes `<D>/<Model>/swift/<Model>.weights.h5` and `<Model>.keras` from a
+differently initialised model after two Adam steps. `read-keras3`: Keras 3's
+`load_weights` and `keras.models.load_model` (the course classes as custom_objects) open
+SwiftCNN's files; it prints the largest probability difference and whether Adam's
+restored variables equal SwiftCNN's.
 """
 import json
 import os
 import sys
 
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+KERAS3 = len(sys.argv) > 1 and sys.argv[1].endswith("-keras3")
+if not KERAS3:
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
@@ -95,5 +113,75 @@ def read(directory):
               f"{'identical to' if text == ours else 'DIFFERS from'} the course loop's output")
 
 
+KERAS3_MODELS = ["Baseline", "LeNet5", "AlexNet8", "VGG16", "Inception10", "ResNet18", "Sequential"]
+
+
+def keras3_model(name):
+    import keras
+    if name == "Sequential":
+        from keras import layers
+        return keras.Sequential([
+            keras.Input((32, 32, 3)),
+            layers.Conv2D(8, 3, padding="same", use_bias=False), layers.BatchNormalization(),
+            layers.Activation("relu"), layers.MaxPool2D(2, 2, padding="same"), layers.Dropout(0.2),
+            layers.Conv2D(16, 5, strides=2, activation="relu"), layers.AveragePooling2D(2),
+            layers.Flatten(), layers.Dense(32, activation="relu"), layers.Dense(10, activation="softmax"),
+        ], name="sequential")
+    model = getattr(keras_models, name)()
+    model(np.zeros((1, 32, 32, 3), np.float32))
+    return model
+
+
+def write_keras3(directory):
+    import keras
+    x_train, y_train = records(os.path.join(DATA, "data_batch_1.bin"), np.arange(320))
+    x, _ = probe()
+    for name in KERAS3_MODELS:
+        keras.utils.set_random_seed(0)
+        model = keras3_model(name)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["sparse_categorical_accuracy"])
+        model.fit(x_train, y_train, batch_size=32, epochs=1, verbose=0)
+        d = os.path.join(directory, name, "keras")
+        os.makedirs(d, exist_ok=True)
+        model.save_weights(os.path.join(d, name + ".weights.h5"))
+        if name == "Sequential":
+            model.save(os.path.join(d, name + ".keras"))
+        probs = model.predict(x, verbose=0)
+        json.dump({"probabilities": probs.reshape(-1).tolist()}, open(os.path.join(d, "predictions.json"), "w"))
+        print(f"{name}: Keras 3 trained and saved; probe accuracy {(probs.argmax(1) == probe()[1]).mean():.2f}")
+
+
+def read_keras3(directory):
+    import h5py
+    import keras
+    x, _ = probe()
+    custom = {name: getattr(keras_models, name) for name in KERAS3_MODELS[:-1]}
+    custom.update(ConvBNRelu=keras_models.ConvBNRelu, InceptionBlk=keras_models.InceptionBlk,
+                  ResnetBlock=keras_models.ResnetBlock)
+    for name in KERAS3_MODELS:
+        d = os.path.join(directory, name, "swift")
+        swift = np.array(json.load(open(os.path.join(d, "predictions.json")))["probabilities"], np.float32)
+        path = os.path.join(d, name + ".weights.h5")
+        model = keras3_model(name)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.optimizer.build(model.trainable_variables)
+        model.load_weights(path)
+        probs = model.predict(x, verbose=0)
+        with h5py.File(path) as f:
+            stored = [f[f"optimizer/vars/{i}"][()] for i in range(len(f["optimizer/vars"]))]
+        same = len(stored) == len(model.optimizer.variables) and all(
+            np.array_equal(v.numpy(), s) for v, s in zip(model.optimizer.variables, stored))
+        print(f"{name}: Keras 3 load_weights(SwiftCNN .weights.h5): max |p_keras - p_swift| = "
+              f"{np.abs(probs.reshape(-1) - swift).max():.3g}, argmax agreement "
+              f"{(probs.argmax(1) == swift.reshape(probs.shape).argmax(1)).mean():.2f}; Adam restored: "
+              f"iterations={int(model.optimizer.iterations.numpy())}, "
+              f"{len(stored) - 2} slots {'equal' if same else 'DIFFER'}")
+        loaded = keras.models.load_model(os.path.join(d, name + ".keras"), custom_objects=custom)
+        probs = loaded.predict(x, verbose=0)
+        print(f"{name}: Keras 3 load_model(SwiftCNN .keras) -> {type(loaded).__name__}: max |p_keras - p_swift| = "
+              f"{np.abs(probs.reshape(-1) - swift).max():.3g}")
+
+
 if __name__ == "__main__":
-    {"write": write, "read": read}[sys.argv[1]](sys.argv[2])
+    {"write": write, "read": read, "write-keras3": write_keras3,
+     "read-keras3": read_keras3}[sys.argv[1]](sys.argv[2])

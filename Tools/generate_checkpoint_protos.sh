@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerates Sources/SwiftCNN/IO/Generated/*.pb.swift from the minimal .proto
-# copies in Sources/SwiftCNN/IO/Protos. Run by hand only when a .proto changes;
+# copies in Sources/SwiftCNN/IO/Protos (TensorFlow checkpoints and event files, ONNX). Run by hand only when a .proto changes;
 # the generated files are committed so that building never needs protoc.
 #
 # Needs protoc (Debian: protobuf-compiler) and protoc-gen-swift built from the

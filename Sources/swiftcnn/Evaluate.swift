@@ -7,8 +7,8 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var options: ModelOptions
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Checkpoint path prefix, e.g. checkpoint/Baseline.ckpt.")
-    var weights: String
+    @Option(help: "Weights: a checkpoint prefix (checkpoint/Baseline.ckpt), a .weights.h5 or a .safetensors file.")
+    var weights: String?
 
     @Option(parsing: .unconditional, help: "Evaluate on N test images (a fixed random sample).")
     var limit: Int?
@@ -19,14 +19,12 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         try requirePositive(batchSize, "--batch-size")
         let test = try dataOptions.load(.test, limit: limit)
-        if let saved = try CheckpointClasses.read(prefix: weights), saved.classNames != test.classNames {
+        if let weights, let saved = try CheckpointClasses.read(prefix: weights), saved.classNames != test.classNames {
             throw SwiftCNNError(
                 "\(CheckpointClasses.path(prefix: weights)): the checkpoint was trained on the classes \(saved.classNames.joined(separator: ", ")), "
                     + "the test images have \(test.classNames.joined(separator: ", "))")
         }
-        let model = try options.entry().make()
-        try model.build(inputShape: test.imageShape)
-        try model.loadWeights(weights)
+        let model = try options.loadBuilt(inputShape: test.imageShape, weights: weights)
         model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy(), metrics: [SparseCategoricalAccuracy()])
         let results = try model.evaluate(x: test.images, y: test.labels, batchSize: batchSize)
         let accuracy = results["sparse_categorical_accuracy"] ?? 0

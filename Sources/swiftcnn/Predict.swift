@@ -9,8 +9,8 @@ struct Predict: ParsableCommand {
     @OptionGroup var options: ModelOptions
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Checkpoint path prefix, e.g. checkpoint/Baseline.ckpt.")
-    var weights: String
+    @Option(help: "Weights: a checkpoint prefix (checkpoint/Baseline.ckpt), a .weights.h5 or a .safetensors file.")
+    var weights: String?
 
     @Argument(help: "Image files to classify.")
     var images: [String] = []
@@ -35,7 +35,6 @@ struct Predict: ParsableCommand {
             throw SwiftCNNError("give image files or --split (with --data), not both or neither")
         }
         try requirePositive(top, "--top")
-        let model = try options.entry().make()
         var classNames: [String]
         var batch: Tensor
         var labels: [String]
@@ -50,7 +49,7 @@ struct Predict: ParsableCommand {
             }
             (batch, classNames, labels) = (data.images, data.classNames, (0..<data.count).map { "#\($0)" })
         } else {
-            let saved = try CheckpointClasses.read(prefix: weights)
+            let saved = try weights.flatMap { try CheckpointClasses.read(prefix: $0) }
             let shape = try input.map(parseShape) ?? saved?.imageShape ?? [32, 32, 3]
             guard shape.count == 3 else { throw SwiftCNNError("--input must be height,width,channels") }
             var tensors: [Tensor] = []
@@ -62,8 +61,7 @@ struct Predict: ParsableCommand {
             classNames = saved?.classNames ?? (try? dataOptions.name().classNames) ?? CIFAR10.defaultClassNames
             labels = images
         }
-        try model.build(inputShape: Array(batch.shape.dropFirst()))
-        try model.loadWeights(weights)
+        let model = try options.loadBuilt(inputShape: Array(batch.shape.dropFirst()), weights: weights)
         let probabilities = try model.predict(batch, batchSize: 256)
         if let output { try NPY.write(probabilities, to: output) }
         let classes = probabilities.shape[1]

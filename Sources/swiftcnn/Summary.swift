@@ -13,8 +13,8 @@ struct Summary: ParsableCommand {
     var details = false
 
     func run() throws {
-        let model = try options.entry().make()
-        try model.build(inputShape: try parseShape(input))
+        let model = try options.load().model
+        if !model.isBuilt { try model.build(inputShape: try parseShape(input)) }
         print(details ? try model.detailedSummary() : model.summary())
     }
 }

@@ -6,12 +6,12 @@ struct SwiftCNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftcnn",
         abstract: "Train, evaluate and run the convolutional networks of the TensorFlow course, natively in Swift.",
-        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Models.self, Bench.self])
+        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Models.self, Bench.self, Export.self, Convert.self])
 }
 
 /// Options every command that makes a model shares.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Model: \(ModelZoo.names.joined(separator: ", ")).")
+    @Option(help: "Model: \(ModelZoo.names.joined(separator: ", ")), or a Keras 3 .keras file.")
     var model: String
 
     func entry() throws -> ModelZoo.Entry { try ModelZoo.entry(named: model) }

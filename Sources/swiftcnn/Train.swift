@@ -9,6 +9,7 @@ struct Train: ParsableCommand {
     @OptionGroup var options: ModelOptions
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var tensorBoardOptions: TensorBoardOptions
 
     @Option(parsing: .unconditional, help: "Passes over the training set.")
     var epochs: Int = 5
@@ -25,7 +26,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Validate on N test images (a fixed random sample).")
     var testLimit: Int?
 
-    @Option(help: "Checkpoint path prefix (default: checkpoint/<Model>.ckpt).")
+    @Option(help: "Best-only checkpoint, its format by extension: a TensorFlow prefix (default: checkpoint/<Model>.ckpt), Keras 3's .weights.h5, or .safetensors.")
     var checkpoint: String?
 
     @Option(help: "Where to write every trainable variable, as the course's weights.txt.")
@@ -63,19 +64,19 @@ struct Train: ParsableCommand {
         guard learningRate > 0, learningRate.isFinite else {
             throw SwiftCNNError("--learning-rate must be positive, got \(learningRate)")
         }
-        let entry = try options.entry()
+        let callbacks = try tensorBoardOptions.callbacks()
         let primary = try DataParallel.current()?.isPrimary ?? true
         let log: @Sendable (String) -> Void = { line in if primary { print(line) } }
         let (train, classNames, test) = try dataOptions.trainingAndTest(trainLimit: trainLimit, testLimit: testLimit, log: log)
         log("\(train.count) training and \(test.count) test images of shape \(train.imageShape)")
 
-        let model = entry.make()
+        let (model, name) = try options.load()
         model.seed = dataOptions.seed
         if syncBatchNorm {
             for case let layer as BatchNormalization in model.descendants { layer.synchronized = true }
         }
         var run = CourseTraining(
-            model: model, train: train, classNames: classNames, test: test, checkpoint: checkpoint ?? "checkpoint/\(entry.displayName).ckpt")
+            model: model, train: train, classNames: classNames, test: test, checkpoint: checkpoint ?? "checkpoint/\(name).ckpt")
         run.epochs = epochs
         run.batchSize = batchSize
         run.learningRate = learningRate
@@ -83,6 +84,7 @@ struct Train: ParsableCommand {
         run.weightsText = weightsTxt
         run.curves = curves
         run.historyCSV = history
+        run.callbacks = callbacks
         run.interruption = interruptOnSignals()
         do {
             try run.run()

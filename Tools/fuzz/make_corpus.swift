@@ -90,6 +90,14 @@ public func unused(_ start: UnsafeRawPointer?, _ count: Int) -> CInt { 0 }
              ("step", CheckpointTensor(int64s: [7], shape: []))], metadata: ["format": "pt"]))
         try put("safetensors", "empty.safetensors", try SafeTensors.encode([]))
         try put("safetensors", "mixed.safetensors", try file("\(fixtures)/safetensors/mixed.safetensors"))
+        // .keras: Keras 3's archive of a small Sequential, and its config.json beside those
+        // of the course classes.
+        try put("keras_zip", "keras3-global-pooling.keras", try file("\(fixtures)/keras3/global_pooling.keras"))
+        for name in ["sequential", "resnet18", "inception10"] {
+            let entries = try ZipArchive.read(
+                try file("\(fixtures)/keras3/\(name).keras"), entries: ["config.json"], limit: 1 << 20, file: name)
+            try put("keras_config", "keras3-\(name).json", entries["config.json"] ?? [])
+        }
 
         // The `checkpoint` text file: ours, CheckpointManager's, Keras's.
         let state = CheckpointState(
@@ -99,7 +107,19 @@ public func unused(_ start: UnsafeRawPointer?, _ count: Int) -> CInt { 0 }
         try put("checkpoint_state", "tf-manager", try file("\(fixtures)/tfckpt/checkpoint"))
         try put("checkpoint_state", "keras", try file("\(fixtures)/keras/Baseline/checkpoint"))
 
-        // .npy
+        // TensorBoard event files: a file-version record, a scalar and a histogram.
+        var version = Tensorflow_Event()
+        version.fileVersion = "brain.Event:2"
+        version.sourceMetadata.writer = "tensorflow.core.util.events_writer"
+        let scalar = Summaries.scalar("epoch_loss", 1.25, step: 3, wallTime: 1_700_000_000)
+        let histogram = [Float(-1), 0, 0.5, 2].withUnsafeBufferPointer {
+            Summaries.histogram("model/dense/kernel/histogram", $0, step: 3, wallTime: 1_700_000_001)
+        }
+        let events = try [version, scalar, histogram].flatMap { TFRecord.frame(Array(try $0.serializedData())) }
+        try put("tfevents", "three-records.v2", events)
+        try put("tfevents", "cut-mid-record.v2", Array(events.dropLast(7)))
+        try put("tfevents", "scalar-event.pb", Array(try scalar.serializedData()))
+
         try put("npy", "2x3.npy", NPY.encode(try Tensor(shape: [2, 3], scalars: [1, -2, 3.5, 0, .infinity, 1e-9])))
         try put("npy", "vector.npy", NPY.encode(try Tensor(shape: [4], scalars: [1, 2, 3, 4])))
         try put("npy", "scalar.npy", NPY.encode(try Tensor(shape: [], scalars: [42])))

@@ -61,10 +61,10 @@ if [ ! -d "$SCRATCH/release/Modules/SwiftProtobuf.swiftmodule" ] && [ ! -f "$SCR
 fi
 PROTOBUF_OBJECTS=("$SCRATCH"/release/SwiftProtobuf.build/*.o)
 
-CFLAGS_PC="$(pkg-config --cflags openblas libpng libjpeg zlib 2>/dev/null || true)"
+CFLAGS_PC="$(pkg-config --cflags openblas libpng libjpeg zlib hdf5 libzip 2>/dev/null || true)"
 XCC=()
 for flag in $CFLAGS_PC; do XCC+=(-Xcc "$flag"); done
-MODULE_FLAGS=(-I Sources/COpenBLAS -I Sources/CZlib -I Sources/CPNG -I Sources/CJPEG
+MODULE_FLAGS=(-I Sources/COpenBLAS -I Sources/CZlib -I Sources/CPNG -I Sources/CJPEG -I Sources/CHDF5 -I Sources/CZip
     -I "$OUT/include/CSwiftCNNSupport" -I "$SCRATCH/release/Modules" "${XCC[@]}")
 SANITIZE=(-sanitize=fuzzer,address)
 
@@ -77,7 +77,8 @@ module CSwiftCNNSupport {
 MAP
 LIB_SOURCES=$(find Sources/SwiftCNN -name '*.swift' | sort)
 STAMP="$OUT/SwiftCNN.stamp"
-NEWEST=$(ls -t $LIB_SOURCES Sources/CSwiftCNNSupport/*.c Sources/CSwiftCNNSupport/include/*.h Tools/fuzz/run.sh | head -1)
+# `head` closing the pipe early makes `ls` die of SIGPIPE; with pipefail that would end the script.
+NEWEST=$(ls -t $LIB_SOURCES Sources/CSwiftCNNSupport/*.c Sources/CSwiftCNNSupport/include/*.h Tools/fuzz/run.sh | head -1 || true)
 if [ ! -f "$STAMP" ] || [ "$NEWEST" -nt "$STAMP" ]; then
     echo "== compiling CSwiftCNNSupport"
     rm -f "$OUT"/CSwiftCNNSupport-*.o
@@ -100,8 +101,8 @@ if [ "$MAKE_CORPUS" = 1 ]; then
     $NICE swiftc -sanitize=address -O -parse-as-library -swift-version 6 -module-name MakeCorpus \
         -Xlinker "$FUZZER_NO_MAIN" -lstdc++ \
         -I "$OUT" "${MODULE_FLAGS[@]}" Tools/fuzz/make_corpus.swift "$OUT/SwiftCNN.o" "$OUT"/CSwiftCNNSupport-*.o \
-        "${PROTOBUF_OBJECTS[@]}" $(pkg-config --libs-only-L openblas 2>/dev/null || true) \
-        -lopenblas -lpng16 -ljpeg -lz -use-ld=lld -o "$OUT/make_corpus"
+        "${PROTOBUF_OBJECTS[@]}" $(pkg-config --libs-only-L openblas hdf5 2>/dev/null || true) \
+        -lopenblas -lpng16 -ljpeg -lz -lhdf5 -lzip -use-ld=lld -o "$OUT/make_corpus"
     rm -rf Tools/fuzz/corpus
     "$OUT/make_corpus"
     du -sh Tools/fuzz/corpus
@@ -117,8 +118,8 @@ for target in "${TARGETS[@]}"; do
         echo "== building $target"
         $NICE swiftc "${SANITIZE[@]}" -O -parse-as-library -swift-version 6 -module-name "Fuzz_$target" \
             -I "$OUT" "${MODULE_FLAGS[@]}" "$src" Tools/fuzz/support/FuzzSupport.swift "$OUT/SwiftCNN.o" "$OUT"/CSwiftCNNSupport-*.o \
-            "${PROTOBUF_OBJECTS[@]}" $(pkg-config --libs-only-L openblas 2>/dev/null || true) \
-            -lopenblas -lpng16 -ljpeg -lz -use-ld=lld -o "$bin"
+            "${PROTOBUF_OBJECTS[@]}" $(pkg-config --libs-only-L openblas hdf5 2>/dev/null || true) \
+            -lopenblas -lpng16 -ljpeg -lz -lhdf5 -lzip -use-ld=lld -o "$bin"
     fi
 done
 [ "$BUILD_ONLY" = 1 ] && exit 0

@@ -13,15 +13,19 @@ public func add(_ tensors: [Tensor], op: String = "add") throws -> Tensor {
     for t in tensors.dropFirst() { result = result.adding(t) }
     result.gradNode = nil
     _ = result.record(SumGradient.shared, inputs: tensors)
+    GraphTrace.current?.record(.add, tensors, result)
     return result
 }
 
+/// The elementwise sum of two tensors of the same shape (ResNet's `y + residual`),
+/// recording its backward rule.
 public func + (lhs: Tensor, rhs: Tensor) throws -> Tensor {
     guard lhs.shape == rhs.shape else {
         throw SwiftCNNError.shapeMismatch("add", "shapes \(describe(lhs.shape)) and \(describe(rhs.shape)) differ")
     }
     var result = lhs.adding(rhs)
     _ = result.record(SumGradient.shared, lhs, rhs)
+    GraphTrace.current?.record(.add, [lhs, rhs], result)
     return result
 }
 
@@ -57,6 +61,7 @@ public func concatenate(_ tensors: [Tensor], op: String = "concatenate") throws 
         // Only their shapes are read; the tensors are alive anyway as the branches' outputs.
         for t in tensors { node.save(t) }
     }
+    GraphTrace.current?.record(.concatenate, tensors, result)
     return result
 }
 

@@ -30,7 +30,10 @@ public enum CIFAR10 {
     static let maxFileBytes = 1_000_000 * recordSize
 
     /// Loads one split from `directory` (the folder holding the `.bin` files).
-    /// - Parameter limit: read only the first `limit` records of the split.
+    /// - Parameters:
+    ///   - directory: the folder holding `data_batch_1.bin` … `test_batch.bin`.
+    ///   - split: which files to read: the five training batches or the test batch.
+    ///   - limit: read only the first `limit` records of the split.
     /// - Throws: ``SwiftCNNError`` naming the file and record when a file is missing,
     ///   truncated or holds a label outside 0…9.
     public static func load(split: DatasetSplit, directory: String, limit: Int? = nil) throws

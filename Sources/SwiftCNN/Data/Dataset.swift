@@ -2,7 +2,9 @@ import Foundation
 
 /// Which half of a dataset to load: the training images or the held-out test images.
 public enum DatasetSplit: String, Sendable, CaseIterable {
+    /// The training images (CIFAR-10's five `data_batch_*.bin`, MNIST's `train-*` files).
     case train
+    /// The test images (`test_batch.bin`, `t10k-*`), the course's validation data.
     case test
 }
 

@@ -2,8 +2,11 @@ import Foundation
 
 /// The datasets the course trains on.
 public enum DatasetName: String, Sendable, CaseIterable {
+    /// CIFAR-10: 32×32 colour images in ten classes (binary batches).
     case cifar10
+    /// MNIST: 28×28 gray hand-written digits (IDX files).
     case mnist
+    /// Fashion-MNIST: 28×28 gray clothing images in ten classes (IDX files).
     case fashionMNIST = "fashion-mnist"
 
     /// The class names in label order.
@@ -31,6 +34,8 @@ public enum DatasetName: String, Sendable, CaseIterable {
 public struct DatasetLocator: Sendable {
     /// The official CIFAR-10 binary archive and its published MD5.
     public static let cifar10URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
+    /// The MD5 the official CIFAR-10 archive must have; a download that differs is
+    /// rejected.
     public static let cifar10MD5 = "c32a1d4ab5d03f1284b67883e8d87530"
 
     /// `--data DIR`: when set, the only place looked at.

@@ -37,6 +37,8 @@ public enum CRC32C {
         return extend(crc, Array(bytes))
     }
 
+    /// Extends `crc` (the CRC32C of some bytes A) to the CRC32C of A followed by the bytes
+    /// of `buffer`.
     public static func extend(_ crc: UInt32, _ buffer: UnsafeRawBufferPointer) -> UInt32 {
         var c = ~crc
         var i = 0

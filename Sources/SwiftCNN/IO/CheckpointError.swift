@@ -11,6 +11,7 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
     /// What went wrong.
     public var message: String
 
+    /// An error about `file` (and the tensor `variable`, if one is involved).
     public init(file: String, variable: String? = nil, message: String) {
         self.file = file
         self.variable = variable

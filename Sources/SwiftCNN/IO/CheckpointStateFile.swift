@@ -24,6 +24,8 @@ public struct CheckpointState: Sendable, Equatable {
     /// CheckpointManager's `last_preserved_timestamp`, if written.
     public var lastPreservedTimestamp: Double?
 
+    /// A state naming `modelCheckpointPath` as the latest checkpoint (and, by default, the
+    /// only one kept).
     public init(
         modelCheckpointPath: String, allModelCheckpointPaths: [String]? = nil,
         allModelCheckpointTimestamps: [Double] = [], lastPreservedTimestamp: Double? = nil

@@ -4,9 +4,13 @@
 
 /// Element types a checkpoint tensor can have (TensorFlow's `DataType`).
 public enum CheckpointDType: Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Floating-point element types.
     case float32, float64, float16, bfloat16
+    /// Signed integer element types.
     case int8, int16, int32, int64
+    /// Unsigned integer element types.
     case uint8, uint16, uint32, uint64
+    /// A boolean stored in one byte.
     case bool
     /// Variable-length byte strings (`DT_STRING`), e.g. the object graph.
     case string
@@ -44,6 +48,7 @@ public enum CheckpointDType: Sendable, Hashable, CaseIterable, CustomStringConve
 
 /// A tensor as a checkpoint stores it.
 public struct CheckpointTensor: Sendable, Equatable {
+    /// The element type of the stored bytes.
     public let dtype: CheckpointDType
     /// Dimensions, outermost first (row-major); `[]` for a scalar.
     public let shape: [Int]
@@ -81,14 +86,17 @@ public struct CheckpointTensor: Sendable, Equatable {
         self.strings = strings
     }
 
+    /// A float32 tensor of `shape` holding `floats` in row-major order.
     public init(floats: [Float], shape: [Int]) {
         self.init(dtype: .float32, shape: shape, bytes: littleEndianBytes(floats.map(\.bitPattern)))
     }
 
+    /// An int64 tensor of `shape` holding `int64s` in row-major order.
     public init(int64s: [Int64], shape: [Int]) {
         self.init(dtype: .int64, shape: shape, bytes: littleEndianBytes(int64s))
     }
 
+    /// An int32 tensor of `shape` holding `int32s` in row-major order.
     public init(int32s: [Int32], shape: [Int]) {
         self.init(dtype: .int32, shape: shape, bytes: littleEndianBytes(int32s))
     }

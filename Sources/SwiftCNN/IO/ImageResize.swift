@@ -1,11 +1,15 @@
 /// An 8-bit image with interleaved channels (1 gray, 3 RGB or 4 RGBA), rows top to bottom.
 public struct PixelImage: Equatable, Sendable {
+    /// Width in pixels.
     public var width: Int
+    /// Height in pixels.
     public var height: Int
+    /// Channels per pixel: 1 (gray), 3 (RGB) or 4 (RGBA).
     public var channels: Int
     /// `height · width · channels` bytes.
     public var pixels: [UInt8]
 
+    /// An image of `width × height` pixels of `channels` bytes each, rows top to bottom.
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
         self.width = width
         self.height = height

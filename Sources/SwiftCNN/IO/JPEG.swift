@@ -11,7 +11,7 @@ import Foundation
 ///
 /// libjpeg reports a fatal error by calling `error_exit`, which must not return; C code
 /// `longjmp`s out of it, which Swift cannot do. So the bytes are first checked for a sound
-/// marker structure (``validate(_:path:)``), and libjpeg then runs on a short-lived worker
+/// marker structure (`validate(_:path:)`), and libjpeg then runs on a short-lived worker
 /// thread whose `error_exit` records the message and ends that thread with `pthread_exit`;
 /// the caller joins it, frees libjpeg's memory with `jpeg_destroy_*` and throws. A failed
 /// decode leaks only the worker's few bookkeeping bytes, never the process.
@@ -131,7 +131,7 @@ public enum JPEG {
         return encoded
     }
 
-    /// What ``validate(_:path:)`` learns from the frame header.
+    /// What `validate(_:path:)` learns from the frame header.
     struct Frame {
         var width: Int
         var height: Int

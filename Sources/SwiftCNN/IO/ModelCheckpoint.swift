@@ -318,13 +318,14 @@ private func directoryOf(_ path: String) -> String {
 }
 
 extension Model {
-    /// tf.keras's `model.save_weights(prefix)` in TensorFlow format: the
-    /// `.index` and `.data-00000-of-00001` files and the `checkpoint` file.
-    public func saveWeights(_ prefix: String) throws { try KerasCheckpoint.save(self, prefix: prefix) }
+    /// Keras's `model.save_weights(path)`: the format follows the extension, as
+    /// ``saveWeights(to:)`` (a `.ckpt` prefix is TensorFlow's bundle: the `.index` and
+    /// `.data-00000-of-00001` files and the `checkpoint` file, as tf.keras 2 writes).
+    public func saveWeights(_ path: String) throws { try saveWeights(to: path) }
 
-    /// tf.keras's `model.load_weights(prefix)` for TensorFlow-format
-    /// checkpoints; the model must be built. All-or-nothing.
-    public func loadWeights(_ prefix: String) throws { try KerasCheckpoint.load(into: self, prefix: prefix) }
+    /// Keras's `model.load_weights(path)`: the format follows the extension, as
+    /// ``loadWeights(from:)``; the model must be built. All-or-nothing.
+    public func loadWeights(_ path: String) throws { try loadWeights(from: path) }
 
     /// Writes the course's `weights.txt`: every trainable variable's Keras
     /// name, shape and values, in `model.trainable_variables` order.

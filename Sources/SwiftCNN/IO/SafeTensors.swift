@@ -17,7 +17,9 @@ import Foundation
 public enum SafeTensors {
     /// A file's tensors (in data order) and its `__metadata__`.
     public struct Contents: Sendable, Equatable {
+        /// The tensors in file order, with their names.
         public var tensors: [(name: String, tensor: CheckpointTensor)]
+        /// The `__metadata__` string map (empty when the file has none).
         public var metadata: [String: String]
 
         public static func == (a: Contents, b: Contents) -> Bool {

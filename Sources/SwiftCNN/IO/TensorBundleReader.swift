@@ -8,7 +8,10 @@ import SwiftProtobuf
 
 /// One named tensor of a bundle.
 public struct TensorBundleEntry: Sendable, Equatable {
+    /// The tensor's key in the bundle
+    /// (`layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE`).
     public let key: String
+    /// The tensor's type, shape and bytes.
     public let tensor: CheckpointTensor
 }
 

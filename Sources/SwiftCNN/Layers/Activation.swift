@@ -1,7 +1,9 @@
 /// Applies an activation function as its own layer, as Keras's `Activation('relu')`.
 public final class Activation: Layer {
+    /// The function applied to every element (softmax: over the last axis).
     public let function: ActivationFunction
 
+    /// A layer applying `function`, as Keras's `Activation('relu')`.
     public init(_ function: ActivationFunction) {
         self.function = function
     }

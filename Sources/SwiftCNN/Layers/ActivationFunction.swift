@@ -3,6 +3,8 @@ import Foundation
 
 /// The activations the course uses, by their Keras names.
 public enum ActivationFunction: String, Sendable, CaseIterable {
+    /// Keras's activations: the identity, max(x, 0), 1 / (1 + e^−x), tanh, and softmax over
+    /// the last axis.
     case linear, relu, sigmoid, tanh, softmax
 
     /// Applies the activation, recording its backward rule when `input` is tracked.

@@ -12,19 +12,27 @@
 /// `BatchNormalization(synchronized=True)`) uses the statistics of every rank's samples,
 /// adding up the per-channel sums over the ranks in the forward and the backward pass.
 public final class BatchNormalization: Layer {
+    /// Weight of the old value in the moving averages (Keras's default 0.99).
     public let momentum: Float
+    /// Added to the variance before the square root (Keras's default 1e-3).
     public let epsilon: Float
     /// Whether training statistics are the whole global batch's under MPI.
     public var synchronized: Bool
+    /// The learned per-channel scale (built on the first call).
     public private(set) var gamma: Parameter?
+    /// The learned per-channel shift (built on the first call).
     public private(set) var beta: Parameter?
+    /// The moving average of the batch means, used at inference (not trainable).
     public private(set) var movingMean: Parameter?
+    /// The moving average of the batch variances, used at inference (not trainable).
     public private(set) var movingVariance: Parameter?
     /// Partial sums of the per-channel reductions, reused across steps.
     private let scratch = Workspace()
     private lazy var batchStatisticsGradient = BatchNormGradient(usesBatchStatistics: true, scratch: scratch)
     private lazy var fixedStatisticsGradient = BatchNormGradient(usesBatchStatistics: false, scratch: scratch)
 
+    /// Keras's `BatchNormalization(momentum, epsilon)` over the last (channel) axis;
+    /// `synchronized` as Keras's `synchronized=True` under MPI.
     public init(momentum: Float = 0.99, epsilon: Float = 1e-3, synchronized: Bool = false) {
         self.momentum = momentum
         self.epsilon = epsilon

@@ -5,17 +5,29 @@
 /// `ceil(input / stride)` positions and TensorFlow's pad split (the odd pixel goes
 /// bottom/right); with `.valid`, `ceil((input − kernel + 1) / stride)`.
 public final class Conv2D: Layer {
+    /// Number of kernels, and so of output channels.
     public let filters: Int
+    /// Kernel height and width.
     public let kernelSize: Size2D
+    /// How far the kernel moves between outputs, vertically and horizontally.
     public let strides: Size2D
+    /// `valid` (no padding) or `same` (zeros so the output is `ceil(input / stride)`).
     public let padding: Padding
+    /// Applied to the output (`linear`: none).
     public let activation: ActivationFunction
+    /// Whether a bias is added to each output channel.
     public let useBias: Bool
+    /// How the kernel is filled when built (Glorot-uniform by default, as Keras).
     public let kernelInitializer: Initializer
+    /// An optional penalty on the kernel, added to the loss.
     public let kernelRegularizer: Regularizer?
+    /// The kernel `[kh, kw, in, out]`, built on the first call from the input's channels.
     public private(set) var kernel: Parameter?
+    /// The bias `[out]` (nil when `useBias` is false), built with the kernel.
     public private(set) var bias: Parameter?
 
+    /// Keras's `Conv2D(filters, kernel_size, strides, padding, activation, use_bias,
+    /// kernel_initializer, kernel_regularizer)`, with its defaults.
     public init(
         _ filters: Int, kernelSize: Size2D, strides: Size2D = 1, padding: Padding = .valid,
         activation: ActivationFunction = .linear, useBias: Bool = true,

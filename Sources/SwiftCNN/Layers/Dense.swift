@@ -3,14 +3,23 @@ import CSwiftCNNSupport
 /// A fully connected layer, `activation(x · kernel + bias)`, as Keras's `Dense`.
 /// The kernel `[inputs, units]` is created on the first call.
 public final class Dense: Layer {
+    /// Number of outputs.
     public let units: Int
+    /// Applied to the output (`linear`: none).
     public let activation: ActivationFunction
+    /// Whether a bias is added to each output.
     public let useBias: Bool
+    /// How the kernel is filled when built (Glorot-uniform by default, as Keras).
     public let kernelInitializer: Initializer
+    /// An optional penalty on the kernel, added to the loss.
     public let kernelRegularizer: Regularizer?
+    /// The kernel `[in, units]`, built on the first call from the input's width.
     public private(set) var kernel: Parameter?
+    /// The bias `[units]` (nil when `useBias` is false).
     public private(set) var bias: Parameter?
 
+    /// Keras's `Dense(units, activation, use_bias, kernel_initializer,
+    /// kernel_regularizer)`.
     public init(
         _ units: Int, activation: ActivationFunction = .linear, useBias: Bool = true,
         kernelInitializer: Initializer = .glorotUniform, kernelRegularizer: Regularizer? = nil

@@ -3,8 +3,10 @@ import CSwiftCNNSupport
 /// Zeroes a fraction `rate` of its inputs while training and scales the rest by
 /// `1 / (1 − rate)` (inverted dropout), so inference is the identity.
 public final class Dropout: Layer {
+    /// The fraction of units set to zero while training, in [0, 1).
     public let rate: Float
 
+    /// Keras's `Dropout(rate)`.
     public init(_ rate: Float) {
         self.rate = rate
     }

@@ -1,6 +1,7 @@
 /// Flattens every axis but the batch axis: `[N, H, W, C]` → `[N, H·W·C]`, in NHWC order as
 /// Keras does, so a Dense kernel loaded from Keras lines up.
 public final class Flatten: Layer {
+    /// Keras's `Flatten()`: `[N, H, W, C]` to `[N, H·W·C]` in row-major (H·W·C) order.
     public override init() {}
 
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {

@@ -1,5 +1,6 @@
 /// The mean of each channel over all pixels: `[N, H, W, C]` → `[N, C]`.
 public final class GlobalAveragePooling2D: Layer {
+    /// Keras's `GlobalAveragePooling2D()`: `[N, H, W, C]` to `[N, C]`.
     public override init() {}
 
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {

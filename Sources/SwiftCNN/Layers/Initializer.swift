@@ -1,9 +1,12 @@
 /// Keras's weight initialisers.
 public enum Initializer: Sendable, Equatable {
+    /// All zeros (Keras's default for biases).
     case zeros
+    /// All ones (batch normalisation's `gamma`, `moving_variance`).
     case ones
     /// Uniform in ±sqrt(6 / (fanIn + fanOut)), Keras's default for kernels.
     case glorotUniform
+    /// Every element set to the value.
     case constant(Float)
 
     func make(_ shape: [Int], random: inout RandomGenerator) -> Tensor {

@@ -19,6 +19,8 @@ open class Layer {
     var random = RandomGenerator(seed: 0)
     var isPrepared = false
 
+    /// A layer with no name yet (named Keras-style on the first call of its outermost
+    /// model).
     public init() {}
 
     /// The layer's computation. Subclasses override this; callers use `callAsFunction`.
@@ -34,7 +36,9 @@ open class Layer {
         let profiler = Profiler.current
         profiler?.enter(displayName)
         defer { profiler?.leave() }
-        let output = try call(input, training: training)
+        let output =
+            try GraphTrace.current.map { try $0.recording(self, input) { try call(input, training: training) } }
+            ?? call(input, training: training)
         lastOutputShape = output.shape
         return output
     }

@@ -3,10 +3,16 @@ import CSwiftCNNSupport
 /// Max pooling over NHWC images, as Keras's `MaxPool2D` (`MaxPooling2D`).
 /// `strides` defaults to `poolSize`; with `.same`, padded positions never win.
 public final class MaxPool2D: Layer {
+    /// The window's height and width.
     public let poolSize: Size2D
+    /// How far the window moves between outputs (defaults to the pool size).
     public let strides: Size2D
+    /// `valid` (only whole windows) or `same` (padded windows; padding never wins the
+    /// maximum).
     public let padding: Padding
 
+    /// Keras's `MaxPooling2D(pool_size, strides, padding)`; `strides` defaults to
+    /// `poolSize`.
     public init(poolSize: Size2D = 2, strides: Size2D? = nil, padding: Padding = .valid) {
         self.poolSize = poolSize
         self.strides = strides ?? poolSize

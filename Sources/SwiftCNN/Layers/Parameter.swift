@@ -2,9 +2,13 @@
 /// from the last backward pass. Names are Keras's (`kernel`, `bias`, `gamma`, `beta`,
 /// `moving_mean`, `moving_variance`) so checkpoints and `weights.txt` match the course.
 public final class Parameter {
+    /// The variable's name within its layer (`kernel`, `moving_mean`).
     public let name: String
+    /// The current value; optimizers update it in place.
     public var value: Tensor
+    /// Whether optimizers update it (false for batch normalisation's moving statistics).
     public let isTrainable: Bool
+    /// A penalty added to the loss (and its gradient to the gradient), if any.
     public let regularizer: Regularizer?
     /// The summed gradient of the last backward pass; `nil` until one reaches this parameter.
     public internal(set) var gradient: Tensor?
@@ -12,6 +16,7 @@ public final class Parameter {
     /// the gradient is final (see `backward(seed:onParameterReady:)`). Reset each step.
     var unreachedReads = 0
 
+    /// A variable named `name` holding `value`.
     public init(name: String, value: Tensor, trainable: Bool = true, regularizer: Regularizer? = nil) {
         self.name = name
         self.value = value
@@ -19,7 +24,9 @@ public final class Parameter {
         self.regularizer = regularizer
     }
 
+    /// The value's shape.
     public var shape: [Int] { value.shape }
+    /// The number of scalars in the value.
     public var count: Int { value.count }
 
     /// The value as an op input: a gradient leaf for a trainable parameter when training,
@@ -41,5 +48,6 @@ public final class Parameter {
         if let gradient { self.gradient = gradient.adding(incoming) } else { gradient = incoming.detached }
     }
 
+    /// Forgets the gradient of the last backward pass.
     public func zeroGradient() { gradient = nil }
 }

@@ -106,10 +106,13 @@ extension Model {
 
 /// One network's row of the course's §5.16 table, measured on a freshly built model.
 public struct ModelStatistics: Sendable {
+    /// The zoo model these numbers describe.
     public let entry: ModelZoo.Entry
     /// The input the model was built on (without the batch axis).
     public let inputShape: [Int]
+    /// All parameters, as `summary()`'s `Total params`.
     public let parameters: Int
+    /// The parameters the optimizer updates.
     public let trainableParameters: Int
     /// FLOPs for one image (see `LayerAnalysis`).
     public let flops: Int

@@ -4,7 +4,9 @@
 open class Model: Layer {
     /// Set by `compile`.
     public internal(set) var optimizer: Optimizer?
+    /// Set by `compile`: the loss `fit` minimises and `evaluate` reports.
     public internal(set) var loss: Loss?
+    /// Set by `compile`: the metrics logged with the loss.
     public internal(set) var metrics: [Metric] = []
     /// A callback may set this to end `fit` after the current epoch.
     public var stopTraining = false
@@ -16,6 +18,7 @@ open class Model: Layer {
     /// `fit`, so their steady state allocates nothing (made on first use).
     lazy var arena = TensorArena()
 
+    /// A model with no layers of its own; subclasses add layers as stored properties.
     public override init() {}
 
     /// Builds every layer's variables by running one zero image of `inputShape`
@@ -57,7 +60,10 @@ extension Layer {
 
     /// All parameters, trainable first then non-trainable, as Keras's `model.weights`.
     public var weights: [Parameter] { trainableWeights + nonTrainableWeights }
+    /// The parameters optimizers update, as Keras's `trainable_weights`.
     public var trainableWeights: [Parameter] { namedParameters.map(\.parameter).filter(\.isTrainable) }
+    /// The parameters optimizers leave alone (moving statistics), as Keras's
+    /// `non_trainable_weights`.
     public var nonTrainableWeights: [Parameter] { namedParameters.map(\.parameter).filter { !$0.isTrainable } }
 
     /// tf-keras's variable names (`baseline/conv2d/kernel:0`) in `model.trainable_variables`

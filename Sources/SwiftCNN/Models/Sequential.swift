@@ -2,12 +2,19 @@
 /// Keras's `Sequential([...])`.
 @resultBuilder
 public enum LayerBuilder {
+    /// Joins the layers of the builder's statements in order.
     public static func buildBlock(_ components: [Layer]...) -> [Layer] { components.flatMap { $0 } }
+    /// One layer.
     public static func buildExpression(_ layer: Layer) -> [Layer] { [layer] }
+    /// A list of layers, spliced in order.
     public static func buildExpression(_ layers: [Layer]) -> [Layer] { layers }
+    /// The layers of an `if` without `else`, when its condition holds.
     public static func buildOptional(_ component: [Layer]?) -> [Layer] { component ?? [] }
+    /// The layers of an `if`'s first branch.
     public static func buildEither(first component: [Layer]) -> [Layer] { component }
+    /// The layers of an `else` branch.
     public static func buildEither(second component: [Layer]) -> [Layer] { component }
+    /// The layers of a `for` loop, iteration by iteration.
     public static func buildArray(_ components: [[Layer]]) -> [Layer] { components.flatMap { $0 } }
 }
 
@@ -25,12 +32,15 @@ public enum LayerBuilder {
 /// }
 /// ```
 public final class Sequential: Model {
+    /// The layers in call order.
     public private(set) var layers: [Layer]
 
+    /// A stack of the layers the builder lists, as `Sequential([...])`.
     public init(@LayerBuilder _ layers: () -> [Layer]) {
         self.layers = layers()
     }
 
+    /// A stack of `layers`, first called first.
     public init(layers: [Layer]) {
         self.layers = layers
     }

@@ -3,9 +3,11 @@ import Foundation
 extension Layer {
     /// Number of scalars in this layer's parameters and its descendants'.
     public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.parameter.count } }
+    /// Number of scalars the optimizer updates.
     public var trainableParameterCount: Int {
         namedParameters.reduce(0) { $0 + ($1.parameter.isTrainable ? $1.parameter.count : 0) }
     }
+    /// Number of scalars the optimizer leaves alone (moving statistics).
     public var nonTrainableParameterCount: Int { parameterCount - trainableParameterCount }
 }
 

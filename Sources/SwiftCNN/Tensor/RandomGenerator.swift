@@ -5,6 +5,7 @@ import CSwiftCNNSupport
 public struct RandomGenerator: RandomNumberGenerator, Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
+    /// A generator whose whole sequence is determined by `seed`.
     public init(seed: UInt64) {
         // SplitMix64 spreads a small seed over the 256-bit state.
         var x = seed
@@ -47,6 +48,8 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
 
     /// The state as four words, for resumable checkpoints.
     public var words: [UInt64] { [state.0, state.1, state.2, state.3] }
+    /// A generator continuing from saved ``words``; nil unless there are four words, not
+    /// all zero.
     public init?(words: [UInt64]) {
         guard words.count == 4, words.contains(where: { $0 != 0 }) else { return nil }
         state = (words[0], words[1], words[2], words[3])

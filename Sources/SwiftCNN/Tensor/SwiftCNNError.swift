@@ -1,7 +1,9 @@
 /// The one error type the core throws: a message that names what went wrong and where
 /// (the layer, the op, the shapes), ready to print as a single line.
 public struct SwiftCNNError: Error, CustomStringConvertible, Equatable {
+    /// One line saying what is wrong, naming the file, option or layer involved.
     public let message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 

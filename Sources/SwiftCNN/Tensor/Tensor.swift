@@ -4,6 +4,7 @@
 /// A tensor produced while training carries a `GradNode` that records how to send
 /// gradients back to its inputs; tensors made in inference carry none.
 public struct Tensor {
+    /// The size of each axis, outermost first (NHWC for images).
     public private(set) var shape: [Int]
     @usableFromInline var storage: TensorStorage
     /// The autograd record of the op that made this tensor, if it was made in training.
@@ -42,22 +43,29 @@ public struct Tensor {
         self.storage = storage
     }
 
+    /// A tensor of `shape` filled with zeros.
     public static func zeros(_ shape: [Int]) -> Tensor { Tensor(shape: shape, repeating: 0) }
 
+    /// The number of scalars.
     public var count: Int { storage.count }
     /// The first element: the value of a scalar tensor such as a loss.
     public var scalar: Float { storage.pointer[0] }
+    /// The number of axes.
     public var rank: Int { shape.count }
+    /// A copy of the scalars in row-major order.
     public var scalars: [Float] { Array(UnsafeBufferPointer(start: storage.pointer, count: count)) }
 
     /// The tensor's values without its autograd history.
     public var detached: Tensor { Tensor(shape: shape, storage: storage) }
 
+    /// Calls `body` with the scalars in row-major order, without copying.
     @inlinable
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         try body(UnsafeBufferPointer(start: storage.pointer, count: storage.count))
     }
 
+    /// Calls `body` with the scalars in row-major order to change them in place (copying
+    /// first if the storage is shared).
     @inlinable
     public mutating func withUnsafeMutableBufferPointer<R>(
         _ body: (UnsafeMutableBufferPointer<Float>) throws -> R

@@ -6,13 +6,18 @@ import Foundation
 /// `w ← w − lr · sqrt(1 − β2ᵗ)/(1 − β1ᵗ) · m / (sqrt(v) + ε)`.
 public final class Adam: Optimizer {
     public let name = "Adam"
+    /// The step size (Keras's default 0.001).
     public var learningRate: Float
+    /// Decay of the first-moment (mean) estimate.
     public let beta1: Float
+    /// Decay of the second-moment (uncentred variance) estimate.
     public let beta2: Float
+    /// Added to the root of the second moment, as Keras does.
     public let epsilon: Float
     public var iterations = 0
     private var slotTable = SlotTable()
 
+    /// Keras's `Adam(learning_rate, beta_1, beta_2, epsilon)` with its defaults.
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
         self.learningRate = learningRate
         self.beta1 = beta1
@@ -48,6 +53,7 @@ public final class Adam: Optimizer {
 
     public func slots(for parameter: Parameter) -> [String: Tensor] { slotTable.get(parameter) }
 
+    /// Restores the moments `m` and `v` of `parameter` (from a checkpoint).
     public func setSlots(_ slots: [String: Tensor], for parameter: Parameter) throws {
         try slotTable.set(slots, for: parameter, names: ["m", "v"])
     }

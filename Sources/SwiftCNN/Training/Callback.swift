@@ -2,18 +2,28 @@
 /// `logs` holds the values so far (`loss`, `sparse_categorical_accuracy`, and after
 /// validation `val_loss`, …); epochs and batches count from zero.
 public protocol Callback: AnyObject {
+    /// Called once before the first epoch.
     func onTrainBegin(model: Model, epochs: Int, stepsPerEpoch: Int) throws
+    /// Called before each epoch.
     func onEpochBegin(_ epoch: Int, model: Model) throws
+    /// Called after each training step with the epoch's running logs.
     func onBatchEnd(_ batch: Int, logs: [String: Double], model: Model) throws
+    /// Called after each epoch (and its validation) with the epoch's logs.
     func onEpochEnd(_ epoch: Int, logs: [String: Double], model: Model) throws
+    /// Called once after training, also when it stopped early or was interrupted.
     func onTrainEnd(model: Model, history: History) throws
 }
 
 extension Callback {
+    /// Does nothing.
     public func onTrainBegin(model: Model, epochs: Int, stepsPerEpoch: Int) throws {}
+    /// Does nothing.
     public func onEpochBegin(_ epoch: Int, model: Model) throws {}
+    /// Does nothing.
     public func onBatchEnd(_ batch: Int, logs: [String: Double], model: Model) throws {}
+    /// Does nothing.
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], model: Model) throws {}
+    /// Does nothing.
     public func onTrainEnd(model: Model, history: History) throws {}
 }
 
@@ -29,8 +39,10 @@ public struct History: Sendable, Equatable {
     /// Where in that epoch it stopped, to continue from there.
     public var interruption: EpochProgress?
 
+    /// An empty history.
     public init() {}
 
+    /// The values of `key` per epoch (empty if it was never logged).
     public subscript(key: String) -> [Double] { history[key] ?? [] }
 
     /// Appends another run's epochs (a resumed run continuing this one).
@@ -48,10 +60,13 @@ public struct History: Sendable, Equatable {
 /// How far an unfinished epoch got: the steps done and its running loss and metric sums,
 /// so `fit(resumingAt:)` can finish it as if it had never stopped.
 public struct EpochProgress: Sendable, Equatable, Codable {
+    /// The epoch (from zero).
     public var epoch: Int
     /// Steps completed in this epoch.
     public var step: Int
+    /// Sum over the steps done of the batch loss times the batch size.
     public var lossSum: Double
+    /// Samples seen so far in the epoch.
     public var seen: Int
     /// Each metric's `state` by name.
     public var metrics: [String: [Double]]

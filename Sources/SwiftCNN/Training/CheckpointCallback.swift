@@ -1,11 +1,15 @@
 /// Saves the model's weights after an epoch, as Keras's
 /// `ModelCheckpoint(filepath, save_weights_only=True, save_best_only=True)`: with
 /// `saveBestOnly`, only when the monitored value (`val_loss` by default) improves on the
-/// best seen by this callback. Writes TensorFlow's checkpoint files
-/// (`<filepath>.index`, `<filepath>.data-00000-of-00001`, `checkpoint`).
+/// best seen by this callback. Writes the format `filepath`'s extension names: TensorFlow's
+/// checkpoint files (`<filepath>.index`, `<filepath>.data-00000-of-00001`, `checkpoint`),
+/// as tf.keras 2 does, or Keras 3's `.weights.h5`, as Keras 3 does (or `.safetensors`).
 public final class ModelCheckpoint: Callback {
+    /// The checkpoint prefix written (`checkpoint/Baseline.ckpt`).
     public let filepath: String
+    /// The logged value compared (lower is better).
     public let monitor: String
+    /// Whether to save only when the monitored value improves.
     public let saveBestOnly: Bool
     /// The best monitored value so far; a fresh callback starts from +∞ as Keras's does.
     public private(set) var best = Double.infinity
@@ -25,6 +29,8 @@ public final class ModelCheckpoint: Callback {
         self.log = log
     }
 
+    /// Saves the weights if the epoch's monitored value is the best so far (or always,
+    /// without `saveBestOnly`).
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], model: Model) throws {
         if saveBestOnly {
             guard let current = logs[monitor] else {
@@ -36,7 +42,7 @@ public final class ModelCheckpoint: Callback {
         }
         // Every rank of an MPI job keeps the same best; rank 0 writes the file.
         guard try DataParallel.current()?.isPrimary ?? true else { return }
-        try model.saveWeights(filepath)
+        try model.saveWeights(to: filepath)
         savedEpochs.append(epoch)
     }
 }

@@ -9,23 +9,34 @@ import Foundation
 /// let history = try run.run()
 /// ```
 public struct CourseTraining {
+    /// The model to train (built on the training images' shape if not built yet).
     public var model: Model
     /// The training images: a dataset's tensors, or 8-bit ``ByteImages`` converted per batch.
     public var train: any BatchSource
     /// The class names in label order, saved beside the checkpoint (``CheckpointClasses``).
     public var classNames: [String]
     public var test: Dataset
+    /// Epochs to run in total (a resumed run counts those already done).
     public var epochs = 5
+    /// Images per step.
     public var batchSize = 32
+    /// Adam's learning rate.
     public var learningRate: Float = 0.001
-    /// Checkpoint path prefix: `<prefix>.index`, `<prefix>.data-00000-of-00001`, `checkpoint`.
+    /// Where the best-only checkpoint goes, in the format its extension names
+    /// (``WeightsFormat``): a TensorFlow prefix (`<prefix>.index`,
+    /// `<prefix>.data-00000-of-00001`, `checkpoint`), Keras 3's `.weights.h5` or `.safetensors`.
     public var checkpoint: String
     /// Ignore an existing checkpoint.
     public var fresh = false
+    /// Where to write every trainable variable (nil: not written).
     public var weightsText: String? = "weights.txt"
+    /// Where to draw the accuracy and loss curves (nil: not drawn).
     public var curves: String? = "curves.png"
+    /// Where to write the per-epoch history (nil: not written).
     public var historyCSV: String? = "history.csv"
+    /// Whether to print Keras's progress lines and the summary.
     public var verbose = true
+    /// Callbacks run after the best-only checkpoint (a ``TensorBoard``, say).
     public var callbacks: [Callback] = []
     /// When set (by Ctrl-C in `swiftcnn train`), training stops after the current step,
     /// saves `<checkpoint>-last` and throws `TrainingInterrupted`; the next run resumes there.
@@ -36,6 +47,8 @@ public struct CourseTraining {
     /// Where progress lines go (the resume notice, the summary, the files written).
     public var log: (String) -> Void = { print($0) }
 
+    /// The course's run of `model` on `train`, validated on `test`, checkpointed at
+    /// `checkpoint`.
     public init(model: Model, train: Dataset, test: Dataset, checkpoint: String) {
         self.init(model: model, train: train.batches, classNames: train.classNames, test: test, checkpoint: checkpoint)
     }
@@ -48,6 +61,8 @@ public struct CourseTraining {
         self.checkpoint = checkpoint
     }
 
+    /// Runs the script: resumes or loads, trains, saves; returns the whole history (earlier
+    /// runs included).
     @discardableResult
     public func run() throws -> History {
         guard epochs > 0 else { throw SwiftCNNError("epochs must be positive, got \(epochs)") }
@@ -62,14 +77,18 @@ public struct CourseTraining {
         let primary = try DataParallel.current()?.isPrimary ?? true
         let log = primary ? self.log : { _ in }
         // Fail before training, not after the first epoch, when an output cannot be written.
-        for path in [checkpoint + ".index", weightsText, curves, historyCSV].compactMap({ $0 }) where primary {
+        for path in [WeightsFormat.markerFile(checkpoint), weightsText, curves, historyCSV].compactMap({ $0 }) where primary {
             try checkWritable(path)
         }
         // Written before any weights, so a checkpoint is never without its class names.
         if primary { try CheckpointClasses(classNames: classNames, imageShape: train.imageShape).write(prefix: checkpoint) }
         if !model.isBuilt { try model.build(inputShape: train.imageShape) }
+        // A model that comes with a trained Adam (a `.keras` file's) goes on with its state,
+        // as Keras's load_model then fit does; the learning rate is this run's.
+        let trained = (model.optimizer as? Adam).flatMap { $0.iterations > 0 ? $0 : nil }
+        trained?.learningRate = learningRate
         model.compile(
-            optimizer: Adam(learningRate: learningRate), loss: SparseCategoricalCrossentropy(fromLogits: false),
+            optimizer: trained ?? Adam(learningRate: learningRate), loss: SparseCategoricalCrossentropy(fromLogits: false),
             metrics: [SparseCategoricalAccuracy()])
         var initialEpoch = 0
         var earlier = History()
@@ -84,7 +103,7 @@ public struct CourseTraining {
             state.restoreRandomState(of: model)
         } else if !fresh, checkpointExists {
             log("-------------load the model-----------------")
-            try model.loadWeights(checkpoint)
+            try model.loadWeights(from: checkpoint)
         }
         let saver = ModelCheckpoint(filepath: checkpoint, monitor: "val_loss", saveBestOnly: true, best: best)
         let latest = try model.fit(
@@ -113,7 +132,7 @@ public struct CourseTraining {
         }
         try ResumeState.remove(prefix: lastPrefix)
         if verbose { log(model.summary()) }
-        var written = ["\(checkpoint).index", CheckpointClasses.path(prefix: checkpoint)]
+        var written = [WeightsFormat.markerFile(checkpoint), CheckpointClasses.path(prefix: checkpoint)]
         if let weightsText {
             try model.writeWeightsText(to: weightsText)
             written.append(weightsText)
@@ -124,15 +143,20 @@ public struct CourseTraining {
         return history
     }
 
-    /// `<checkpoint>-last`: the weights and optimizer state of an interrupted run.
-    public var lastPrefix: String { checkpoint + "-last" }
+    /// `<checkpoint>-last`: the weights and optimizer state of an interrupted run, a
+    /// TensorFlow bundle whatever the checkpoint's format (`checkpoint/Baseline-last` beside
+    /// `checkpoint/Baseline.weights.h5`).
+    public var lastPrefix: String {
+        WeightsFormat(path: checkpoint) == .tensorFlow ? checkpoint + "-last" : WeightsFormat.stem(checkpoint) + "-last"
+    }
     /// `<checkpoint>-last.json`: where the interrupted run stopped, and its history.
     public var resumeStatePath: String { lastPrefix + ResumeState.suffix }
 
     /// Whether a best-only checkpoint is on disk, whole or as the copy a cut-short save
     /// left (which loading falls back to).
     private var checkpointExists: Bool {
-        [checkpoint, FileSet.backupPrefix(checkpoint)].contains {
+        guard WeightsFormat(path: checkpoint) == .tensorFlow else { return FileManager.default.fileExists(atPath: checkpoint) }
+        return [checkpoint, FileSet.backupPrefix(checkpoint)].contains {
             FileManager.default.fileExists(atPath: TensorBundle.indexPath(prefix: $0))
         }
     }
@@ -164,6 +188,7 @@ public struct CourseTraining {
 /// Thrown by `CourseTraining.run` when an interruption stopped training; its message says
 /// where the state was saved.
 public struct TrainingInterrupted: Error, CustomStringConvertible {
+    /// Where training stopped and where its state was saved.
     public let message: String
     public var description: String { message }
 }

@@ -5,11 +5,13 @@ import Synchronization
 public final class InterruptFlag: Sendable {
     private let requested = Atomic<Bool>(false)
 
+    /// A flag not yet set.
     public init() {}
 
     /// Asks training to stop; returns whether it had been asked already.
     @discardableResult
     public func request() -> Bool { requested.exchange(true, ordering: .sequentiallyConsistent) }
 
+    /// Whether stopping has been asked for.
     public var isRequested: Bool { requested.load(ordering: .sequentiallyConsistent) }
 }

@@ -5,6 +5,7 @@ import Foundation
 public protocol Loss: AnyObject {
     /// Keras's loss name, used in logs (`sparse_categorical_crossentropy`).
     var name: String { get }
+    /// The mean loss of the batch as a scalar tensor.
     func callAsFunction(_ yTrue: Tensor, _ yPred: Tensor) throws -> Tensor
 }
 
@@ -15,11 +16,16 @@ let probabilityEpsilon: Float = 1e-7
 /// predictions. On softmax outputs it works from the softmax's logits, as tf-keras does,
 /// so a confidently wrong prediction still has a gradient.
 public final class SparseCategoricalCrossentropy: Loss {
+    /// Whether `yPred` holds logits (true) or probabilities (false, the course's softmax
+    /// outputs).
     public let fromLogits: Bool
     public let name = "sparse_categorical_crossentropy"
 
+    /// Keras's `SparseCategoricalCrossentropy(from_logits)`: integer labels `[N]`,
+    /// predictions `[N, classes]`.
     public init(fromLogits: Bool = false) { self.fromLogits = fromLogits }
 
+    /// The mean cross-entropy of the predicted class distributions against integer labels.
     public func callAsFunction(_ yTrue: Tensor, _ yPred: Tensor) throws -> Tensor {
         let (rows, classes) = try checkClassShapes(name, yPred)
         guard yTrue.count == rows else {
@@ -33,11 +39,15 @@ public final class SparseCategoricalCrossentropy: Loss {
 
 /// Cross-entropy of one-hot (or soft) targets `[N, classes]`.
 public final class CategoricalCrossentropy: Loss {
+    /// Whether `yPred` holds logits (true) or probabilities (false).
     public let fromLogits: Bool
     public let name = "categorical_crossentropy"
 
+    /// Keras's `CategoricalCrossentropy(from_logits)`: one-hot labels and predictions of
+    /// one shape.
     public init(fromLogits: Bool = false) { self.fromLogits = fromLogits }
 
+    /// The mean cross-entropy of the predictions against one-hot labels.
     public func callAsFunction(_ yTrue: Tensor, _ yPred: Tensor) throws -> Tensor {
         let (rows, classes) = try checkClassShapes(name, yPred)
         guard yTrue.shape == yPred.shape else {
@@ -51,8 +61,10 @@ public final class CategoricalCrossentropy: Loss {
 /// Mean of squared differences over every element.
 public final class MeanSquaredError: Loss {
     public let name = "mean_squared_error"
+    /// Keras's `MeanSquaredError()`.
     public init() {}
 
+    /// The mean over the batch of the mean squared difference per sample.
     public func callAsFunction(_ yTrue: Tensor, _ yPred: Tensor) throws -> Tensor {
         guard yTrue.count == yPred.count else {
             throw SwiftCNNError.shapeMismatch(name, "targets \(describe(yTrue.shape)) do not match predictions \(describe(yPred.shape))")

@@ -2,16 +2,21 @@
 public protocol Metric: AnyObject {
     /// Keras's metric name (`sparse_categorical_accuracy`), used as the history key.
     var name: String { get }
+    /// Starts a new epoch's accumulation.
     func reset()
+    /// Adds a batch's labels and predictions.
     func update(_ yTrue: Tensor, _ yPred: Tensor) throws
+    /// The value over the batches since the last reset.
     var result: Double { get }
     /// The running sums, for resuming an interrupted epoch.
     var state: [Double] { get }
+    /// Sets the running sums saved by ``state``.
     func restore(_ state: [Double])
 }
 
 extension Metric {
     public var state: [Double] { [] }
+    /// Does nothing: a metric without running sums has nothing to restore.
     public func restore(_ state: [Double]) {}
 }
 
@@ -21,10 +26,14 @@ public final class SparseCategoricalAccuracy: Metric {
     private var correct = 0
     private var total = 0
 
+    /// Keras's `SparseCategoricalAccuracy()`: integer labels against the arg-max of the
+    /// predictions.
     public init() {}
 
+    /// Forgets the counts.
     public func reset() { (correct, total) = (0, 0) }
 
+    /// Counts the samples whose predicted class is the label.
     public func update(_ yTrue: Tensor, _ yPred: Tensor) throws {
         guard yPred.rank == 2, yTrue.count == yPred.shape[0] else {
             throw SwiftCNNError.shapeMismatch(name, "labels \(describe(yTrue.shape)) do not match predictions \(describe(yPred.shape))")
@@ -36,10 +45,12 @@ public final class SparseCategoricalAccuracy: Metric {
         total += yPred.shape[0]
     }
 
+    /// The fraction of samples predicted right since the last reset.
     public var result: Double { total == 0 ? 0 : Double(correct) / Double(total) }
 
     public var state: [Double] { [Double(correct), Double(total)] }
 
+    /// Sets the counts saved by ``state``.
     public func restore(_ state: [Double]) {
         guard state.count == 2, let correct = Int(exactly: state[0]), let total = Int(exactly: state[1]) else { return }
         (self.correct, self.total) = (correct, total)
@@ -52,10 +63,14 @@ public final class CategoricalAccuracy: Metric {
     private var correct = 0
     private var total = 0
 
+    /// Keras's `CategoricalAccuracy()`: one-hot labels against the arg-max of the
+    /// predictions.
     public init() {}
 
+    /// Forgets the counts.
     public func reset() { (correct, total) = (0, 0) }
 
+    /// Counts the samples whose predicted class is the label's.
     public func update(_ yTrue: Tensor, _ yPred: Tensor) throws {
         guard yPred.rank == 2, yTrue.shape == yPred.shape else {
             throw SwiftCNNError.shapeMismatch(name, "targets \(describe(yTrue.shape)) do not match predictions \(describe(yPred.shape))")
@@ -68,10 +83,12 @@ public final class CategoricalAccuracy: Metric {
         total += yPred.shape[0]
     }
 
+    /// The fraction of samples predicted right since the last reset.
     public var result: Double { total == 0 ? 0 : Double(correct) / Double(total) }
 
     public var state: [Double] { [Double(correct), Double(total)] }
 
+    /// Sets the counts saved by ``state``.
     public func restore(_ state: [Double]) {
         guard state.count == 2, let correct = Int(exactly: state[0]), let total = Int(exactly: state[1]) else { return }
         (self.correct, self.total) = (correct, total)

@@ -3,6 +3,7 @@
 public protocol Optimizer: AnyObject {
     /// Keras's optimizer name (`Adam`, `SGD`).
     var name: String { get }
+    /// The step size; a callback may change it between steps.
     var learningRate: Float { get set }
     /// Steps applied so far (Keras's `iterations`).
     var iterations: Int { get set }
@@ -10,6 +11,7 @@ public protocol Optimizer: AnyObject {
     func apply(to parameters: [Parameter]) throws
     /// Slot variables of a parameter by Keras's slot name (`m`, `v`, `momentum`).
     func slots(for parameter: Parameter) -> [String: Tensor]
+    /// Restores the slot variables of `parameter` (from a checkpoint).
     func setSlots(_ slots: [String: Tensor], for parameter: Parameter) throws
 }
 

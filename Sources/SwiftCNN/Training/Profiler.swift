@@ -10,12 +10,18 @@ import Foundation
 /// Forward time is exclusive (a model's row excludes its layers' own rows); backward time
 /// is that of the ops each layer recorded.
 public final class Profiler: @unchecked Sendable {
+    /// The profiler timing the layers called on this task, if any.
     @TaskLocal public static var current: Profiler?
 
+    /// One layer's totals.
     public struct Row: Sendable {
+        /// The layer's display name.
         public var name: String
+        /// Seconds in its forward passes, its layers' own time excluded.
         public var forward: Double = 0
+        /// Seconds in the backward rules its forward passes recorded.
         public var backward: Double = 0
+        /// Forward calls timed.
         public var calls = 0
     }
 
@@ -23,6 +29,7 @@ public final class Profiler: @unchecked Sendable {
     private var order: [String] = []
     private var stack: [(name: String, start: UInt64, children: UInt64)] = []
 
+    /// An empty profiler; bind it to ``current`` to time a step.
     public init() {}
 
     /// The innermost layer being run, which labels the ops it records.

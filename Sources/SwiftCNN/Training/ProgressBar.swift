@@ -12,6 +12,8 @@ public final class ProgressBar: Callback {
     private var epochStart = Date()
     private var lastDraw = Date.distantPast
 
+    /// A bar that redraws in place when `interactive` (a terminal) and writes through
+    /// `write`.
     public init(interactive: Bool = isatty(STDOUT_FILENO) != 0, write: @escaping (String) -> Void = { text in
         // Through stdio, so lines stay in order with `print` when output goes to a pipe.
         print(text, terminator: "")
@@ -21,15 +23,18 @@ public final class ProgressBar: Callback {
         self.write = write
     }
 
+    /// Remembers the epochs and steps to show.
     public func onTrainBegin(model: Model, epochs: Int, stepsPerEpoch: Int) {
         (self.epochs, steps) = (epochs, stepsPerEpoch)
     }
 
+    /// Prints `Epoch n/N` and starts the epoch's clock.
     public func onEpochBegin(_ epoch: Int, model: Model) {
         write("Epoch \(epoch + 1)/\(epochs)\n")
         epochStart = Date()
     }
 
+    /// Redraws the bar (on a terminal, at most a few times a second).
     public func onBatchEnd(_ batch: Int, logs: [String: Double], model: Model) {
         guard interactive else { return }
         let now = Date()
@@ -38,6 +43,7 @@ public final class ProgressBar: Callback {
         write("\r" + line(done: batch + 1, logs: logs, finished: false))
     }
 
+    /// Prints the epoch's finished line with its time and logs.
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], model: Model) {
         write((interactive ? "\r" : "") + line(done: steps, logs: logs, finished: true) + "\n")
     }

@@ -3,12 +3,16 @@
 /// `w ← w + momentum · v − lr · g`.
 public final class SGD: Optimizer {
     public let name = "SGD"
+    /// The step size (Keras's default 0.01).
     public var learningRate: Float
+    /// Weight of the previous update in the next one (0: plain gradient descent).
     public let momentum: Float
+    /// Whether to use Nesterov momentum.
     public let nesterov: Bool
     public var iterations = 0
     private var slotTable = SlotTable()
 
+    /// Keras's `SGD(learning_rate, momentum, nesterov)` with its defaults.
     public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false) {
         self.learningRate = learningRate
         self.momentum = momentum
@@ -43,6 +47,7 @@ public final class SGD: Optimizer {
 
     public func slots(for parameter: Parameter) -> [String: Tensor] { slotTable.get(parameter) }
 
+    /// Restores the `momentum` slot of `parameter` (from a checkpoint).
     public func setSlots(_ slots: [String: Tensor], for parameter: Parameter) throws {
         try slotTable.set(slots, for: parameter, names: ["momentum"])
     }

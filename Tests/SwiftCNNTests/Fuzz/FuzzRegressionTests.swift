@@ -11,7 +11,8 @@ import Testing
 @Suite struct FuzzRegressionTests {
     static let targets = [
         "cifar10", "idx", "png", "jpeg", "safetensors", "checkpoint_state", "npy", "history_csv",
-        "tfbundle", "tfbundle_entries", "objectgraph", "image_folder", "labels_file",
+        "tfbundle", "tfbundle_entries", "objectgraph", "tfevents", "keras_zip", "keras_config", "image_folder",
+        "labels_file",
     ]
 
     static var root: URL {
@@ -75,6 +76,7 @@ import Testing
             ("safetensors", "bad-dtype", "unsupported dtype 'F128'"),
             ("tfbundle_entries", "bad-string-count-huge", "varint runs past the end"),
             ("objectgraph", "bad-missing-node", "points to missing node 99"),
+            ("tfevents", "bad-data-crc", "fuzz.tfevents: record at byte 69: data checksum mismatch"),
             ("image_folder", "bad-truncated-and-text", "3 of 4 image files cannot be read"),
             ("image_folder", "bad-escaping-path", "leaves no validation images"),
             ("image_folder", "bad-empty-class", "dog: class folder has no images"),
@@ -143,6 +145,15 @@ enum FuzzEntry {
             _ = state.text
         case "npy":
             _ = try NPY.decode(bytes, path: "fuzz.npy")
+        case "tfevents":
+            var first = Tensorflow_Event()
+            first.fileVersion = "brain.Event:2"
+            let framed = TFRecord.frame(Array(try first.serializedData())) + TFRecord.frame(bytes)
+            var firstError: Error?
+            for input in [bytes, framed] {
+                do { _ = try EventFile.decode(input, path: "fuzz.tfevents") } catch { firstError = firstError ?? error }
+            }
+            if let firstError { throw firstError }
         case "history_csv":
             _ = try HistoryCSV.decode(String(decoding: bytes, as: UTF8.self), path: "history.csv")
         case "tfbundle":
@@ -191,6 +202,11 @@ enum FuzzEntry {
             try TensorBundle.write(
                 variables + [(KerasObjectGraph.graphKey, CheckpointTensor(strings: [bytes], shape: []))], prefix: prefix)
             try KerasCheckpoint.load(into: model, prefix: prefix)
+        case "keras_zip":
+            _ = try ZipArchive.read(
+                bytes, entries: ["metadata.json", "config.json", "model.weights.h5"], limit: 1 << 20, file: "fuzz.keras")
+        case "keras_config":
+            _ = try KerasModelConfig(json: bytes, file: "fuzz.keras")
         case "image_folder":
             let dir = try makeTemporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: dir) }

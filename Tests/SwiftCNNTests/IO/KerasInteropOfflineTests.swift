@@ -8,7 +8,7 @@ import Testing
 /// nor CIFAR-10.
 @Suite struct KerasInteropOfflineTests {
     /// Every 100th record of test_batch.bin as NHWC floats in [0, 1].
-    private func probeImages() throws -> Tensor {
+    func probeImages() throws -> Tensor {
         let bytes = try readWholeFile("/work/shared/data/cifar-10-batches-bin/test_batch.bin")
         var scalars: [Float] = []
         for n in stride(from: 0, to: 10000, by: 100) {

@@ -1,19 +1,27 @@
 /// An RGB color with 8-bit channels.
 public struct RGB: Equatable, Sendable {
+    /// The red, green and blue intensities, 0…255.
     public var r: UInt8, g: UInt8, b: UInt8
+    /// The color with these red, green and blue intensities.
     public init(_ r: UInt8, _ g: UInt8, _ b: UInt8) { (self.r, self.g, self.b) = (r, g, b) }
+    /// The background of the figures.
     public static let white = RGB(255, 255, 255)
+    /// Axes and text.
     public static let black = RGB(0, 0, 0)
+    /// Grid lines.
     public static let gray = RGB(200, 200, 200)
     /// Matplotlib's first two default colors (`C0`, `C1`).
     public static let matplotlibBlue = RGB(31, 119, 180)
+    /// Matplotlib's `C1`, the validation curves.
     public static let matplotlibOrange = RGB(255, 127, 14)
 }
 
 /// A small RGB raster for figures: pixels, lines, rectangles and 5×7 bitmap text.
 /// Drawing outside the canvas is clipped, never an error.
 public struct Canvas {
+    /// Width in pixels.
     public let width: Int
+    /// Height in pixels.
     public let height: Int
     /// `height · width · 3` bytes, rows top to bottom.
     public private(set) var pixels: [UInt8]

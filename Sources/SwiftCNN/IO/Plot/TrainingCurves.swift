@@ -16,8 +16,11 @@ public enum TrainingCurves {
     }
 
     /// Renders the figure (default 1000×400).
-    /// - Parameter history: `loss`, `sparse_categorical_accuracy`, `val_loss`,
-    ///   `val_sparse_categorical_accuracy` (or `accuracy`/`val_accuracy`), one value per epoch.
+    /// - Parameters:
+    ///   - history: `loss`, `sparse_categorical_accuracy`, `val_loss`,
+    ///     `val_sparse_categorical_accuracy` (or `accuracy`/`val_accuracy`), one value per epoch.
+    ///   - width: the image's width in pixels.
+    ///   - height: the image's height in pixels.
     /// - Throws: when the history has no accuracy or loss values, or the size is too small.
     public static func render(history: [String: [Double]], width: Int = 1000, height: Int = 400)
         throws -> Canvas

@@ -28,6 +28,9 @@ public final class CBAPD: Layer {
     /// D: dropout, or nil.
     public let d: Dropout?
 
+    /// A block of `filters` convolutions of `kernelSize`, then batch normalisation (unless
+    /// `batchNorm` is false), `activation`, `pool` (nil: none) and dropout of rate
+    /// `dropout` (nil: none).
     public init(
         _ filters: Int, kernelSize: Size2D = 3, strides: Size2D = 1, padding: Padding = .same,
         batchNorm: Bool = true, activation: ActivationFunction = .relu,

@@ -5,8 +5,11 @@
 /// with the moving mean and variance, which therefore never change from their initial 0
 /// and 1. Its gamma and beta and the convolution still train, as in Keras.
 public final class ConvBNRelu: Model {
+    /// Conv → BN → ReLU, the course's `self.model`.
     public let model: Sequential
 
+    /// `ch` convolutions of `kernelSize` with `strides` and `padding`, batch normalisation
+    /// and ReLU.
     public init(_ ch: Int, kernelSize: Int = 3, strides: Int = 1, padding: Padding = .same) {
         model = Sequential {
             Conv2D(ch, kernelSize: (kernelSize, kernelSize), strides: (strides, strides), padding: padding)
@@ -27,17 +30,28 @@ public final class ConvBNRelu: Model {
 /// 1×1 then 3×3; 1×1 then 5×5; 3×3 max pool then 1×1), concatenated along channels.
 /// The 1×1 convolutions in front cut the channels the larger kernels see.
 public final class InceptionBlk: Model, ParallelBranches {
+    /// Channels of each branch's output (the block outputs `4 · ch`).
     public let ch: Int
+    /// Stride of the branches' first layers (2 halves the image).
     public let strides: Int
+    /// The course's `self.c1`; its variables are checkpointed under `c1/`.
     public let c1: ConvBNRelu
+    /// The course's `self.c2_1`; its variables are checkpointed under `c2_1/`.
     public let c2_1: ConvBNRelu
+    /// The course's `self.c2_2`; its variables are checkpointed under `c2_2/`.
     public let c2_2: ConvBNRelu
+    /// The course's `self.c3_1`; its variables are checkpointed under `c3_1/`.
     public let c3_1: ConvBNRelu
+    /// The course's `self.c3_2`; its variables are checkpointed under `c3_2/`.
     public let c3_2: ConvBNRelu
+    /// The course's `self.p4_1` (no variables).
     public let p4_1: MaxPool2D
+    /// The course's `self.c4_2`; its variables are checkpointed under `c4_2/`.
     public let c4_2: ConvBNRelu
     private var branchOutputs: [Tensor] = []
 
+    /// A block of four branches of `ch` channels each, the first layer of each with
+    /// `strides`.
     public init(_ ch: Int, strides: Int = 1) {
         self.ch = ch
         self.strides = strides
@@ -75,13 +89,21 @@ public final class InceptionBlk: Model, ParallelBranches {
 /// Inception blocks (the first of each pair halves the resolution, each pair doubles the
 /// channels), global average pooling and a softmax layer.
 public final class Inception10: Model {
+    /// Number of stages of two blocks.
     public let numBlocks: Int
+    /// Channels of the first convolution and of the first stage's branches (doubled each
+    /// stage).
     public let initCh: Int
+    /// The course's `self.c1`; its variables are checkpointed under `c1/`.
     public let c1: ConvBNRelu
+    /// The course's `self.blocks`; its variables are checkpointed under `blocks/`.
     public let blocks: Sequential
+    /// The course's `self.p1` (no variables).
     public let p1 = GlobalAveragePooling2D()
+    /// The course's `self.f1`; its variables are checkpointed under `f1/`.
     public let f1: Dense
 
+    /// The course's `Inception10(num_blocks=2, num_classes=10)`, `init_ch` 16 by default.
     public init(numBlocks: Int = 2, numClasses: Int = 10, initCh: Int = 16) {
         self.numBlocks = numBlocks
         self.initCh = initCh

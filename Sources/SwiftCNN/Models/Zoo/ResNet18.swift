@@ -3,18 +3,31 @@
 /// or the channel count, `residualPath` adds a 1×1 convolution and batch norm on the
 /// shortcut so the two can be added.
 public final class ResnetBlock: Model, ParallelBranches {
+    /// Channels of the block's convolutions.
     public let filters: Int
+    /// Stride of the first convolution (2 halves the image).
     public let strides: Int
+    /// Whether the shortcut goes through a 1×1 convolution and batch normalisation (when
+    /// the shape changes).
     public let residualPath: Bool
+    /// The course's `self.c1`; its variables are checkpointed under `c1/`.
     public let c1: Conv2D
+    /// The course's `self.b1`; its variables are checkpointed under `b1/`.
     public let b1 = BatchNormalization()
+    /// The course's `self.a1` (no variables).
     public let a1 = Activation(.relu)
+    /// The course's `self.c2`; its variables are checkpointed under `c2/`.
     public let c2: Conv2D
+    /// The course's `self.b2`; its variables are checkpointed under `b2/`.
     public let b2 = BatchNormalization()
+    /// The course's `self.down_c1`; its variables are checkpointed under `down_c1/`.
     public let down_c1: Conv2D?
+    /// The course's `self.down_b1`; its variables are checkpointed under `down_b1/`.
     public let down_b1: BatchNormalization?
+    /// The course's `self.a2` (no variables).
     public let a2 = Activation(.relu)
 
+    /// The course's `ResnetBlock(filters, strides, residual_path)`.
     public init(_ filters: Int, strides: Int = 1, residualPath: Bool = false) {
         self.filters = filters
         self.strides = strides
@@ -50,14 +63,23 @@ public final class ResnetBlock: Model, ParallelBranches {
 /// after the first halves the resolution and doubles the filters), global average pooling
 /// and a softmax layer whose kernel has an L2 penalty (`l2()`, factor 0.01).
 public final class ResNet18: Model {
+    /// Blocks per stage (`[2, 2, 2, 2]` for ResNet18).
     public let blockList: [Int]
+    /// The course's `self.c1`; its variables are checkpointed under `c1/`.
     public let c1: Conv2D
+    /// The course's `self.b1`; its variables are checkpointed under `b1/`.
     public let b1 = BatchNormalization()
+    /// The course's `self.a1` (no variables).
     public let a1 = Activation(.relu)
+    /// The course's `self.blocks`; its variables are checkpointed under `blocks/`.
     public let blocks: Sequential
+    /// The course's `self.p1` (no variables).
     public let p1 = GlobalAveragePooling2D()
+    /// The course's `self.f1`; its variables are checkpointed under `f1/`.
     public let f1 = Dense(10, activation: .softmax, kernelRegularizer: .l2())
 
+    /// The course's `ResNet18([2, 2, 2, 2])`; `initialFilters` 64 by default, doubled each
+    /// stage.
     public init(blockList: [Int] = [2, 2, 2, 2], initialFilters: Int = 64) {
         self.blockList = blockList
         var outFilters = initialFilters

@@ -16,18 +16,27 @@ public final class VGG16: Model {
         (512, false), (512, false), (512, true),
     ]
 
+    /// The thirteen convolution groups (Conv → BN → ReLU, with MaxPool → Dropout after each
+    /// stage's last), the course's `c1`…`d5` in order.
     public let convs: [[Layer]] = VGG16.cfg.map { f, pool in
         var layers: [Layer] = [Conv2D(f, kernelSize: (3, 3), padding: .same), BatchNormalization(), Activation(.relu)]
         if pool { layers += [MaxPool2D(poolSize: 2, strides: 2, padding: .same), Dropout(0.2)] }
         return layers
     }
+    /// The course's `self.flatten` (no variables).
     public let flatten = Flatten()
+    /// The course's `self.f1`; its variables are checkpointed under `f1/`.
     public let f1 = Dense(512, activation: .relu)
+    /// The course's `self.d6` (no variables).
     public let d6 = Dropout(0.2)
+    /// The course's `self.f2`; its variables are checkpointed under `f2/`.
     public let f2 = Dense(512, activation: .relu)
+    /// The course's `self.d7` (no variables).
     public let d7 = Dropout(0.2)
+    /// The course's `self.f3`; its variables are checkpointed under `f3/`.
     public let f3 = Dense(10, activation: .softmax)
 
+    /// The course's model, its layers created in the order declared above (Keras names them in that order).
     public override init() { super.init() }
 
     public override func call(_ x: Tensor, training: Bool) throws -> Tensor {
