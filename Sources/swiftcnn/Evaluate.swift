@@ -19,6 +19,11 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         try requirePositive(batchSize, "--batch-size")
         let test = try dataOptions.load(.test, limit: limit)
+        if let weights, let saved = try CheckpointClasses.read(prefix: weights), saved.classNames != test.classNames {
+            throw SwiftCNNError(
+                "\(CheckpointClasses.path(prefix: weights)): the checkpoint was trained on the classes \(saved.classNames.joined(separator: ", ")), "
+                    + "the test images have \(test.classNames.joined(separator: ", "))")
+        }
         let model = try options.loadBuilt(inputShape: test.imageShape, weights: weights)
         model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy(), metrics: [SparseCategoricalAccuracy()])
         let results = try model.evaluate(x: test.images, y: test.labels, batchSize: batchSize)

@@ -24,8 +24,8 @@ struct Predict: ParsableCommand {
     @Option(help: "Write the probabilities as a float32 .npy array [N, classes].")
     var output: String?
 
-    @Option(help: "Input shape without the batch axis (files are resized to it).")
-    var input: String = "32,32,3"
+    @Option(help: "Input shape without the batch axis (files are resized to it; default: what the checkpoint was trained on, else 32,32,3).")
+    var input: String?
 
     @Option(parsing: .unconditional, help: "Classes to show per image.")
     var top: Int = 3
@@ -41,18 +41,24 @@ struct Predict: ParsableCommand {
         if let split {
             guard let which = DatasetSplit(rawValue: split) else { throw SwiftCNNError("--split must be train or test, got '\(split)'") }
             try requirePositive(limit, "--limit")
-            let data = try Dataset.load(try dataOptions.name(), split: which, locator: DatasetLocator(explicitDirectory: dataOptions.data), limit: limit)
+            let data: Dataset
+            if try dataOptions.folder() != nil {
+                data = try dataOptions.load(which, limit: limit)
+            } else {
+                data = try Dataset.load(try dataOptions.name(), split: which, locator: DatasetLocator(explicitDirectory: dataOptions.data), limit: limit)
+            }
             (batch, classNames, labels) = (data.images, data.classNames, (0..<data.count).map { "#\($0)" })
         } else {
-            let shape = try parseShape(input)
+            let saved = try weights.flatMap { try CheckpointClasses.read(prefix: $0) }
+            let shape = try input.map(parseShape) ?? saved?.imageShape ?? [32, 32, 3]
             guard shape.count == 3 else { throw SwiftCNNError("--input must be height,width,channels") }
             var tensors: [Tensor] = []
             for path in images {
-                let image = try readImage(path)
+                let image = try ImageDecoder.read(path)
                 tensors.append(try ImageResize.modelInput(image, height: shape[0], width: shape[1], channels: shape[2]))
             }
             batch = try stack(tensors)
-            classNames = (try? dataOptions.name().classNames) ?? CIFAR10.defaultClassNames
+            classNames = saved?.classNames ?? (try? dataOptions.name().classNames) ?? CIFAR10.defaultClassNames
             labels = images
         }
         let model = try options.loadBuilt(inputShape: Array(batch.shape.dropFirst()), weights: weights)
@@ -81,14 +87,4 @@ func stack(_ tensors: [Tensor]) throws -> Tensor {
     values.reserveCapacity(first.count * tensors.count)
     for t in tensors { values += t.scalars }
     return try Tensor(shape: [tensors.count] + first.shape, scalars: values)
-}
-
-/// Reads a PNG or JPEG file, chosen by its first bytes rather than its name.
-func readImage(_ path: String) throws -> PixelImage {
-    guard let handle = FileHandle(forReadingAtPath: path) else { throw SwiftCNNError("\(path): cannot open the file") }
-    let magic = [UInt8](handle.readData(ofLength: 4))
-    try? handle.close()
-    if magic.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return try PNG.read(path) }
-    if magic.starts(with: [0xFF, 0xD8]) { return try JPEG.read(path) }
-    throw SwiftCNNError("\(path): not a PNG or JPEG file")
 }

@@ -20,33 +20,6 @@ struct ModelOptions: ParsableArguments {
     func entry() throws -> ModelZoo.Entry { try ModelZoo.entry(named: model) }
 }
 
-/// Options that choose a dataset.
-struct DataOptions: ParsableArguments {
-    @Option(help: "Dataset: cifar10, mnist or fashion-mnist.")
-    var dataset: String = "cifar10"
-
-    @Option(help: "Folder holding the dataset's files (default: $SWIFTCNN_DATA, then ~/.swiftcnn/datasets).")
-    var data: String?
-
-    func name() throws -> DatasetName {
-        guard let name = DatasetName(rawValue: dataset.lowercased()) else {
-            throw SwiftCNNError("unknown dataset '\(dataset)'; known: \(DatasetName.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return name
-    }
-
-    /// A split, limited to `limit` samples. The test split is shuffled first (with a fixed
-    /// seed) because some copies of it are grouped by class.
-    func load(_ split: DatasetSplit, limit: Int?, option: String = "--limit") throws -> Dataset {
-        try requirePositive(limit, option)
-        let locator = DatasetLocator(explicitDirectory: data)
-        if split == .test, let limit {
-            return try Dataset.load(try name(), split: split, locator: locator).shuffled(seed: 0).prefix(limit)
-        }
-        return try Dataset.load(try name(), split: split, locator: locator, limit: limit)
-    }
-}
-
 /// Checks a count option (`--epochs`, `--batch-size`, a limit): zero and negative values
 /// get a line naming the option, as `--epochs -1` is read as a value, not a flag.
 func requirePositive(_ value: Int?, _ option: String) throws {

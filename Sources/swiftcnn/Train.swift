@@ -26,9 +26,6 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Validate on N test images (a fixed random sample).")
     var testLimit: Int?
 
-    @Option(parsing: .unconditional, help: "Seed for weights, shuffling and dropout.")
-    var seed: UInt64 = 0
-
     @Option(help: "Best-only checkpoint, its format by extension: a TensorFlow prefix (default: checkpoint/<Model>.ckpt), Keras 3's .weights.h5, or .safetensors.")
     var checkpoint: String?
 
@@ -68,19 +65,18 @@ struct Train: ParsableCommand {
             throw SwiftCNNError("--learning-rate must be positive, got \(learningRate)")
         }
         let callbacks = try tensorBoardOptions.callbacks()
-        let train = try dataOptions.load(.train, limit: trainLimit, option: "--train-limit")
-        let test = try dataOptions.load(.test, limit: testLimit, option: "--test-limit")
-        if try DataParallel.current()?.isPrimary ?? true {
-            print("\(train.count) training and \(test.count) test images of shape \(train.imageShape)")
-        }
+        let primary = try DataParallel.current()?.isPrimary ?? true
+        let log: @Sendable (String) -> Void = { line in if primary { print(line) } }
+        let (train, classNames, test) = try dataOptions.trainingAndTest(trainLimit: trainLimit, testLimit: testLimit, log: log)
+        log("\(train.count) training and \(test.count) test images of shape \(train.imageShape)")
 
         let (model, name) = try options.load()
-        model.seed = seed
+        model.seed = dataOptions.seed
         if syncBatchNorm {
             for case let layer as BatchNormalization in model.descendants { layer.synchronized = true }
         }
         var run = CourseTraining(
-            model: model, train: train, test: test, checkpoint: checkpoint ?? "checkpoint/\(name).ckpt")
+            model: model, train: train, classNames: classNames, test: test, checkpoint: checkpoint ?? "checkpoint/\(name).ckpt")
         run.epochs = epochs
         run.batchSize = batchSize
         run.learningRate = learningRate

@@ -72,6 +72,18 @@ public func unused(_ start: UnsafeRawPointer?, _ count: Int) -> CInt { 0 }
         try put("jpeg", "rgb-8x8.jpg", try JPEG.encode(PixelImage(width: 8, height: 8, channels: 3, pixels: (0..<192).map { UInt8($0) })))
         try put("jpeg", "rgb-17x9.jpg", try JPEG.encode(PixelImage(width: 17, height: 9, channels: 3, pixels: (0..<459).map { UInt8($0 % 256) }), quality: 50))
 
+        // Folder trees (FolderFuzzInput's format): two classes of PNG and JPEG, and a
+        // labels-file dataset.
+        func tree(_ files: [(String, [UInt8])]) -> [UInt8] {
+            files.flatMap { path, content in [UInt8(path.utf8.count)] + Array(path.utf8) + u16(content.count) + content }
+        }
+        let png = try PNG.encode(PixelImage(width: 4, height: 3, channels: 3, pixels: (0..<36).map { UInt8($0 * 7) }))
+        let jpeg = try JPEG.encode(PixelImage(width: 8, height: 8, channels: 3, pixels: (0..<192).map { UInt8($0) }))
+        try put("image_folder", "two-classes", tree([("cat/a.png", png), ("cat/b.jpg", jpeg), ("dog/c.png", png), ("dog/sub/d.jpg", jpeg)]))
+        try put("image_folder", "labels-file", tree([("a.png", png), ("b.jpg", jpeg), ("labels.txt", Array("a.png 0\nb.jpg 1\n".utf8))]))
+        try put("labels_file", "course", Array("0_5.jpg 5\n1_0.jpg 0\n2_4.jpg 4\n".utf8))
+        try put("labels_file", "crlf-spaces", Array("my cat.png\t3\r\n\r\nb.png 10\r\n".utf8))
+
         // safetensors: ours and the reference implementation's.
         try put("safetensors", "two-tensors.safetensors", try SafeTensors.encode(
             [("dense.kernel", CheckpointTensor(floats: [1, 2, 3, 4, 5, 6], shape: [2, 3])),

@@ -68,6 +68,11 @@ public struct Dataset {
     /// The examples in an order drawn from `seed`: the same seed always gives the same
     /// order on every platform (Fisher–Yates over ``RandomGenerator``).
     public func shuffled(seed: UInt64) -> Dataset {
+        gather(Self.shuffledOrder(count: count, seed: seed))
+    }
+
+    /// The order ``shuffled(seed:)`` puts `count` examples in.
+    public static func shuffledOrder(count: Int, seed: UInt64) -> [Int] {
         var generator = RandomGenerator(seed: seed)
         var order = Array(0..<count)
         if count > 1 {
@@ -76,7 +81,7 @@ public struct Dataset {
                 order.swapAt(i, j)
             }
         }
-        return gather(order)
+        return order
     }
 
     /// The examples at `indices`, in that order. Indices must be in `0..<count`.

@@ -71,7 +71,7 @@ public enum ImageResize {
                         if sc == 1 { rgb = (rgb.0, rgb.0, rgb.0) }
                         let o = (y * width + x) * channels
                         if channels == 1 {
-                            dst[o] = 0.2989 * rgb.0 + 0.5870 * rgb.1 + 0.1140 * rgb.2
+                            dst[o] = sc == 1 ? rgb.0 : 0.2989 * rgb.0 + 0.5870 * rgb.1 + 0.1140 * rgb.2
                         } else {
                             dst[o] = rgb.0
                             dst[o + 1] = rgb.1

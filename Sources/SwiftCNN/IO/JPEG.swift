@@ -30,10 +30,17 @@ public enum JPEG {
     }
 
     /// Decodes JPEG bytes to 8-bit RGB; `path` names the source in errors.
-    public static func decode(_ bytes: [UInt8], path: String = "JPEG") throws -> PixelImage {
+    /// `fastDCT` uses libjpeg's fast integer inverse DCT, which TensorFlow's `decode_jpeg`
+    /// uses by default (so Keras's `image_dataset_from_directory` does): pixels differ from
+    /// the accurate one (Pillow's, `load_img`'s) by a few levels.
+    /// `strict` refuses data libjpeg had to patch up (a truncated file, corrupt entropy
+    /// data), as TensorFlow does, instead of returning the gray it fills in.
+    public static func decode(_ bytes: [UInt8], path: String = "JPEG", fastDCT: Bool = false, strict: Bool = false) throws -> PixelImage {
         let frame = try validate(bytes, path: path)
         let job = LibJPEGJob(input: bytes)
         job.expectedSize = (frame.width, frame.height)
+        job.fastDCT = fastDCT
+        job.rejectsCorruptData = strict
         // The closure captures nothing: a context would leak when libjpeg ends the thread.
         job.work = { job in
             let frame = (width: job.expectedSize.width, height: job.expectedSize.height)
@@ -50,6 +57,7 @@ public enum JPEG {
                 return
             }
             cinfo.pointee.out_color_space = JCS_RGB
+            if job.fastDCT { cinfo.pointee.dct_method = JDCT_IFAST }
             guard jpeg_start_decompress(cinfo) != 0 else { return }
             let width = Int(cinfo.pointee.output_width)
             let height = Int(cinfo.pointee.output_height)
@@ -71,6 +79,9 @@ public enum JPEG {
                 }
             }
             _ = jpeg_finish_decompress(cinfo)
+            if job.rejectsCorruptData, let err = cinfo.pointee.err, err.pointee.num_warnings > 0 {
+                job.failure = "truncated or corrupt image data (libjpeg reported \(err.pointee.num_warnings) problem\(err.pointee.num_warnings == 1 ? "" : "s"))"
+            }
         }
         try job.run(path: path)
         guard let output = job.output else {
@@ -283,6 +294,8 @@ final class LibJPEGJob {
     var width = 0, height = 0
     /// The frame size the marker check found; the decoder must produce it.
     var expectedSize = (width: 0, height: 0)
+    var fastDCT = false
+    var rejectsCorruptData = false
     /// Set by the work when it stops early, or from ``libjpegMessage`` after libjpeg's
     /// `error_exit`.
     var failure: String?

@@ -58,7 +58,7 @@ public enum PNG {
         try AtomicFile.write(bytes, to: path)
     }
 
-    /// Decodes PNG bytes to 8-bit RGB (gray is expanded, alpha composited onto white).
+    /// Decodes PNG bytes to 8-bit RGB (gray is expanded, alpha dropped).
     public static func decode(_ bytes: [UInt8], path: String = "PNG") throws -> PixelImage {
         guard bytes.count >= 8,
             bytes[0..<8].elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
@@ -85,13 +85,39 @@ public enum PNG {
                 "\(path): a \(width)×\(height) image needs at least \(minimumData / 1032) bytes of "
                     + "compressed data, the file has \(bytes.count) bytes (truncated, or a forged header)")
         }
-        png.format = png_uint_32(PNG_FORMAT_RGB)
+        // As TensorFlow's decode_png (and Pillow's convert("RGB")): alpha is dropped, not
+        // composited, and 16-bit samples keep their high byte.
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        var white = png_color(red: 255, green: 255, blue: 255)
-        let ok = pixels.withUnsafeMutableBytes { out in
-            png_image_finish_read(&png, &white, out.baseAddress, png_int_32(width * 3), nil)
+        if png.format & png_uint_32(PNG_FORMAT_FLAG_LINEAR) != 0 {
+            // 16-bit: read the samples as they are (a file without gAMA counts as linear,
+            // so no gamma is applied); alpha comes premultiplied and is divided out.
+            png.format = png_uint_32(PNG_FORMAT_FLAG_LINEAR | PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
+            var samples = [UInt16](repeating: 0, count: width * height * 4)
+            let ok = samples.withUnsafeMutableBytes { out in
+                png_image_finish_read(&png, nil, out.baseAddress, png_int_32(width * 4), nil)
+            }
+            guard ok != 0 else { throw SwiftCNNError("\(path): \(message(png))") }
+            for i in 0..<(width * height) {
+                let alpha = UInt32(samples[4 * i + 3])
+                for c in 0..<3 {
+                    let value = UInt32(samples[4 * i + c])
+                    let straight = alpha == 65535 || alpha == 0 ? value : min(65535, (value * 65535 + alpha / 2) / alpha)
+                    pixels[3 * i + c] = UInt8(straight >> 8)
+                }
+            }
+        } else {
+            png.format = png_uint_32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
+            var rgba = [UInt8](repeating: 0, count: width * height * 4)
+            let ok = rgba.withUnsafeMutableBytes { out in
+                png_image_finish_read(&png, nil, out.baseAddress, png_int_32(width * 4), nil)
+            }
+            guard ok != 0 else { throw SwiftCNNError("\(path): \(message(png))") }
+            for i in 0..<(width * height) {
+                pixels[3 * i] = rgba[4 * i]
+                pixels[3 * i + 1] = rgba[4 * i + 1]
+                pixels[3 * i + 2] = rgba[4 * i + 2]
+            }
         }
-        guard ok != 0 else { throw SwiftCNNError("\(path): \(message(png))") }
         return PixelImage(width: width, height: height, channels: 3, pixels: pixels)
     }
 

@@ -11,9 +11,10 @@ import Foundation
 public struct CourseTraining {
     /// The model to train (built on the training images' shape if not built yet).
     public var model: Model
-    /// The training images and labels.
-    public var train: Dataset
-    /// The validation images and labels (the course validates on the test split).
+    /// The training images: a dataset's tensors, or 8-bit ``ByteImages`` converted per batch.
+    public var train: any BatchSource
+    /// The class names in label order, saved beside the checkpoint (``CheckpointClasses``).
+    public var classNames: [String]
     public var test: Dataset
     /// Epochs to run in total (a resumed run counts those already done).
     public var epochs = 5
@@ -40,14 +41,22 @@ public struct CourseTraining {
     /// When set (by Ctrl-C in `swiftcnn train`), training stops after the current step,
     /// saves `<checkpoint>-last` and throws `TrainingInterrupted`; the next run resumes there.
     public var interruption: InterruptFlag?
+    /// Applied to every training batch in the data producer, ahead of its step (never to
+    /// the test data); its draws depend only on the model's seed, the epoch and the step.
+    public var augmentation: (any BatchAugmentation)?
     /// Where progress lines go (the resume notice, the summary, the files written).
     public var log: (String) -> Void = { print($0) }
 
     /// The course's run of `model` on `train`, validated on `test`, checkpointed at
     /// `checkpoint`.
     public init(model: Model, train: Dataset, test: Dataset, checkpoint: String) {
+        self.init(model: model, train: train.batches, classNames: train.classNames, test: test, checkpoint: checkpoint)
+    }
+
+    public init(model: Model, train: some BatchSource, classNames: [String], test: Dataset, checkpoint: String) {
         self.model = model
         self.train = train
+        self.classNames = classNames
         self.test = test
         self.checkpoint = checkpoint
     }
@@ -71,6 +80,8 @@ public struct CourseTraining {
         for path in [WeightsFormat.markerFile(checkpoint), weightsText, curves, historyCSV].compactMap({ $0 }) where primary {
             try checkWritable(path)
         }
+        // Written before any weights, so a checkpoint is never without its class names.
+        if primary { try CheckpointClasses(classNames: classNames, imageShape: train.imageShape).write(prefix: checkpoint) }
         if !model.isBuilt { try model.build(inputShape: train.imageShape) }
         // A model that comes with a trained Adam (a `.keras` file's) goes on with its state,
         // as Keras's load_model then fit does; the learning rate is this run's.
@@ -96,9 +107,10 @@ public struct CourseTraining {
         }
         let saver = ModelCheckpoint(filepath: checkpoint, monitor: "val_loss", saveBestOnly: true, best: best)
         let latest = try model.fit(
-            x: train.images, y: train.labels, batchSize: batchSize, epochs: max(epochs, initialEpoch + 1),
+            train, batchSize: batchSize, epochs: max(epochs, initialEpoch + 1),
             validationData: (test.images, test.labels), validationFreq: 1, initialEpoch: initialEpoch,
-            callbacks: [saver] + callbacks, verbose: verbose, interruption: interruption, resumingAt: progress)
+            callbacks: [saver] + callbacks, verbose: verbose, interruption: interruption, resumingAt: progress,
+            augmentation: augmentation)
         var history = earlier
         history.append(contentsOf: latest)
         if !primary {
@@ -120,7 +132,7 @@ public struct CourseTraining {
         }
         try ResumeState.remove(prefix: lastPrefix)
         if verbose { log(model.summary()) }
-        var written = [WeightsFormat.markerFile(checkpoint)]
+        var written = [WeightsFormat.markerFile(checkpoint), CheckpointClasses.path(prefix: checkpoint)]
         if let weightsText {
             try model.writeWeightsText(to: weightsText)
             written.append(weightsText)

@@ -45,28 +45,49 @@ extension Model {
         x: Tensor, y: Tensor, batchSize: Int = 32, epochs: Int = 1,
         validationData: (x: Tensor, y: Tensor)? = nil, validationFreq: Int = 1,
         shuffle: Bool = true, initialEpoch: Int = 0, callbacks: [Callback] = [], verbose: Bool = true,
-        interruption: InterruptFlag? = nil, resumingAt partial: EpochProgress? = nil
+        interruption: InterruptFlag? = nil, resumingAt partial: EpochProgress? = nil,
+        augmentation: (any BatchAugmentation)? = nil
+    ) throws -> History {
+        try checkBatches(x, y, batchSize: batchSize, op: "fit")
+        return try fit(
+            TensorBatches(x: x, y: y), batchSize: batchSize, epochs: epochs, validationData: validationData,
+            validationFreq: validationFreq, shuffle: shuffle, initialEpoch: initialEpoch, callbacks: callbacks,
+            verbose: verbose, interruption: interruption, resumingAt: partial, augmentation: augmentation)
+    }
+
+    /// `fit` on batches from `source` (a tensor pair, or 8-bit images converted per
+    /// batch). A background producer makes each training batch ahead of its step and
+    /// applies `augmentation` to it there, drawing from ``augmentationGenerator(seed:epoch:step:)``
+    /// with the model's `seed`; validation data is never augmented.
+    @discardableResult
+    public func fit(
+        _ source: some BatchSource, batchSize: Int = 32, epochs: Int = 1,
+        validationData: (x: Tensor, y: Tensor)? = nil, validationFreq: Int = 1,
+        shuffle: Bool = true, initialEpoch: Int = 0, callbacks: [Callback] = [], verbose: Bool = true,
+        interruption: InterruptFlag? = nil, resumingAt partial: EpochProgress? = nil,
+        augmentation: (any BatchAugmentation)? = nil
     ) throws -> History {
         try arena.run {
             try arenaFit(
-                x: x, y: y, batchSize: batchSize, epochs: epochs, validationData: validationData,
+                source: source, batchSize: batchSize, epochs: epochs, validationData: validationData,
                 validationFreq: validationFreq, shuffle: shuffle, initialEpoch: initialEpoch, callbacks: callbacks,
-                verbose: verbose, interruption: interruption, resumingAt: partial)
+                verbose: verbose, interruption: interruption, resumingAt: partial, augmentation: augmentation)
         }
     }
 
     private func arenaFit(
-        x: Tensor, y: Tensor, batchSize: Int, epochs: Int, validationData: (x: Tensor, y: Tensor)?,
+        source: some BatchSource, batchSize: Int, epochs: Int, validationData: (x: Tensor, y: Tensor)?,
         validationFreq: Int, shuffle: Bool, initialEpoch: Int, callbacks: [Callback], verbose: Bool,
-        interruption: InterruptFlag?, resumingAt partial: EpochProgress?
+        interruption: InterruptFlag?, resumingAt partial: EpochProgress?, augmentation: (any BatchAugmentation)?
     ) throws -> History {
         _ = try compiled()
-        try checkBatches(x, y, batchSize: batchSize, op: "fit")
+        guard batchSize > 0 else { throw SwiftCNNError("fit: batch size must be positive, got \(batchSize)") }
+        guard source.count > 0 else { throw SwiftCNNError("fit: no samples") }
         guard epochs >= 0, initialEpoch >= 0, validationFreq > 0 else {
             throw SwiftCNNError("fit: epochs (\(epochs)), initialEpoch (\(initialEpoch)) and validationFreq (\(validationFreq)) must be non-negative and validationFreq positive")
         }
         if let validationData { try checkBatches(validationData.x, validationData.y, batchSize: batchSize, op: "fit (validation data)") }
-        let count = x.shape[0]
+        let count = source.count
         let steps = (count + batchSize - 1) / batchSize
         let job = try DataParallel.current()
         if let job { try joinJob(job, plan: [count, batchSize, epochs, initialEpoch]) }
@@ -103,28 +124,47 @@ extension Model {
                     for metric in metrics { logs[metric.name] = metric.result }
                 }
             }
+            // The examples each step trains on (under MPI, this rank's part of the global
+            // batch), made into batches by the producer ahead of the step.
+            let plan: [[Int]] = (firstStep..<steps).map { step in
+                var range = (step * batchSize)..<min((step + 1) * batchSize, count)
+                if let job {
+                    let part = job.share(of: range.count)
+                    range = (range.lowerBound + part.lowerBound)..<(range.lowerBound + part.upperBound)
+                }
+                return shuffle ? Array(order[range]) : Array(range)
+            }
+            let (runSeed, first) = (seed, firstStep)
+            let producer = BatchProducer(steps: firstStep..<steps) { step in
+                let indices = plan[step - first]
+                guard !indices.isEmpty else { return nil }
+                var batch = source.batch(indices)
+                if let augmentation {
+                    var generator = augmentationGenerator(seed: runSeed, epoch: epoch, step: step)
+                    try augmentation.augment(&batch.images, using: &generator)
+                }
+                return batch
+            }
+            defer { producer.finish() }
             for step in firstStep..<steps {
                 let range = (step * batchSize)..<min((step + 1) * batchSize, count)
                 // Under MPI the ranks agree on stopping when they add up the step's logs.
                 var stop = interruption?.isRequested == true
+                let batch = try producer.next(step: step)
                 if let job {
                     // This rank's part of the global batch; the logs are the ranks' sums.
-                    let part = job.share(of: range.count)
-                    let mine = (range.lowerBound + part.lowerBound)..<(range.lowerBound + part.upperBound)
-                    let indices = shuffle ? Array(order[mine]) : Array(mine)
-                    let batch = indices.isEmpty ? nil : (x.gather(batch: indices), y.gather(batch: indices))
+                    let mine = plan[step - firstStep].count
                     let local = try distributedTrainStep(
-                        batch, share: Float(indices.count) / Float(range.count), job: job)
-                    lossSum += local * Double(indices.count)
-                    seen += indices.count
+                        batch.map { ($0.images, $0.labels) }, share: Float(mine) / Float(range.count), job: job)
+                    lossSum += local * Double(mine)
+                    seen += mine
                     let global = try reduceLogs(lossSum: lossSum, seen: seen, stop: stop, job: job)
                     (logs, stop) = (global.logs, global.stop)
                     guard let stepLoss = logs["loss"], stepLoss.isFinite else {
                         throw SwiftCNNError("fit: the loss became \(logs["loss"] ?? .nan) at epoch \(epoch + 1), step \(step + 1); try a lower learning rate")
                     }
                 } else {
-                    let xb = shuffle ? x.gather(batch: order[range]) : x.slice(batch: range)
-                    let yb = shuffle ? y.gather(batch: order[range]) : y.slice(batch: range)
+                    guard let (xb, yb) = batch else { throw SwiftCNNError("fit: step \(step + 1) has no examples") }
                     let batchLoss = try trainStep(xb, yb)
                     guard batchLoss.isFinite else {
                         throw SwiftCNNError("fit: the loss became \(batchLoss) at epoch \(epoch + 1), step \(step + 1); try a lower learning rate")

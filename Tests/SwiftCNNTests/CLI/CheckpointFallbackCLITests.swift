@@ -40,7 +40,7 @@ import Testing
         #expect(resumed.stderr.contains("so the previous one, checkpoint/LeNet5.ckpt-previous, was loaded"), "\(resumed.stderr)")
         // Its save replaced the torn pair and removed the copy.
         let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/checkpoint").sorted()
-        #expect(names == ["LeNet5.ckpt.data-00000-of-00001", "LeNet5.ckpt.index", "checkpoint"])
+        #expect(names == ["LeNet5.ckpt.classes.json", "LeNet5.ckpt.data-00000-of-00001", "LeNet5.ckpt.index", "checkpoint"])
         let clean = try CLIRunner.run(["evaluate"] + common + ["--weights", ckpt, "--limit", "32"], in: dir)
         #expect(clean.status == 0 && clean.stderr.isEmpty, "\(clean.stderr)")
     }

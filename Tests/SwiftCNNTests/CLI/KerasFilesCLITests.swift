@@ -81,7 +81,7 @@ import Testing
         ]
         let first = try Self.runKerasCLI(train, in: directory)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("Wrote checkpoint/Baseline.weights.h5, weights.txt"))
+        #expect(first.stdout.contains("Wrote checkpoint/Baseline.weights.h5, checkpoint/Baseline.weights.h5.classes.json, weights.txt"))
         #expect(!first.stdout.contains("load the model"))
         let checkpoint = "\(directory)/checkpoint/Baseline.weights.h5"
         #expect(!FileManager.default.fileExists(atPath: "\(directory)/checkpoint/Baseline.weights.h5.index"))

@@ -11,7 +11,8 @@ import Testing
 @Suite struct FuzzRegressionTests {
     static let targets = [
         "cifar10", "idx", "png", "jpeg", "safetensors", "checkpoint_state", "npy", "history_csv",
-        "tfbundle", "tfbundle_entries", "objectgraph", "tfevents", "keras_zip", "keras_config",
+        "tfbundle", "tfbundle_entries", "objectgraph", "tfevents", "keras_zip", "keras_config", "image_folder",
+        "labels_file",
     ]
 
     static var root: URL {
@@ -76,6 +77,12 @@ import Testing
             ("tfbundle_entries", "bad-string-count-huge", "varint runs past the end"),
             ("objectgraph", "bad-missing-node", "points to missing node 99"),
             ("tfevents", "bad-data-crc", "fuzz.tfevents: record at byte 69: data checksum mismatch"),
+            ("image_folder", "bad-truncated-and-text", "3 of 4 image files cannot be read"),
+            ("image_folder", "bad-escaping-path", "leaves no validation images"),
+            ("image_folder", "bad-empty-class", "dog: class folder has no images"),
+            ("image_folder", "bad-labels-missing-file", "missing.png: cannot open (No such file or directory)"),
+            ("labels_file", "bad-label-word", "labels.txt:1: label 'cat' is not a whole number from 0"),
+            ("labels_file", "bad-no-label", "labels.txt:1: expected `filename label`, got 'a.png'"),
         ]
         for (target, name, expected) in expectations {
             let bytes = try #require(try Self.inputs(target).first { $0.name == name }?.bytes)
@@ -200,6 +207,12 @@ enum FuzzEntry {
                 bytes, entries: ["metadata.json", "config.json", "model.weights.h5"], limit: 1 << 20, file: "fuzz.keras")
         case "keras_config":
             _ = try KerasModelConfig(json: bytes, file: "fuzz.keras")
+        case "image_folder":
+            let dir = try makeTemporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            try FolderFuzzInput.run(bytes, in: dir)
+        case "labels_file":
+            _ = try ImageFiles.parseLabels(String(decoding: bytes, as: UTF8.self), file: "labels.txt")
         default:
             Issue.record("unknown fuzz target \(target)")
         }

@@ -1,0 +1,44 @@
+import Foundation
+
+/// The input of the `image_folder` fuzz target (Tools/fuzz/targets/image_folder.swift)
+/// and of its regression replay: a folder tree in one byte string, so the fuzzer varies
+/// folder names, file names and file contents together. Each entry is a path length
+/// (1 byte), the path, a content length (2 bytes, little-endian) and the content; at most
+/// 24 entries. A root file `labels.txt` makes it a `--labels` dataset.
+enum FolderFuzzInput {
+    /// Writes the entries under `directory` (a path that would leave it is skipped), then
+    /// indexes and decodes the folder as `swiftcnn train --data DIR --validation-split 0.5`.
+    static func run(_ bytes: [UInt8], in directory: String) throws {
+        var i = 0
+        var entries = 0
+        while i < bytes.count && entries < 24 {
+            let pathLength = Int(bytes[i])
+            i += 1
+            let pathEnd = min(bytes.count, i + pathLength)
+            let path = String(decoding: bytes[i..<pathEnd], as: UTF8.self)
+            i = pathEnd
+            guard i + 2 <= bytes.count else { break }
+            let contentLength = Int(bytes[i]) | Int(bytes[i + 1]) << 8
+            i += 2
+            let contentEnd = min(bytes.count, i + contentLength)
+            let content = Array(bytes[i..<contentEnd])
+            i = contentEnd
+            entries += 1
+            let parts = path.split(separator: "/")
+            guard !parts.isEmpty, !path.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0 == "." }),
+                !path.contains("\0")
+            else { continue }
+            let full = (directory as NSString).appendingPathComponent(path)
+            try? FileManager.default.createDirectory(
+                atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: full, contents: Data(content))
+        }
+        var dataset = FolderDataset(directory: directory)
+        let labels = (directory as NSString).appendingPathComponent("labels.txt")
+        if FileManager.default.fileExists(atPath: labels) { dataset.labelsFile = labels }
+        dataset.validationSplit = 0.5
+        dataset.folder = ImageFolder(imageSize: (4, 4))
+        let (train, test) = try dataset.loadSplits()
+        precondition(train.pixels.count == train.count * 48 && test.pixels.count == test.count * 48)
+    }
+}
