@@ -10,6 +10,7 @@ struct Train: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var threadOptions: ThreadOptions
     @OptionGroup var tensorBoardOptions: TensorBoardOptions
+    @OptionGroup var augmentationOptions: AugmentationOptions
 
     @Option(parsing: .unconditional, help: "Passes over the training set.")
     var epochs: Int = 5
@@ -65,6 +66,7 @@ struct Train: ParsableCommand {
             throw SwiftCNNError("--learning-rate must be positive, got \(learningRate)")
         }
         let callbacks = try tensorBoardOptions.callbacks()
+        let augmentation = try augmentationOptions.make()
         let primary = try DataParallel.current()?.isPrimary ?? true
         let log: @Sendable (String) -> Void = { line in if primary { print(line) } }
         let (train, classNames, test) = try dataOptions.trainingAndTest(trainLimit: trainLimit, testLimit: testLimit, log: log)
@@ -85,6 +87,7 @@ struct Train: ParsableCommand {
         run.curves = curves
         run.historyCSV = history
         run.callbacks = callbacks
+        run.augmentation = augmentation
         run.interruption = interruptOnSignals()
         do {
             try run.run()

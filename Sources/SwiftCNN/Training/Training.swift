@@ -134,7 +134,9 @@ extension Model {
                 }
                 return shuffle ? Array(order[range]) : Array(range)
             }
-            let (runSeed, first) = (seed, firstStep)
+            // Under MPI each rank draws its own augmentations for its own images.
+            let runSeed = seed &+ UInt64(job?.rank ?? 0) &* 0xA076_1D64_78BD_642F
+            let first = firstStep
             let producer = BatchProducer(steps: firstStep..<steps) { step in
                 let indices = plan[step - first]
                 guard !indices.isEmpty else { return nil }
