@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Data-parallel scaling on this machine: training images/s of one process with one thread
-# against `mpirun -np 2` with one thread per rank (shared memory between the ranks), in
-# interleaved rounds, for each model given; then what the all-reduce cost and how much of
-# it backward hid (`swiftcnn bench` under mpirun prints both).
+# (batch 32) against `mpirun -np 2` with one thread per rank (shared memory between the
+# ranks), both with the same global batch of 32 (16 a rank) and with 32 a rank (global 64),
+# in interleaved rounds, for each model given; then what the all-reduce cost and how much
+# of it backward hid (`swiftcnn bench` under mpirun prints both).
 #
 #   Tools/mpi/scaling.sh [--binary PATH] [--rounds N] [MODEL …]   (default: baseline resnet18)
 #
@@ -28,18 +29,21 @@ echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(grep -o 'a
 for model in "${models[@]}"; do
     steps=60
     case "$model" in resnet18 | vgg16 | alexnet8) steps=8 ;; inception10) steps=20 ;; esac
-    one=() two=() line=""
+    one=() two=() weak=() line=""
     for round in $(seq 1 "$rounds"); do
         a=$("${priority[@]}" "$binary" bench --model "$model" --mode train --batch-size 32 --steps "$steps" --threads 1 --json | tail -1)
         b=$("${priority[@]}" "${mpi[@]}" "$binary" bench --model "$model" --mode train --batch-size 32 --steps "$steps" --threads 1 --json)
+        c=$("${priority[@]}" "${mpi[@]}" "$binary" bench --model "$model" --mode train --batch-size 64 --steps "$steps" --threads 1 --json)
+        weak+=("$(python3 -c 'import json,sys; print(json.loads(sys.argv[1].splitlines()[-1])["images_per_second"])' "$c")")
         one+=("$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["images_per_second"])' "$a")")
         two+=("$(python3 -c 'import json,sys; print(json.loads(sys.argv[1].splitlines()[-1])["images_per_second"])' "$b")")
         line=$(echo "$b" | grep "gradient all-reduce" || true)
     done
-    python3 - "$model" "${one[*]}" "${two[*]}" "$line" <<'PY'
+    python3 - "$model" "${one[*]}" "${two[*]}" "${weak[*]}" "$line" <<'PY'
 import statistics, sys
-model, one, two, line = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()], sys.argv[4]
-a, b = statistics.median(one), statistics.median(two)
-print(f"{model}: 1 rank × 1 thread {a:,.1f} images/s, 2 ranks × 1 thread {b:,.1f} images/s: {b / a:.2f}× (medians of {len(one)} interleaved rounds); {line}")
+model, line = sys.argv[1], sys.argv[5]
+one, two, weak = ([float(x) for x in sys.argv[i].split()] for i in (2, 3, 4))
+a, b, c = statistics.median(one), statistics.median(two), statistics.median(weak)
+print(f"{model}: 1 rank × 1 thread {a:,.1f} images/s; 2 ranks × 1 thread {b:,.1f} images/s at batch 32 ({b / a:.2f}×), {c:,.1f} at 32 a rank ({c / a:.2f}×); medians of {len(one)} interleaved rounds; {line}")
 PY
 done
