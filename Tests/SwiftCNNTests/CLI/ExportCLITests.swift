@@ -3,42 +3,10 @@ import Testing
 
 @testable import SwiftCNN
 
-/// Runs the built `swiftcnn` executable for the export and TensorBoard paths.
+/// Fixtures for the export and TensorBoard paths (the runs go through ``CLIRunner``).
 enum ExportCLIRunner {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    /// The `swiftcnn` built beside the test bundle.
-    static var executable: String {
-        get throws {
-            let folder = Bundle.module.bundleURL.deletingLastPathComponent()
-            let path = folder.appendingPathComponent("swiftcnn").path
-            guard FileManager.default.isExecutableFile(atPath: path) else {
-                throw SwiftCNNError("no swiftcnn executable at \(path); run swift build first")
-            }
-            return path
-        }
-    }
-
-    static func run(_ arguments: [String], in directory: String) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let (out, err) = (Pipe(), Pipe())
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes before waiting, so a full pipe cannot block the child.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+    static func run(_ arguments: [String], in directory: String) throws -> CLIRunner.Result {
+        try CLIRunner.run(arguments, in: directory)
     }
 
     /// A CIFAR-10 folder of `perBatch` records in each of the six batch files.

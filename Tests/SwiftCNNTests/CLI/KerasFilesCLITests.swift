@@ -7,39 +7,8 @@ import Testing
 /// (train with a .weights.h5 checkpoint and resume, convert, predict/evaluate/summary
 /// from a .keras file, --weights in every format, bad files).
 @Suite struct KerasFilesCLITests {
-    /// What one run of `swiftcnn` printed.
-    struct KerasCLIResult {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// The `swiftcnn` beside the test binary (`.build/<configuration>/`).
-    static var executable: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("swiftcnn").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/swiftcnn").path
-    }
-
-    static func runKerasCLI(_ arguments: [String], in directory: String) throws -> KerasCLIResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let (out, err) = (Pipe(), Pipe())
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes before waiting, so a chatty run cannot fill a pipe and stall.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return KerasCLIResult(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+    static func runKerasCLI(_ arguments: [String], in directory: String) throws -> CLIRunner.Result {
+        try CLIRunner.run(arguments, in: directory)
     }
 
     /// A CIFAR-10 folder of random images: 16 records per training batch, 32 test records.
@@ -61,7 +30,7 @@ import Testing
     }
 
     private func expectOneLineError(
-        _ result: KerasCLIResult, naming fragments: [String], sourceLocation: SourceLocation = #_sourceLocation
+        _ result: CLIRunner.Result, naming fragments: [String], sourceLocation: SourceLocation = #_sourceLocation
     ) {
         #expect(result.status != 0, sourceLocation: sourceLocation)
         let lines = result.stderr.split(separator: "\n")
