@@ -28,6 +28,8 @@ struct Evaluate: ParsableCommand {
         model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy(), metrics: [SparseCategoricalAccuracy()])
         let results = try model.evaluate(x: test.images, y: test.labels, batchSize: batchSize)
         let accuracy = results["sparse_categorical_accuracy"] ?? 0
+        // Under mpirun every rank evaluated its part and holds the job's result; rank 0 says it.
+        guard try DataParallel.current()?.isPrimary ?? true else { return }
         print("\(test.count) images - loss: \(format(results["loss"] ?? 0)) - sparse_categorical_accuracy: \(format(accuracy))")
     }
 }
