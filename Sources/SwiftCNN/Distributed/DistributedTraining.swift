@@ -41,45 +41,19 @@ extension Model {
     /// regularisation, as ``trainStep(_:_:)`` does.
     func distributedTrainStep(_ batch: (x: Tensor, y: Tensor)?, share: Float, job: DataParallel) throws -> Double {
         try arena.run {
-            let (optimizer, loss) = try compiled()
             let parameters = trainingParameters
             if gradientBuckets?.covers(parameters) != true {
                 gradientBuckets = GradientBuckets(parameters, job: job, capacity: Self.bucketCapacity)
             }
-            let buckets = gradientBuckets!
-            buckets.begin()
-            for parameter in parameters {
-                parameter.unreachedReads = 0
-                parameter.zeroGradient()
-            }
-            var total = 0.0
             if batch == nil, descendants.contains(where: { ($0 as? BatchNormalization)?.synchronized == true }) {
                 throw SwiftCNNError(
                     "a global batch has fewer samples than the \(job.size) ranks, and synchronised batch norm needs at least one on each; use a batch size that is at least the number of ranks")
             }
-            if let (x, y) = batch {
-                swiftcnn_enable_flush_to_zero()
-                let (prediction, value) = try GradientTape.record {
-                    let prediction = try self(x, training: true)
-                    return (prediction, try loss(y, prediction))
-                }
-                for parameter in parameters { parameter.zeroGradient() }
-                // Seeding with the share makes every gradient this rank's part of the
-                // global batch's mean loss, so the ranks' gradients (and synchronised
-                // batch norm's sums) add up to exactly that.
-                try value.backward(seed: Tensor(shape: value.shape, repeating: share), onParameterReady: buckets.gradientReady)
-                total = Double(value.scalar)
-                for metric in metrics { try metric.update(y, prediction) }
-            }
-            try buckets.finish()
-            for parameter in parameters {
-                parameter.unreachedReads = 0
-                guard let regularizer = parameter.regularizer else { continue }
-                total += Double(regularizer.loss(parameter.value))
-                parameter.accumulate(regularizer.gradient(parameter.value))
-            }
-            try optimizer.apply(to: parameters)
-            return total
+            gradientBuckets!.begin()
+            // Seeding backward with the share makes every gradient this rank's part of the
+            // global batch's mean loss, so the ranks' gradients (and synchronised batch
+            // norm's sums) add up to exactly that.
+            return try arenaTrainStep(batch, share: share, buckets: gradientBuckets)
         }
     }
 

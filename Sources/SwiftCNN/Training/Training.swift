@@ -13,26 +13,42 @@ extension Model {
     /// regularisation), backward, update. Returns the loss as Keras reports it.
     @discardableResult
     public func trainStep(_ x: Tensor, _ y: Tensor) throws -> Double {
-        try arena.run { try arenaTrainStep(x, y) }
+        try arena.run { try arenaTrainStep((x, y)) }
     }
 
-    private func arenaTrainStep(_ x: Tensor, _ y: Tensor) throws -> Double {
+    /// The step itself, for one process and for a rank of an MPI job alike: forward under
+    /// the tape, backward, regularisation, update. A data-parallel rank passes its `share`
+    /// of the global batch (backward starts from it instead of 1) and its `buckets`, which
+    /// take each gradient as soon as it is final and leave the ranks' sum in its place
+    /// before the update; its `batch` is nil when no sample of the step came to it.
+    func arenaTrainStep(_ batch: (x: Tensor, y: Tensor)?, share: Float? = nil, buckets: GradientBuckets? = nil)
+        throws -> Double
+    {
         let (optimizer, loss) = try compiled()
-        swiftcnn_enable_flush_to_zero()
-        let (prediction, value) = try GradientTape.record {
-            let prediction = try self(x, training: true)
-            return (prediction, try loss(y, prediction))
-        }
         let parameters = trainingParameters
-        for parameter in parameters { parameter.zeroGradient() }
-        try value.backward()
-        var total = Double(value.scalar)
+        for parameter in parameters {
+            parameter.zeroGradient()
+            parameter.unreachedReads = 0
+        }
+        var total = 0.0
+        if let (x, y) = batch {
+            swiftcnn_enable_flush_to_zero()
+            let (prediction, value) = try GradientTape.record {
+                let prediction = try self(x, training: true)
+                return (prediction, try loss(y, prediction))
+            }
+            try value.backward(
+                seed: share.map { Tensor(shape: value.shape, repeating: $0) },
+                onParameterReady: buckets.map { $0.gradientReady })
+            total = Double(value.scalar)
+            for metric in metrics { try metric.update(y, prediction) }
+        }
+        try buckets?.finish()
         for parameter in parameters {
             guard let regularizer = parameter.regularizer else { continue }
             total += Double(regularizer.loss(parameter.value))
             parameter.accumulate(regularizer.gradient(parameter.value))
         }
-        for metric in metrics { try metric.update(y, prediction) }
         try optimizer.apply(to: parameters)
         return total
     }
