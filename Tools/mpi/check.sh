@@ -40,6 +40,18 @@ python3 "$tools/mpi/compare_weights.py" "$work/one/weights.txt" "$work/two/weigh
     || { cat "$work/compare.txt" >&2; fail "2 ranks and 1 process ended with different weights"; }
 same=$(tail -1 "$work/compare.txt")
 
+# 1b. evaluate and bench under mpirun: one result line, evaluate's equal to one process's.
+evaluate=(evaluate --model lenet5 "${data[@]}" --limit 256 --weights "$work/one/ckpt")
+"$binary" "${evaluate[@]}" > "$work/eval1.out" 2>&1 || { cat "$work/eval1.out" >&2; fail "evaluate failed"; }
+"${mpi[@]}" "$binary" "${evaluate[@]}" > "$work/eval2.out" 2>&1 || { cat "$work/eval2.out" >&2; fail "evaluate on two ranks failed"; }
+[ "$(grep -c "images - loss" "$work/eval2.out")" -eq 1 ] || { cat "$work/eval2.out" >&2; fail "evaluate on two ranks printed its result more than once"; }
+[ "$(grep "images - loss" "$work/eval1.out")" = "$(grep "images - loss" "$work/eval2.out")" ] \
+    || fail "evaluate: one process said '$(cat "$work/eval1.out")', two ranks '$(grep "images - loss" "$work/eval2.out")'"
+"${mpi[@]}" "$binary" bench --model lenet5 --steps 5 --warmup 1 --threads 1 > "$work/bench.out" 2>&1 || { cat "$work/bench.out" >&2; fail "bench on two ranks failed"; }
+grep -q "^LeNet5 train batch 32: .* images/s" "$work/bench.out" && grep -q "^2 ranks: gradient all-reduce .* ms alone" "$work/bench.out" \
+    || { cat "$work/bench.out" >&2; fail "bench on two ranks did not report the job's speed and all-reduce"; }
+[ "$(grep -c "images/s" "$work/bench.out")" -eq 1 ] || fail "bench on two ranks printed more than one result"
+
 # 2. Batch norm and dropout: accuracy within noise.
 baseline="$(train) --model baseline --epochs 1 --train-limit 2048"
 "$binary" $baseline $(outputs bn1) > "$work/bn1.log" 2>&1 || { cat "$work/bn1.log" >&2; fail "one process failed (Baseline)"; }
@@ -113,4 +125,4 @@ kill -9 "$hung" 2> /dev/null || true
 [ "$took_hang" -le 30 ] || fail "the job took $took_hang s to end with a hung rank (timeout 5 s)"
 grep -q "no answer from the other ranks" "$work/hang.log" || { cat "$work/hang.log" >&2; fail "no line about the hung rank"; }
 
-echo "mpi check: 2 ranks end with one process's weights ($same); Baseline accuracy $a1 on one process, $a2 on 2 ranks, $a3 with synchronised batch norm; SIGTERM to one rank stopped both, resumed on one process ($stopped_at); a killed rank ended the job in $took_kill s with a checkpoint that evaluates and resumes; a hung rank stopped the job in $took_hang s (timeout 5 s)"
+echo "mpi check: 2 ranks end with one process's weights ($same); evaluate and bench report the job's figures once; Baseline accuracy $a1 on one process, $a2 on 2 ranks, $a3 with synchronised batch norm; SIGTERM to one rank stopped both, resumed on one process ($stopped_at); a killed rank ended the job in $took_kill s with a checkpoint that evaluates and resumes; a hung rank stopped the job in $took_hang s (timeout 5 s)"
