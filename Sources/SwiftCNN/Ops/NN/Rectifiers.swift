@@ -27,9 +27,12 @@ final class RectifierGradient: BackwardRule, Sendable {
     let maxValue: Float?
     let negativeSlope: Float
     let threshold: Float
+    /// No clip and no threshold: Keras calls `leaky_relu` itself.
+    let isPlainLeak: Bool
 
     init(maxValue: Float?, negativeSlope: Float, threshold: Float) {
         (self.maxValue, self.negativeSlope, self.threshold) = (maxValue, negativeSlope, threshold)
+        isPlainLeak = maxValue == nil && threshold == 0 && negativeSlope != 0
     }
 
     @inline(__always)
@@ -42,6 +45,8 @@ final class RectifierGradient: BackwardRule, Sendable {
 
     @inline(__always)
     func slope(_ x: Float) -> Float {
+        // Keras runs TensorFlow's leaky_relu for a plain leak, whose slope at 0 is the leak's.
+        if isPlainLeak { return x > 0 ? 1 : negativeSlope }
         // The rectified part passes where x > threshold and the clip does not bind
         // (TensorFlow's clip passes its bounds); the leak adds its slope below threshold.
         var d: Float = x > threshold && (maxValue.map { x >= 0 && x <= $0 } ?? true) ? 1 : 0
