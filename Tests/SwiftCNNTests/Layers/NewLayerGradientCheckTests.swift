@@ -44,6 +44,11 @@ import Testing
         let t = try Tensor(shape: [1], scalars: [0.5]).trackingGradient()
         try ReLU(negativeSlope: 0.2, threshold: 0.5)(t).backward()
         #expect(t.gradient?.scalars == [0])
+        for (maxValue, slope) in [(Float(6), Float(0)), (1, 1)] {
+            let m = try Tensor(shape: [1], scalars: [maxValue]).trackingGradient()
+            try ReLU(maxValue: maxValue)(m).backward()
+            #expect(m.gradient?.scalars == [slope], "ReLU(maxValue: \(maxValue)) at its max")
+        }
     }
 
     @Test func layerNormalization() throws {

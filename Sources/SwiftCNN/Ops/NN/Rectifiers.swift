@@ -29,10 +29,13 @@ final class RectifierGradient: BackwardRule, Sendable {
     let threshold: Float
     /// No clip and no threshold: Keras calls `leaky_relu` itself.
     let isPlainLeak: Bool
+    /// A max of 6 without threshold: Keras calls `relu6`.
+    let isRelu6: Bool
 
     init(maxValue: Float?, negativeSlope: Float, threshold: Float) {
         (self.maxValue, self.negativeSlope, self.threshold) = (maxValue, negativeSlope, threshold)
         isPlainLeak = maxValue == nil && threshold == 0 && negativeSlope != 0
+        isRelu6 = maxValue == 6 && threshold == 0
     }
 
     @inline(__always)
@@ -48,8 +51,10 @@ final class RectifierGradient: BackwardRule, Sendable {
         // Keras runs TensorFlow's leaky_relu for a plain leak, whose slope at 0 is the leak's.
         if isPlainLeak { return x > 0 ? 1 : negativeSlope }
         // The rectified part passes where x > threshold and the clip does not bind
-        // (TensorFlow's clip passes its bounds); the leak adds its slope below threshold.
-        var d: Float = x > threshold && (maxValue.map { x >= 0 && x <= $0 } ?? true) ? 1 : 0
+        // (TensorFlow's clip passes its bounds, its relu6, which Keras runs for a max of 6
+        // without threshold, does not); the leak adds its slope below threshold.
+        let passesMax = maxValue.map { isRelu6 ? x < $0 : x >= 0 && x <= $0 } ?? true
+        var d: Float = x > threshold && passesMax ? 1 : 0
         if negativeSlope != 0 && threshold - x > 0 { d += negativeSlope }
         return d
     }
