@@ -93,9 +93,36 @@ def case(name, layer, shape, scale=1.0):
     print(name, tuple(y.shape), len(text))
 
 
+def model_fixture():
+    """model.keras (Keras 3's model.save of a small Sequential of the new layers after two
+    Adam steps), model.input.npy and model.expected.npy (its predict)."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input((6, 6, 2)),
+        L.Rescaling(2.0, offset=-1.0),
+        L.ZeroPadding2D(1),
+        L.DepthwiseConv2D(3, depth_multiplier=2),
+        L.LeakyReLU(),
+        L.SeparableConv2D(4, 3, strides=2, padding="same"),
+        L.LayerNormalization(),
+        L.Conv2DTranspose(3, 2, strides=2),
+        L.ReLU(max_value=6.0),
+        L.UpSampling2D(2, interpolation="bilinear"),
+        L.Reshape((-1, 3)),
+        L.Flatten(),
+        L.Dense(3, activation="softmax"),
+    ], name="new_layers")
+    x = np.random.default_rng(3).random((4, 6, 6, 2), dtype=F32)
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    model.fit(x, np.arange(4) % 3, batch_size=2, epochs=1, verbose=0, shuffle=False)
+    model.save(OUT_DIR / "model.keras")
+    np.save(OUT_DIR / "model.input.npy", x)
+    np.save(OUT_DIR / "model.expected.npy", model.predict(x, verbose=0).astype(F32))
+
+
 def main():
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for old in OUT_DIR.glob("*.json"):
+    for old in list(OUT_DIR.glob("*.json")) + list(OUT_DIR.glob("model.*")):
         old.unlink()
     img = (2, 5, 4, 3)
     case("depthwise_k3_s1_same", L.DepthwiseConv2D(3, padding="same"), img)
@@ -139,6 +166,8 @@ def main():
     case("reshape_infer", L.Reshape((-1, 2)), (2, 3, 4, 2))
     case("rescaling_255", L.Rescaling(1 / 255), (2, 3, 3, 2), scale=100.0)
     case("rescaling_offset", L.Rescaling(0.5, offset=-1.0), (3, 5))
+    # Last, so the cases' layers keep their first Keras names.
+    model_fixture()
 
 
 if __name__ == "__main__":

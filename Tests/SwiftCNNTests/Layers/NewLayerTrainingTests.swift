@@ -49,10 +49,27 @@ import Testing
         #expect(try loaded(x).maxAbsDifference(try trained(x)) > 1e-4)
         try loaded.loadWeights(from: path)
         #expect(try loaded(x).maxAbsDifference(try trained(x)) == 0)
+        // The whole model as a `.keras` archive: config entries and weights read back.
+        let archive = folder.appendingPathComponent("model.keras").path
+        try KerasModelFile.save(trained, to: archive)
+        let rebuilt = try KerasModelFile.load(archive)
+        #expect(rebuilt.descendants.map(\.typeName) == trained.descendants.map(\.typeName))
+        #expect(try rebuilt(x).maxAbsDifference(try trained(x)) == 0)
         let names = trained.descendants.flatMap { layer in layer.parameters.map { "\(layer.name)/\($0.name)" } }
         #expect(names.contains("depthwise_conv2d/kernel"))
         #expect(names.contains("separable_conv2d/pointwise_kernel"))
         #expect(names.contains("layer_normalization/gamma"))
         #expect(names.contains("conv2d_transpose/kernel"))
+    }
+
+    /// A `.keras` archive Keras 3 wrote (`Tools/make_layer_fixtures.py`: the same layers,
+    /// trained two Adam steps) loads and predicts what Keras predicted.
+    @Test func loadsKerasArchiveOfTheNewLayers() throws {
+        let root = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
+            .appendingPathComponent("keras3_layers")
+        let model = try KerasModelFile.load(root.appendingPathComponent("model.keras").path)
+        let x = try NPY.read(root.appendingPathComponent("model.input.npy").path)
+        let expected = try NPY.read(root.appendingPathComponent("model.expected.npy").path)
+        expectClose(try model(x), expected, 1e-5, "model.keras predictions")
     }
 }
