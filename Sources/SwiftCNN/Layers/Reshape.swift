@@ -21,6 +21,6 @@ public final class Reshape: Layer {
             throw shapeError(
                 "cannot reshape input \(describe(input.shape)) (\(per) values per sample) to \(describe(targetShape))")
         }
-        return try input.reshapedRecording([input.shape[0]] + targetShape.map { $0 == -1 ? per / known : $0 })
+        return try input.reshaped([input.shape[0]] + targetShape.map { $0 == -1 ? per / known : $0 })
     }
 }

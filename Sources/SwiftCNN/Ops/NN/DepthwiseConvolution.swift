@@ -30,10 +30,7 @@ func depthwiseConv2d(
         uninitializedShape: Shapes.of(shape.images, shape.window.rows.output, shape.window.cols.output, shape.outputChannels))
     DepthwiseConvolutionKernels.forward(
         input: input.pointer, kernel: kernel.pointer, bias: bias?.pointer, output: output.pointer, shape: shape)
-    if let node = output.record(rule, input, kernel, bias) {
-        node.save(input)
-        node.save(kernel)
-    }
+    output.record(rule, input, kernel, bias)?.saved = .weighted(input: input.detached, kernel: kernel.detached)
     return output
 }
 
@@ -69,7 +66,7 @@ final class DepthwiseConvolutionGradient: BackwardRule, Sendable {
     }
 
     func backward(_ node: GradNode, _ gradOutput: Tensor) throws {
-        let (input, kernel) = (node.saved[0], node.saved[1])
+        guard case let .weighted(input, kernel) = node.saved else { throw SavedForBackward.mismatch("depthwiseConv2d") }
         let shape = try self.shape(input: input.shape, kernel: kernel.shape, op: "depthwiseConv2d")
         let gradInput = node.needsGradient(0) ? Tensor(uninitializedShape: input.shape) : nil
         let gradKernel = node.needsGradient(1) ? Tensor(uninitializedShape: kernel.shape) : nil

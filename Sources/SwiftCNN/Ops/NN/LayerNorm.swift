@@ -51,11 +51,8 @@ func layerNormalization(_ input: Tensor, gamma: Tensor?, beta: Tensor?, rule: La
     var inputs = [input]
     if let gamma { inputs.append(gamma) }
     if let beta { inputs.append(beta) }
-    if let node = output.record(rule, inputs: inputs) {
-        node.save(normalized)
-        node.save(inverse)
-        if let gamma { node.save(gamma) }
-    }
+    output.record(rule, inputs: inputs)?.saved = .layerNormalization(
+        normalized: normalized.detached, inverseStd: inverse.detached, gamma: gamma?.detached)
     return output
 }
 
@@ -72,8 +69,10 @@ final class LayerNormalizationGradient: BackwardRule, Sendable {
         (self.epsilon, self.scale, self.center) = (epsilon, scale, center)
     }
 
-    func backward(_ node: GradNode, _ gradOutput: Tensor) {
-        let (normalized, inverse, gamma) = (node.saved[0], node.saved[1], scale ? node.saved[2] : nil)
+    func backward(_ node: GradNode, _ gradOutput: Tensor) throws {
+        guard case let .layerNormalization(normalized, inverse, gamma) = node.saved else {
+            throw SavedForBackward.mismatch("layerNormalization")
+        }
         let features = normalized.shape.last ?? 1
         let rows = normalized.count / features
         let gammaIndex = scale ? 1 : nil

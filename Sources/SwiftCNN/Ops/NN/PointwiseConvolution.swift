@@ -32,10 +32,8 @@ func pointwiseConv2d(_ input: Tensor, kernel: Tensor, bias: Tensor?, op: String)
     var output = Tensor(uninitializedShape: Shapes.replacing(3, of: input.shape, with: filters))
     DenseKernels.forward(input.pointer, kernel.pointer, into: output.pointer, batch: pixels, features: channels, units: filters)
     if let bias { swiftcnn_add_rows(output.pointer, bias.pointer, pixels, filters) }
-    if let node = output.record(PointwiseConvolutionGradient.shared, input, kernel, bias) {
-        node.save(input)
-        node.save(kernel)
-    }
+    output.record(PointwiseConvolutionGradient.shared, input, kernel, bias)?.saved = .weighted(
+        input: input.detached, kernel: kernel.detached)
     return output
 }
 
@@ -43,8 +41,8 @@ func pointwiseConv2d(_ input: Tensor, kernel: Tensor, bias: Tensor?, op: String)
 final class PointwiseConvolutionGradient: BackwardRule, Sendable {
     static let shared = PointwiseConvolutionGradient()
 
-    func backward(_ node: GradNode, _ gradOutput: Tensor) {
-        let (input, kernel) = (node.saved[0], node.saved[1])
+    func backward(_ node: GradNode, _ gradOutput: Tensor) throws {
+        guard case let .weighted(input, kernel) = node.saved else { throw SavedForBackward.mismatch("pointwise convolution") }
         let (channels, filters) = (kernel.shape[2], kernel.shape[3])
         let pixels = input.count / max(channels, 1)
         if node.needsGradient(0) {

@@ -18,7 +18,7 @@ func relu(_ input: Tensor, _ rule: RectifierGradient) -> Tensor {
     ThreadPool.shared.elementwise(input.count) { range in
         for i in range { y[i] = rule.value(x[i]) }
     }
-    output.record(rule, input)?.save(input)
+    output.record(rule, input)?.saved = .input(input.detached)
     return output
 }
 
@@ -59,8 +59,8 @@ final class RectifierGradient: BackwardRule, Sendable {
         return d
     }
 
-    func backward(_ node: GradNode, _ gradOutput: Tensor) {
-        let input = node.saved[0]
+    func backward(_ node: GradNode, _ gradOutput: Tensor) throws {
+        guard case let .input(input) = node.saved else { throw SavedForBackward.mismatch("rectifier") }
         let gradInput = Tensor(uninitializedShape: input.shape)
         let (x, g, d) = (UnsafePointer(input.pointer), UnsafePointer(gradOutput.pointer), gradInput.pointer)
         ThreadPool.shared.elementwise(input.count) { range in

@@ -15,7 +15,7 @@ func upSampling2d(_ input: Tensor, _ rule: UpSamplingGradient, op: String) throw
     let (n, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
     var output = Tensor(shape: Shapes.of(n, h * rule.size.height, w * rule.size.width, c), repeating: 0)
     rule.resample(input.pointer, inputShape: input.shape, output: output.pointer, adjoint: false)
-    output.record(rule, input)?.savedShape = input.shape
+    output.record(rule, input)?.saved = .inputShape(input.shape)
     return output
 }
 
@@ -95,8 +95,8 @@ final class UpSamplingGradient: BackwardRule, Sendable {
         }
     }
 
-    func backward(_ node: GradNode, _ gradOutput: Tensor) {
-        let inputShape = node.savedShape
+    func backward(_ node: GradNode, _ gradOutput: Tensor) throws {
+        guard case let .inputShape(inputShape) = node.saved else { throw SavedForBackward.mismatch("upSampling2d") }
         let gradInput = Tensor(shape: inputShape, repeating: 0)
         resample(gradInput.pointer, inputShape: inputShape, output: gradOutput.pointer, adjoint: true)
         node.send(gradInput, toInput: 0)

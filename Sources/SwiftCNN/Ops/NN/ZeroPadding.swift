@@ -15,7 +15,7 @@ func zeroPadding2d(_ input: Tensor, _ rule: ZeroPaddingGradient, op: String) thr
     let (outH, outW) = (h + rule.top + rule.bottom, w + rule.left + rule.right)
     var output = Tensor(shape: Shapes.of(n, outH, outW, c), repeating: 0)
     rule.copyRows(from: input.pointer, into: output.pointer, images: n, height: h, width: w, channels: c, crop: false)
-    output.record(rule, input)?.savedShape = input.shape
+    output.record(rule, input)?.saved = .inputShape(input.shape)
     return output
 }
 
@@ -49,8 +49,8 @@ final class ZeroPaddingGradient: BackwardRule, Sendable {
         }
     }
 
-    func backward(_ node: GradNode, _ gradOutput: Tensor) {
-        let inputShape = node.savedShape
+    func backward(_ node: GradNode, _ gradOutput: Tensor) throws {
+        guard case let .inputShape(inputShape) = node.saved else { throw SavedForBackward.mismatch("zeroPadding2d") }
         let gradInput = Tensor(uninitializedShape: inputShape)
         copyRows(
             from: gradOutput.pointer, into: gradInput.pointer, images: inputShape[0], height: inputShape[1],
