@@ -206,3 +206,31 @@ func functionalFixtureModel() throws -> Model {
         #expect(error?.message.hasPrefix("image (InputLayer): expected input of shape (None, 8, 8, 3)") == true, "\(error?.message ?? "")")
     }
 }
+
+@Suite struct FunctionalReadmeAndAnalysisTests {
+    /// The README's Functional example, kept compiling.
+    @Test func readmeExample() throws {
+        let inputs = Input(shape: [32, 32, 3])
+        let x = try Activation(.relu)(BatchNormalization()(Conv2D(16, kernelSize: 3, padding: .same)(inputs)))
+        let y = try Add()([x, try Conv2D(16, kernelSize: 3, padding: .same)(x)])
+        let graph = try Model(inputs: inputs, outputs: try Dense(10, activation: .softmax)(GlobalAveragePooling2D()(y)))
+        #expect(try graph(Tensor.zeros([2, 32, 32, 3])).shape == [2, 10])
+        #expect(graph.namedParameters.first?.path == "layers/1/kernel")
+    }
+
+    /// The analysis follows the graph: both calls of the shared layer, the branches'
+    /// fields merged at Add and Concatenate.
+    @Test func analysisFollowsTheGraph() throws {
+        let model = try functionalFixtureModel()
+        let rows = try model.analysis()
+        #expect(rows.map(\.name) == [
+            "conv2d", "batch_normalization", "activation", "conv2d_1", "shared", "conv2d_2", "shared",
+            "max_pooling2d", "global_average_pooling2d", "dense",
+        ])
+        #expect(rows[4].receptiveField == Size2D(3) && rows[6].receptiveField == Size2D(5))
+        #expect(rows[7].receptiveField == Size2D(6))
+        #expect(rows[4].path == "layers/6" && rows[6].path == "layers/6")
+        #expect(try model.weightedDepth() == 4)
+        #expect(try model.detailedSummary().contains("Total FLOPs per image"))
+    }
+}
