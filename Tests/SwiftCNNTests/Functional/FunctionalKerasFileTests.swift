@@ -81,4 +81,27 @@ import Testing
         expectError(text.replacingOccurrences(of: "\"output_layers\": [\"dense\", 0, 0]", with: "\"output_layers\": [\"dense\", 3, 0]"), "output_layers names 'dense'")
         expectError(text.replacingOccurrences(of: "\"name\": \"conv2d_1\"", with: "\"name\": \"conv2d\""), "two layers are named 'conv2d'")
     }
+
+    /// A long chain listed backwards (each layer reads the next one listed) loads in one
+    /// pass per call, without deep recursion.
+    @Test func longChainListedBackwards() throws {
+        let count = 1000
+        func tensor(_ name: String) -> String {
+            "{\"class_name\": \"__keras_tensor__\", \"config\": {\"shape\": [null, 2], \"keras_history\": [\"\(name)\", 0, 0]}}"
+        }
+        var layers: [String] = []
+        for i in (0..<count).reversed() {
+            let source = i == 0 ? "x" : "a\(i - 1)"
+            layers.append(
+                "{\"class_name\": \"Activation\", \"name\": \"a\(i)\", \"config\": {\"name\": \"a\(i)\", \"activation\": \"relu\"}, \"inbound_nodes\": [{\"args\": [\(tensor(source))], \"kwargs\": {}}]}")
+        }
+        layers.append("{\"class_name\": \"InputLayer\", \"name\": \"x\", \"config\": {\"batch_shape\": [null, 2]}, \"inbound_nodes\": []}")
+        let json = "{\"class_name\": \"Functional\", \"config\": {\"name\": \"chain\", \"layers\": [\(layers.joined(separator: ", "))], \"input_layers\": [\"x\", 0, 0], \"output_layers\": [\"a\(count - 1)\", 0, 0]}}"
+        let config = try KerasModelConfig(json: Array(json.utf8), file: "chain.keras")
+        #expect(config.inputShape == [2])
+        #expect(config.model.children.count == count + 1)
+        #expect(config.model.children.first?.layer.name == "x" && config.model.children.last?.layer.name == "a\(count - 1)")
+        let y = try config.model(try Tensor(shape: [1, 2], scalars: [-1, 2]))
+        #expect(y.scalars == [0, 2])
+    }
 }

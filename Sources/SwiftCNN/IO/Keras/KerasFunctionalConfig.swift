@@ -45,33 +45,42 @@ enum KerasFunctionalConfig {
             layers.append((name, layer, object["inbound_nodes"]?.array ?? []))
         }
 
-        // Make the calls whose inputs exist, pass after pass, until all are made.
+        // Make each layer's calls in order, as their inputs are made: a call waiting for a
+        // tensor is retried once that tensor exists (linear in the calls, whatever the
+        // order of the list).
         var made = [Int](repeating: 0, count: layers.count)
-        var progress = true
-        while progress {
-            progress = false
-            for (i, entry) in layers.enumerated() where made[i] < entry.nodes.count {
-                let node = entry.nodes[made[i]]
-                guard let call = try arguments(node, of: entry.name, tensors: tensors, file: file) else { continue }
-                let output: SymbolicTensor
-                do {
-                    if call.list {
-                        guard let merge = entry.layer as? MergeLayer else {
-                            throw fail("layer '\(entry.name)' (\(entry.layer.typeName)) is called on a list of tensors")
-                        }
-                        output = try merge(call.tensors)
-                    } else {
-                        output = try entry.layer(call.tensors[0])
-                    }
-                } catch let error as CheckpointError {
-                    throw error
-                } catch {
-                    throw fail("\(error)")
-                }
-                tensors[entry.name, default: []].append(output)
-                made[i] += 1
-                progress = true
+        var ready = Array(layers.indices.reversed())
+        var waiting: [String: [Int]] = [:]
+        while let i = ready.popLast() {
+            let entry = layers[i]
+            guard made[i] < entry.nodes.count else { continue }
+            let call: (tensors: [SymbolicTensor], list: Bool)
+            switch try arguments(entry.nodes[made[i]], of: entry.name, tensors: tensors, file: file) {
+            case .missing(let key):
+                waiting[key, default: []].append(i)
+                continue
+            case .ready(let tensors, let list):
+                call = (tensors, list)
             }
+            let output: SymbolicTensor
+            do {
+                if call.list {
+                    guard let merge = entry.layer as? MergeLayer else {
+                        throw fail("layer '\(entry.name)' (\(entry.layer.typeName)) is called on a list of tensors")
+                    }
+                    output = try merge(call.tensors)
+                } else {
+                    output = try entry.layer(call.tensors[0])
+                }
+            } catch let error as CheckpointError {
+                throw error
+            } catch {
+                throw fail("\(error)")
+            }
+            tensors[entry.name, default: []].append(output)
+            made[i] += 1
+            ready.append(i)
+            ready += waiting.removeValue(forKey: tensorKey(entry.name, made[i] - 1)) ?? []
         }
         if let i = layers.indices.first(where: { made[$0] < layers[$0].nodes.count }) {
             throw fail("layer '\(layers[i].name)' reads a tensor that no layer makes (call \(made[i]) of its inbound_nodes)")
@@ -87,10 +96,18 @@ enum KerasFunctionalConfig {
         return (model, inputs.count == 1 ? inputs[0].shape : nil)
     }
 
-    /// The tensors a node reads, or nil while one of them is not made yet.
+    private enum Arguments {
+        case ready([SymbolicTensor], list: Bool)
+        /// The key (`tensorKey`) of a tensor not made yet.
+        case missing(String)
+    }
+
+    private static func tensorKey(_ layer: String, _ node: Int) -> String { "\(node)#\(layer)" }
+
+    /// The tensors a node reads, or the first of them not made yet.
     private static func arguments(
         _ node: JSONValue, of layer: String, tensors: [String: [SymbolicTensor]], file: String
-    ) throws -> (tensors: [SymbolicTensor], list: Bool)? {
+    ) throws -> Arguments {
         func fail(_ message: String) -> CheckpointError {
             CheckpointError(file: file, message: "config.json: layer '\(layer)': \(message)")
         }
@@ -107,11 +124,11 @@ enum KerasFunctionalConfig {
                 throw fail("an argument is not a Keras tensor with keras_history")
             }
             guard let (name, index) = try reference(history, file: file) else { throw fail("bad keras_history \(history.text)") }
-            guard let made = tensors[name], index < made.count else { return nil }
+            guard let made = tensors[name], index < made.count else { return .missing(tensorKey(name, index)) }
             result.append(made[index])
         }
         guard !result.isEmpty else { throw fail("an inbound node has no tensors") }
-        return (result, list)
+        return .ready(result, list: list)
     }
 
     /// `[layer, node index, 0]` as (layer, node index).

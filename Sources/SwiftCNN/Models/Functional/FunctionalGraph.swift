@@ -14,6 +14,8 @@ final class FunctionalGraph {
     let layers: [Layer]
     /// Each node's position in `nodes`.
     private let index: [ObjectIdentifier: Int]
+    private let callsByLayer: [ObjectIdentifier: [SymbolicTensor]]
+    private let nodeIndices: [ObjectIdentifier: Int]
 
     init(inputs: [SymbolicTensor], outputs: [SymbolicTensor], owner: String) throws {
         guard !inputs.isEmpty, !outputs.isEmpty else {
@@ -28,12 +30,13 @@ final class FunctionalGraph {
         let declared = Set(inputs.map { ObjectIdentifier($0) })
 
         // _build_map: depth-first from each output; post-order is inputs → outputs, and
-        // each layer remembers when it was first seen.
+        // each layer remembers when it was first seen. With an explicit stack, as a
+        // graph read from a file may be deeper than the call stack.
         var finished = Set<ObjectIdentifier>()
         var postOrder: [SymbolicTensor] = []
         var firstVisit: [ObjectIdentifier: Int] = [:]
-        func visit(_ node: SymbolicTensor) throws {
-            guard finished.insert(ObjectIdentifier(node)).inserted else { return }
+        func enter(_ node: SymbolicTensor) throws -> Bool {
+            guard finished.insert(ObjectIdentifier(node)).inserted else { return false }
             if node.isInput, !declared.contains(ObjectIdentifier(node)) {
                 let name = node.layer.name.isEmpty ? "an Input" : "Input '\(node.layer.name)'"
                 throw SwiftCNNError(
@@ -43,10 +46,22 @@ final class FunctionalGraph {
             if firstVisit[ObjectIdentifier(node.layer)] == nil {
                 firstVisit[ObjectIdentifier(node.layer)] = firstVisit.count
             }
-            for parent in node.inboundTensors { try visit(parent) }
-            postOrder.append(node)
+            return true
         }
-        for output in outputs { try visit(output) }
+        for output in outputs {
+            guard try enter(output) else { continue }
+            var stack: [(node: SymbolicTensor, next: Int)] = [(output, 0)]
+            while let (node, next) = stack.last {
+                if next < node.inboundTensors.count {
+                    stack[stack.count - 1].next += 1
+                    let parent = node.inboundTensors[next]
+                    if try enter(parent) { stack.append((parent, 0)) }
+                } else {
+                    postOrder.append(node)
+                    stack.removeLast()
+                }
+            }
+        }
 
         // Depths: a node is one deeper than the deepest node reading it; a shared
         // layer takes its deepest call's depth.
@@ -76,6 +91,15 @@ final class FunctionalGraph {
         }.map { layerOf[$0]! }
         nodes = postOrder
         index = Dictionary(uniqueKeysWithValues: postOrder.enumerated().map { (ObjectIdentifier($0.element), $0.offset) })
+        var callsByLayer: [ObjectIdentifier: [SymbolicTensor]] = [:]
+        for node in postOrder where !node.isInput { callsByLayer[ObjectIdentifier(node.layer), default: []].append(node) }
+        var nodeIndices: [ObjectIdentifier: Int] = [:]
+        for (key, calls) in callsByLayer {
+            let ordered = calls.sorted { $0.serial < $1.serial }
+            callsByLayer[key] = ordered
+            for (i, call) in ordered.enumerated() { nodeIndices[ObjectIdentifier(call)] = i }
+        }
+        (self.callsByLayer, self.nodeIndices) = (callsByLayer, nodeIndices)
 
         var names: [String: Layer] = [:]
         for layer in layers where !layer.name.isEmpty {
@@ -88,15 +112,11 @@ final class FunctionalGraph {
 
     /// The calls of `layer` in this graph, in the order they were made (Keras's node
     /// indices within the model).
-    func calls(of layer: Layer) -> [SymbolicTensor] {
-        nodes.filter { $0.layer === layer && !$0.isInput }.sorted { $0.serial < $1.serial }
-    }
+    func calls(of layer: Layer) -> [SymbolicTensor] { callsByLayer[ObjectIdentifier(layer)] ?? [] }
 
     /// Keras's node index of `tensor` in this model: which call of its layer made it (0
     /// for an input).
-    func nodeIndex(of tensor: SymbolicTensor) -> Int {
-        tensor.isInput ? 0 : calls(of: tensor.layer).firstIndex { $0 === tensor } ?? 0
-    }
+    func nodeIndex(of tensor: SymbolicTensor) -> Int { nodeIndices[ObjectIdentifier(tensor)] ?? 0 }
 
     /// Runs the graph on one tensor per input (batch axis first).
     func run(_ values: [Tensor], training: Bool) throws -> [Tensor] {

@@ -75,7 +75,17 @@ final class SymbolicScope {
     private var serials = 0
     private var builtLayers: UInt64 = 0
 
-    var root: SymbolicScope { forward?.root ?? self }
+    var root: SymbolicScope {
+        var root = self
+        while let next = root.forward { root = next }
+        // Point the chain at the root, so it stays short however many inputs join.
+        var scope = self
+        while let next = scope.forward, next !== root {
+            scope.forward = root
+            scope = next
+        }
+        return root
+    }
 
     func nextSerial() -> Int {
         let root = self.root
