@@ -61,7 +61,7 @@ extension Layer {
 extension Model {
     /// `summary()` followed by the per-layer receptive field, jump and FLOPs
     /// (`swiftcnn summary --details`). Build the model first.
-    public func detailedSummary(lineLength: Int = 65) throws -> String {
+    public func detailedSummary(lineLength: Int? = nil) throws -> String {
         let rows = try analysis()
         let header = ["Layer path", "Name (type)", "Output Shape", "RF", "Jump", "FLOPs"]
         let table =

@@ -100,4 +100,16 @@ import Testing
         #expect(try largestKernel(fresh: false) < 1e-6)
         #expect(try largestKernel(fresh: true) > 0.01)
     }
+
+    /// `export --model f.keras` writes the file's model (its input, its weights) as ONNX,
+    /// a shared layer's two calls as two nodes.
+    @Test func exportsAFunctionalKerasFileToONNX() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try CLIRunner.run(
+            ["export", "--model", Keras3Fixtures.path("functional.keras"), "--output", "f.onnx"], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("input [N, 8, 8, 3], output [N, 3]"), "\(result.stdout)")
+        #expect(FileManager.default.fileExists(atPath: "\(directory)/f.onnx"))
+    }
 }
