@@ -143,7 +143,10 @@ func functionalFixtureModel() throws -> Model {
         let onnx = try model.onnxModel()
         let ops = onnx.graph.node.map(\.opType)
         #expect(ops.filter { $0 == "Conv" }.count == 5)
-        #expect(ops.contains("Add") && ops.contains("Concat"))
+        // Keras's Add of three tensors is ONNX's Sum (ONNX's Add takes two).
+        #expect(ops.contains("Sum") && ops.contains("Concat") && !ops.contains("Add"))
+        let sum = try #require(onnx.graph.node.first { $0.opType == "Sum" })
+        #expect(sum.input.count == 3)
     }
 
     @Test func summaryShowsConnections() throws {
