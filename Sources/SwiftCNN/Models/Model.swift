@@ -100,6 +100,8 @@ extension Layer {
     /// order, for `weights.txt`. tf-keras builds a `Sequential`'s layers in a fresh name
     /// scope, so a variable under a `Sequential` drops every scope above and including it
     /// (`res_net18/sequential/resnet_block/conv2d_1` is named `resnet_block/conv2d_1/kernel:0`).
+    /// A Functional model's layers are built when called on symbolic tensors, outside any
+    /// model's scope, so their names carry no model prefix either (`conv2d/kernel:0`).
     public var kerasVariableNames: [(name: String, parameter: Parameter)] {
         kerasNames().map { ($0.name, $0.parameter) }
     }
@@ -108,7 +110,7 @@ extension Layer {
         var result = parameters.map { ("\(name)/\($0.name):0", $0, false) }
         for (_, child) in children {
             for entry in child.kerasNames() {
-                result.append(entry.sealed || self is Sequential ? (entry.name, entry.parameter, true) : ("\(name)/\(entry.name)", entry.parameter, false))
+                result.append(entry.sealed || self is Sequential || (self as? Model)?.graph != nil ? (entry.name, entry.parameter, true) : ("\(name)/\(entry.name)", entry.parameter, false))
             }
         }
         return result
