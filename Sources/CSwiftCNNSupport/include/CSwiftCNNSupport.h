@@ -29,6 +29,14 @@ void swiftcnn_dropout_mask(uint64_t state[4], float *mask, long n, float keep, f
 void swiftcnn_adam_update(float *w, float *m, float *v, const float *g, long n,
                           float one_minus_beta1, float one_minus_beta2, float step, float epsilon);
 
+/// Keras 3's RMSprop step: v = ρv + (1 − ρ)g²; centred (`average` non-null) a = ρa + (1 − ρ)g and
+/// d = v − a² + ε, else d = v + ε; Δ = rate · g / √d; with `momentum` non-null m = μm + Δ and
+/// w −= m, else w −= Δ.
+void swiftcnn_rmsprop_update(float *w, float *velocity, float *momentum, float *average, const float *g, long n,
+                             float rho, float one_minus_rho, float rate, float epsilon, float momentum_coefficient);
+/// Keras 3's decoupled weight decay: w −= w · weight_decay · rate.
+void swiftcnn_decay_weights(float *w, long n, float weight_decay, float rate);
+
 /// Geometry of a 2-D convolution over NHWC input with a [kh, kw, c, f] kernel.
 typedef struct {
     long height, width, channels;          // input

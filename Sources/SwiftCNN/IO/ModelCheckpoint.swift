@@ -264,17 +264,17 @@ public enum KerasCheckpoint {
 }
 
 /// Whether the file's optimizer is the model's kind: every slot list the
-/// model's optimizer keeps (`_momentums`, `_velocities` for Adam, `momentums`
-/// for SGD) exists, and each of its entries is the node `_variables/N` led to.
+/// model's optimizer keeps (its description's `tfKerasList`s: `_momentums`,
+/// `_velocities` for Adam, `momentums` for SGD) exists, and each of its entries is the node `_variables/N` led to.
 /// Otherwise (no optimizer state, or another optimizer's) it is not restored.
 private func optimizerLayoutMatches(
     ours: [Tensorflow_TrackableObjectGraph.TrackableObject], file: Tensorflow_TrackableObjectGraph, match: [Int: Int]
 ) -> Bool {
     guard let optimizerEdge = ours.first?.children.first(where: { $0.localName == "optimizer" }) else { return false }
     let optimizerNode = Int(optimizerEdge.nodeID)
-    let lists = ours[optimizerNode].children.filter {
-        ["_momentums", "_velocities", "momentums"].contains($0.localName)
-    }
+    // Every edge of ours other than these leads to a slot list.
+    let scalars: Set<String> = ["_variables", "_iterations", "_learning_rate", "_index_dict"]
+    let lists = ours[optimizerNode].children.filter { !scalars.contains($0.localName) }
     for list in lists {
         guard let fileList = match[Int(list.nodeID)], fileList < file.nodes.count else { return false }
         let fileChildren = file.nodes[fileList].children
