@@ -53,10 +53,9 @@ public class Adam: Optimizer {
         let lr = learningRate
         try beforeUpdate(parameters, learningRate: lr)
         iterations += 1
-        let t = Double(iterations)
-        let correction = Float(
-            (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
-        let step = lr * correction
+        // In float32 as Keras does: the rounding of β2ᵗ shows in 1 − β2ᵗ (about 1e-5 of it).
+        let t = Float(iterations)
+        let step = lr * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
         let (b1, b2, eps) = (1 - beta1, 1 - beta2, epsilon)
         for parameter in parameters where parameter.isTrainable {
             guard let gradient = parameter.gradient else { continue }

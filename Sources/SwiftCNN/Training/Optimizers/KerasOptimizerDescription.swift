@@ -52,8 +52,24 @@ public struct KerasOptimizerDescription: Sendable, Equatable {
         self.hyperparameters = hyperparameters
     }
 
-    /// Keras 3's lower-case optimizer name (`adam`), the `name` of its `optimizer/vars` group.
-    public var keras3Name: String { className.lowercased() }
+    /// Keras 3's default optimizer name, its class name snake-cased as `auto_name` does
+    /// (`adam`, `sgd`, `rm_sprop`, `adam_w`): the `name` of its `optimizer/vars` group and
+    /// of its `compile_config`.
+    public var keras3Name: String {
+        // to_snake_case: "(.)([A-Z][a-z]+)" → "\1_\2", then "([a-z])([A-Z])" → "\1_\2", lower-cased.
+        let characters = Array(className)
+        var first: [Character] = []
+        for (i, c) in characters.enumerated() {
+            if i > 0, c.isUppercase, i + 1 < characters.count, characters[i + 1].isLowercase { first.append("_") }
+            first.append(c)
+        }
+        var result = ""
+        for (i, c) in first.enumerated() {
+            if i > 0, c.isUppercase, first[i - 1].isLowercase { result.append("_") }
+            result.append(c)
+        }
+        return result.lowercased()
+    }
 
     /// Every slot variable in file order for `parameters` (the model's trainable weights):
     /// each group's slots per parameter, group after group.
