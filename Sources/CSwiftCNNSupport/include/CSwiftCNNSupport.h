@@ -7,6 +7,12 @@
 /// elsewhere). Sigmoid networks such as LeNet5 produce denormal gradients that slow
 /// arithmetic by an order of magnitude; TensorFlow flushes them too.
 void swiftcnn_enable_flush_to_zero(void);
+/// As swiftcnn_enable_flush_to_zero, returning this thread's previous FTZ and DAZ bits
+/// (MXCSR & 0x8040; 0 elsewhere than x86-64) for swiftcnn_restore_flush_to_zero.
+unsigned swiftcnn_enter_flush_to_zero(void);
+/// Puts back the FTZ and DAZ bits swiftcnn_enter_flush_to_zero returned, leaving the
+/// rest of this thread's MXCSR (rounding, exception masks) as it is now.
+void swiftcnn_restore_flush_to_zero(unsigned previous);
 
 
 // Elementwise kernels over contiguous float buffers. Each is compiled for AVX-512, AVX2
