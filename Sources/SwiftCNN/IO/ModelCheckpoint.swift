@@ -19,8 +19,8 @@ import SwiftProtobuf
 public enum KerasCheckpoint {
     /// Writes `<prefix>.index`, `<prefix>.data-00000-of-00001` and the
     /// `checkpoint` file next to them, as tf.keras's `model.save_weights(prefix)`.
-    /// A compiled model whose Adam or SGD optimizer has taken steps also
-    /// saves the optimizer state, in Keras's layout.
+    /// A compiled model whose optimizer has taken steps also saves the optimizer
+    /// state, in tf-keras's layout for it (``Optimizer/kerasDescription``).
     public static func save(_ model: Layer, prefix: String, writeStateFile: Bool = true) throws {
         try TensorBundle.write(try bundleEntries(model, prefix: prefix), prefix: prefix)
         if writeStateFile {
@@ -68,8 +68,8 @@ public enum KerasCheckpoint {
     }
 
     /// Reads a checkpoint written by tf.keras (or by ``save(_:prefix:writeStateFile:)``)
-    /// into `model`, which must be built. If the model is compiled with Adam
-    /// or SGD and the file holds that optimizer's state (Keras writes it once
+    /// into `model`, which must be built. If the model is compiled with an
+    /// optimizer and the file holds that optimizer's state (Keras writes it once
     /// trained), iterations, learning rate and slots are restored too;
     /// other optimizer state and `save_counter` are ignored. Any other
     /// variable the model lacks, a missing variable, or a dtype or shape

@@ -29,7 +29,8 @@ import SwiftProtobuf
 // - A compiled, trained model adds an `optimizer` edge (tf-keras 2.21's
 //   optimizer: `_variables` [iterations, slots...], `_iterations`,
 //   `_learning_rate` (float32 scalar), an empty `_index_dict`, and the slot
-//   lists `_momentums`/`_velocities` for Adam or `momentums` for SGD; keys
+//   lists the optimizer describes: `_momentums`/`_velocities` for Adam and AdamW,
+//   `momentums` for SGD, `_velocities`/`_momentums`/`_average_gradients` for RMSprop; keys
 //   `optimizer/_iterations/...`, `optimizer/_variables/N/...`) and empty
 //   `train_function` nodes; a root self-edge named "root" also appears.
 //   tf.train.Checkpoint adds `save_counter`.
@@ -74,7 +75,7 @@ struct KerasObjectGraph {
     static let attributeName = "VARIABLE_VALUE"
 
     /// Builds the graph for `model` (which must be built), and for the
-    /// state of `optimizer` (Adam or SGD) if given.
+    /// state of `optimizer` if given (one with a ``KerasOptimizerDescription``).
     init(model: Layer, optimizer: Optimizer? = nil) {
         var nodes: [Tensorflow_TrackableObjectGraph.TrackableObject] = [.init()]
         var parameterOfNode: [Int: (path: String, parameter: Parameter)] = [:]

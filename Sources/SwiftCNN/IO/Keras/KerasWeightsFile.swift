@@ -59,7 +59,7 @@ public enum KerasWeightsFile {
     }
 
     /// Reads a `.weights.h5` written by Keras 3 (or by ``save(_:to:)``) into `model`,
-    /// which must be built. A compiled model's Adam or SGD state is restored too when the
+    /// which must be built. A compiled model's optimizer state is restored too when the
     /// file holds that optimizer's variables (Keras writes them once trained); an
     /// optimizer state of another kind or size is skipped, as Keras skips it.
     public static func load(into model: Layer, from path: String) throws {
