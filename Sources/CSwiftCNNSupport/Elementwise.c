@@ -83,6 +83,36 @@ CLONES void swiftcnn_adam_update(float *restrict w, float *restrict m, float *re
     }
 }
 
+CLONES void swiftcnn_rmsprop_update(float *restrict w, float *restrict velocity, float *restrict momentum,
+                                    float *restrict average, const float *restrict g, long n, float rho,
+                                    float one_minus_rho, float rate, float epsilon, float momentum_coefficient) {
+    for (long i = 0; i < n; i++) {
+        float gi = g[i];
+        float vi = rho * velocity[i] + one_minus_rho * (gi * gi);
+        velocity[i] = vi;
+        float denominator;
+        if (average) {
+            float ai = rho * average[i] + one_minus_rho * gi;
+            average[i] = ai;
+            denominator = vi - ai * ai + epsilon;
+        } else {
+            denominator = vi + epsilon;
+        }
+        float increment = rate * gi / SQRTF(denominator);
+        if (momentum) {
+            float mi = momentum_coefficient * momentum[i] + increment;
+            momentum[i] = mi;
+            w[i] -= mi;
+        } else {
+            w[i] -= increment;
+        }
+    }
+}
+
+CLONES void swiftcnn_decay_weights(float *restrict w, long n, float weight_decay, float rate) {
+    for (long i = 0; i < n; i++) w[i] -= w[i] * weight_decay * rate;
+}
+
 // xoshiro256** exactly as RandomGenerator.next(), so masks and the generator's state are
 // the same as drawing in Swift; only the loop runs without Swift's per-call overhead.
 static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }

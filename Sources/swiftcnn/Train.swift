@@ -4,7 +4,7 @@ import SwiftCNN
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a course model as the course does: Adam, batch 32, validation every epoch, best-only checkpoints.")
+        abstract: "Train a course model as the course does: Adam (or --optimizer), batch 32, validation every epoch, best-only checkpoints.")
 
     @OptionGroup var options: ModelOptions
     @OptionGroup var dataOptions: DataOptions
@@ -18,8 +18,11 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Images per step.")
     var batchSize: Int = 32
 
-    @Option(parsing: .unconditional, help: "Adam's learning rate.")
-    var learningRate: Float = 0.001
+    @Option(parsing: .unconditional, help: "The optimizer, with Keras's defaults: adam, sgd, rmsprop or adamw.")
+    var optimizer: String = "adam"
+
+    @Option(parsing: .unconditional, help: "The optimizer's learning rate (default: Keras's, 0.01 for sgd and 0.001 for the others).")
+    var learningRate: Float?
 
     @Option(parsing: .unconditional, help: "Use only the first N training images.")
     var trainLimit: Int?
@@ -62,6 +65,10 @@ struct Train: ParsableCommand {
     private func train() throws {
         try requirePositive(epochs, "--epochs")
         try requirePositive(batchSize, "--batch-size")
+        guard let kind = OptimizerKind(rawValue: optimizer.lowercased()) else {
+            throw SwiftCNNError("--optimizer: unknown optimizer '\(optimizer)'; supported: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let learningRate = self.learningRate ?? kind.defaultLearningRate
         guard learningRate > 0, learningRate.isFinite else {
             throw SwiftCNNError("--learning-rate must be positive, got \(learningRate)")
         }
@@ -81,6 +88,7 @@ struct Train: ParsableCommand {
             model: model, train: train, classNames: classNames, test: test, checkpoint: checkpoint ?? "checkpoint/\(name).ckpt")
         run.epochs = epochs
         run.batchSize = batchSize
+        run.optimizer = kind
         run.learningRate = learningRate
         run.fresh = fresh
         run.weightsText = weightsTxt

@@ -7,6 +7,12 @@
 /// elsewhere). Sigmoid networks such as LeNet5 produce denormal gradients that slow
 /// arithmetic by an order of magnitude; TensorFlow flushes them too.
 void swiftcnn_enable_flush_to_zero(void);
+/// As swiftcnn_enable_flush_to_zero, returning this thread's previous FTZ and DAZ bits
+/// (MXCSR & 0x8040; 0 elsewhere than x86-64) for swiftcnn_restore_flush_to_zero.
+unsigned swiftcnn_enter_flush_to_zero(void);
+/// Puts back the FTZ and DAZ bits swiftcnn_enter_flush_to_zero returned, leaving the
+/// rest of this thread's MXCSR (rounding, exception masks) as it is now.
+void swiftcnn_restore_flush_to_zero(unsigned previous);
 
 
 // Elementwise kernels over contiguous float buffers. Each is compiled for AVX-512, AVX2
@@ -28,6 +34,14 @@ void swiftcnn_dropout_mask(uint64_t state[4], float *mask, long n, float keep, f
 /// Keras's Adam step: m += (g − m)(1 − β1); v += (g² − v)(1 − β2); w −= step · m / (√v + ε).
 void swiftcnn_adam_update(float *w, float *m, float *v, const float *g, long n,
                           float one_minus_beta1, float one_minus_beta2, float step, float epsilon);
+
+/// Keras 3's RMSprop step: v = ρv + (1 − ρ)g²; centred (`average` non-null) a = ρa + (1 − ρ)g and
+/// d = v − a² + ε, else d = v + ε; Δ = rate · g / √d; with `momentum` non-null m = μm + Δ and
+/// w −= m, else w −= Δ.
+void swiftcnn_rmsprop_update(float *w, float *velocity, float *momentum, float *average, const float *g, long n,
+                             float rho, float one_minus_rho, float rate, float epsilon, float momentum_coefficient);
+/// Keras 3's decoupled weight decay: w −= w · weight_decay · rate.
+void swiftcnn_decay_weights(float *w, long n, float weight_decay, float rate);
 
 /// Geometry of a 2-D convolution over NHWC input with a [kh, kw, c, f] kernel.
 typedef struct {

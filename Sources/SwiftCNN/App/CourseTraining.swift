@@ -20,7 +20,9 @@ public struct CourseTraining {
     public var epochs = 5
     /// Images per step.
     public var batchSize = 32
-    /// Adam's learning rate.
+    /// The optimizer, with Keras's defaults besides the learning rate.
+    public var optimizer = OptimizerKind.adam
+    /// The optimizer's learning rate.
     public var learningRate: Float = 0.001
     /// Where the best-only checkpoint goes, in the format its extension names
     /// (``WeightsFormat``): a TensorFlow prefix (`<prefix>.index`,
@@ -83,12 +85,12 @@ public struct CourseTraining {
         // Written before any weights, so a checkpoint is never without its class names.
         if primary { try CheckpointClasses(classNames: classNames, imageShape: train.imageShape).write(prefix: checkpoint) }
         if !model.isBuilt { try model.build(inputShape: train.imageShape) }
-        // A model that comes with a trained Adam (a `.keras` file's) goes on with its state,
-        // as Keras's load_model then fit does; the learning rate is this run's.
-        let trained = (model.optimizer as? Adam).flatMap { $0.iterations > 0 ? $0 : nil }
+        // A model that comes with a trained optimizer of this kind (a `.keras` file's) goes
+        // on with its state, as Keras's load_model then fit does; the learning rate is this run's.
+        let trained = model.optimizer.flatMap { optimizer.matches($0) && $0.iterations > 0 ? $0 : nil }
         trained?.learningRate = learningRate
         model.compile(
-            optimizer: trained ?? Adam(learningRate: learningRate), loss: SparseCategoricalCrossentropy(fromLogits: false),
+            optimizer: trained ?? optimizer.make(learningRate: learningRate), loss: SparseCategoricalCrossentropy(fromLogits: false),
             metrics: [SparseCategoricalAccuracy()])
         var initialEpoch = 0
         var earlier = History()

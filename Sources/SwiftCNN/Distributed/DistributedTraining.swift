@@ -68,7 +68,9 @@ extension Model {
             throw SwiftCNNError("trainStep: \(local) samples on this rank of a global batch of \(globalBatchSize)")
         }
         if gradientBuckets == nil { try joinJob(job) }
-        return try distributedTrainStep(batch, share: Float(local) / Float(globalBatchSize), job: job)
+        return try CallerState.preserving {
+            try distributedTrainStep(batch, share: Float(local) / Float(globalBatchSize), job: job)
+        }
     }
 
     /// Seconds the last data-parallel step waited for its gradient all-reduces after

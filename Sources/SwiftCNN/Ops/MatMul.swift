@@ -12,7 +12,9 @@ public func matmul(_ lhs: some TensorOperand, _ rhs: some TensorOperand) throws 
     guard k == k2 else {
         throw SwiftCNNError("matmul: inner sizes differ: \(describe(a.shape)) · \(describe(b.shape)) (\(k) vs \(k2))")
     }
-    let batch = try broadcastShape(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)), op: "matmul")
+    guard let batch = try? broadcastShape(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)), op: "matmul") else {
+        throw SwiftCNNError("matmul: the batch axes of \(describe(a.shape)) and \(describe(b.shape)) cannot be broadcast together")
+    }
     var result = multiplyBatches(a, b, batch: batch, m: m, n: n, k: k, transposeA: false, transposeB: false)
     if let node = result.record(MatMulGradient.shared, a, b) { node.saved = .operands(lhs: a.detached, rhs: b.detached) }
     return result

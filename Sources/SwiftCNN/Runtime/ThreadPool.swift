@@ -1,4 +1,3 @@
-import COpenBLAS
 import CSwiftCNNSupport
 import Foundation
 import Synchronization
@@ -6,9 +5,10 @@ import Synchronization
 /// A persistent pool of worker threads that share a loop with the calling thread.
 ///
 /// Per-layer work in a small network lasts tens of microseconds, too short for a thread
-/// wake-up each time, so idle workers spin for a while before they sleep. OpenBLAS is set
-/// to one thread: each layer's batch is split across our threads instead, which measured
-/// much faster on small shapes than OpenBLAS's own threads.
+/// wake-up each time, so idle workers spin for a while before they sleep. OpenBLAS runs on
+/// one thread during the library's calls (``CallerState``): each layer's batch is split
+/// across our threads instead, which measured much faster on small shapes than OpenBLAS's
+/// own threads. Creating the pool leaves OpenBLAS's setting alone.
 ///
 /// A loop is cut into a few chunks per thread that threads claim one at a time, so when
 /// the machine is busier than its cores and a worker does not get a CPU, the caller does
@@ -42,7 +42,6 @@ final class ThreadPool: @unchecked Sendable {
 
     init(threads: Int) {
         parts = max(1, threads)
-        openblas_set_num_threads(1)
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&condition, nil)
         for thread in 1..<parts {

@@ -12,10 +12,15 @@ public protocol Metric: AnyObject {
     var state: [Double] { get }
     /// Sets the running sums saved by ``state``.
     func restore(_ state: [Double])
+    /// Whether a higher value is better (Keras's `_direction == "up"`), for callbacks that
+    /// monitor it in `auto` mode; nil when the metric does not say.
+    var higherIsBetter: Bool? { get }
 }
 
 extension Metric {
     public var state: [Double] { [] }
+    /// Not known: an `auto`-mode callback monitoring it asks for a mode.
+    public var higherIsBetter: Bool? { nil }
     /// Does nothing: a metric without running sums has nothing to restore.
     public func restore(_ state: [Double]) {}
 }
@@ -23,6 +28,7 @@ extension Metric {
 /// How often the arg-max of the prediction equals the integer label.
 public final class SparseCategoricalAccuracy: Metric {
     public let name = "sparse_categorical_accuracy"
+    public var higherIsBetter: Bool? { true }
     private var correct = 0
     private var total = 0
 
@@ -60,6 +66,7 @@ public final class SparseCategoricalAccuracy: Metric {
 /// Like `SparseCategoricalAccuracy` for one-hot targets.
 public final class CategoricalAccuracy: Metric {
     public let name = "categorical_accuracy"
+    public var higherIsBetter: Bool? { true }
     private var correct = 0
     private var total = 0
 

@@ -11,9 +11,13 @@ extension Model {
 
     /// One optimisation step on a batch: forward in training mode, loss (plus
     /// regularisation), backward, update. Returns the loss as Keras reports it.
+    ///
+    /// Like `fit`, `evaluate` and `predict`, it flushes denormals to zero on the calling
+    /// thread and runs OpenBLAS on one thread (process-wide) while it works, and puts both
+    /// back as the caller had them before it returns (``CallerState``).
     @discardableResult
     public func trainStep(_ x: Tensor, _ y: Tensor) throws -> Double {
-        try arena.run { try arenaTrainStep((x, y)) }
+        try CallerState.preserving { try arena.run { try arenaTrainStep((x, y)) } }
     }
 
     /// The step itself, for one process and for a rank of an MPI job alike: forward under
@@ -32,7 +36,6 @@ extension Model {
         }
         var total = 0.0
         if let (x, y) = batch {
-            swiftcnn_enable_flush_to_zero()
             let (prediction, value) = try GradientTape.recording {
                 let prediction = try self(x, training: true)
                 return (prediction, try loss(y, prediction))
@@ -83,11 +86,14 @@ extension Model {
         interruption: InterruptFlag? = nil, resumingAt partial: EpochProgress? = nil,
         augmentation: (any BatchAugmentation)? = nil
     ) throws -> History {
-        try arena.run {
-            try arenaFit(
-                source: source, batchSize: batchSize, epochs: epochs, validationData: validationData,
-                validationFreq: validationFreq, shuffle: shuffle, initialEpoch: initialEpoch, callbacks: callbacks,
-                verbose: verbose, interruption: interruption, resumingAt: partial, augmentation: augmentation)
+        // Denormals flushed and OpenBLAS on one thread during the call; the caller's after.
+        try CallerState.preserving {
+            try arena.run {
+                try arenaFit(
+                    source: source, batchSize: batchSize, epochs: epochs, validationData: validationData,
+                    validationFreq: validationFreq, shuffle: shuffle, initialEpoch: initialEpoch, callbacks: callbacks,
+                    verbose: verbose, interruption: interruption, resumingAt: partial, augmentation: augmentation)
+            }
         }
     }
 
@@ -220,7 +226,7 @@ extension Model {
     /// Loss and metrics over `(x, y)` in inference mode, as Keras's `evaluate`
     /// (keys `loss` and each metric's name). The loss includes regularisation, as Keras's does.
     public func evaluate(x: Tensor, y: Tensor, batchSize: Int = 32) throws -> [String: Double] {
-        try arena.run { try arenaEvaluate(x: x, y: y, batchSize: batchSize) }
+        try CallerState.preserving { try arena.run { try arenaEvaluate(x: x, y: y, batchSize: batchSize) } }
     }
 
     private func arenaEvaluate(x: Tensor, y: Tensor, batchSize: Int) throws -> [String: Double] {
@@ -251,15 +257,16 @@ extension Model {
         return results
     }
 
-    /// The model's outputs for every sample of `x`, in order, in inference mode.
+    /// The model's outputs for every sample of `x`, in order, in inference mode. Denormals
+    /// are flushed on the calling thread and OpenBLAS runs on one thread during the call;
+    /// both are the caller's again when it returns (``CallerState``).
     public func predict(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
-        try arena.run(inference: true) { try arenaPredict(x, batchSize: batchSize) }
+        try CallerState.preserving { try arena.run(inference: true) { try arenaPredict(x, batchSize: batchSize) } }
     }
 
     private func arenaPredict(_ x: Tensor, batchSize: Int) throws -> Tensor {
         guard batchSize > 0 else { throw SwiftCNNError("predict: batch size must be positive, got \(batchSize)") }
         guard x.rank >= 1, x.shape[0] > 0 else { throw SwiftCNNError("predict: no samples in input of shape \(describe(x.shape))") }
-        swiftcnn_enable_flush_to_zero()
         let count = x.shape[0]
         var outputs: Tensor?
         var first = 0

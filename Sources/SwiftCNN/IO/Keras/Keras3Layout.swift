@@ -16,7 +16,8 @@
 //   Elements already visited still take their name.
 // - A compiled model's optimizer is `optimizer/vars`: iterations (int64 scalar), learning
 //   rate (float32 scalar), then per trainable variable, in `model.trainable_variables`
-//   order, Adam's momentum and velocity or SGD's momentum (none without momentum).
+//   order, the slots in the order the optimizer describes (KerasOptimizerDescription):
+//   Adam's momentum and velocity interleaved, RMSprop's velocities then momentums.
 
 /// The Keras 3 `.weights.h5` layout of a SwiftCNN model.
 struct Keras3Layout {
@@ -124,26 +125,23 @@ struct Keras3Layout {
 }
 
 extension Keras3Layout {
-    /// The optimizer's variables in Keras 3's order, for an Adam or SGD optimizer.
+    /// The optimizer's variables in Keras 3's order.
     enum OptimizerVariable {
         case iterations, learningRate
-        /// Slot `name` (`m`, `v`, `momentum`) of a trainable parameter.
+        /// Slot `name` (`m`, `v`, `momentum`, `velocity`, …) of a trainable parameter.
         case slot(String, Parameter)
     }
 
-    /// Keras 3's optimizer name and variables for `optimizer` on `model`, or nil for an
-    /// optimizer Keras 3 files do not describe here.
+    /// Keras 3's optimizer name and variables for `optimizer` on `model` (iterations, the
+    /// learning rate unless a schedule sets it, then the slots in the order the optimizer
+    /// describes), or nil for an optimizer that does not describe its Keras layout.
     static func optimizerVariables(_ optimizer: Optimizer, model: Layer) -> (name: String, variables: [OptimizerVariable])? {
-        let slots: [String]
-        switch optimizer {
-        case is Adam: slots = ["m", "v"]
-        case let sgd as SGD: slots = sgd.momentum == 0 ? [] : ["momentum"]
-        default: return nil
+        guard let description = optimizer.kerasDescription else { return nil }
+        var variables: [OptimizerVariable] = [.iterations]
+        if optimizer.learningRateSchedule == nil { variables.append(.learningRate) }
+        for item in KerasOptimizerDescription.order(description.keras3Slots, model.trainableWeights) {
+            variables.append(.slot(item.slot, item.parameter))
         }
-        var variables: [OptimizerVariable] = [.iterations, .learningRate]
-        for parameter in model.trainableWeights {
-            for slot in slots { variables.append(.slot(slot, parameter)) }
-        }
-        return (optimizer.name.lowercased(), variables)
+        return (description.keras3Name, variables)
     }
 }

@@ -138,23 +138,9 @@ struct KerasModelConfig {
         }
     }
 
-    /// compile_config's optimizer when it is Adam or SGD with default-like settings.
+    /// compile_config's optimizer when it is one SwiftCNN has (KerasOptimizerConfig).
     private static func optimizer(_ compile: JSONValue?) -> Optimizer? {
-        guard let optimizer = compile?.object?["optimizer"]?.object, let config = optimizer["config"]?.object else {
-            return nil
-        }
-        let rate = Float(config["learning_rate"]?.number ?? 0.001)
-        switch optimizer["class_name"]?.string {
-        case "Adam":
-            return Adam(
-                learningRate: rate, beta1: Float(config["beta_1"]?.number ?? 0.9),
-                beta2: Float(config["beta_2"]?.number ?? 0.999), epsilon: Float(config["epsilon"]?.number ?? 1e-7))
-        case "SGD":
-            return SGD(
-                learningRate: rate, momentum: Float(config["momentum"]?.number ?? 0),
-                nesterov: config["nesterov"]?.bool ?? false)
-        default: return nil
-        }
+        KerasOptimizerConfig.optimizer(compile?.object?["optimizer"])
     }
 
     // MARK: Writing
@@ -238,28 +224,10 @@ struct KerasModelConfig {
         }
     }
 
-    /// The course's compile: Adam (or SGD) and sparse categorical cross-entropy.
+    /// The course's compile: the optimizer (as it describes itself) and sparse categorical cross-entropy.
     private static func compileConfig(_ model: Model) -> JSONValue? {
         guard let loss = model.loss as? SparseCategoricalCrossentropy, !loss.fromLogits else { return nil }
-        let optimizer: JSONValue
-        switch model.optimizer {
-        case let adam as Adam:
-            optimizer = KerasLayerConfig.serialized(
-                "Adam", module: "keras.optimizers",
-                config: [
-                    "name": "adam", "learning_rate": KerasLayerConfig.decimal(adam.learningRate),
-                    "beta_1": KerasLayerConfig.decimal(adam.beta1), "beta_2": KerasLayerConfig.decimal(adam.beta2),
-                    "epsilon": KerasLayerConfig.decimal(adam.epsilon), "amsgrad": false,
-                ])
-        case let sgd as SGD:
-            optimizer = KerasLayerConfig.serialized(
-                "SGD", module: "keras.optimizers",
-                config: [
-                    "name": "sgd", "learning_rate": KerasLayerConfig.decimal(sgd.learningRate),
-                    "momentum": KerasLayerConfig.decimal(sgd.momentum), "nesterov": .bool(sgd.nesterov),
-                ])
-        default: return nil
-        }
+        guard let optimizer = model.optimizer.flatMap(KerasOptimizerConfig.json) else { return nil }
         return [
             "optimizer": optimizer, "loss": "sparse_categorical_crossentropy",
             "metrics": ["sparse_categorical_accuracy"], "loss_weights": nil, "weighted_metrics": nil,

@@ -59,7 +59,7 @@ public enum KerasWeightsFile {
     }
 
     /// Reads a `.weights.h5` written by Keras 3 (or by ``save(_:to:)``) into `model`,
-    /// which must be built. A compiled model's Adam or SGD state is restored too when the
+    /// which must be built. A compiled model's optimizer state is restored too when the
     /// file holds that optimizer's variables (Keras writes them once trained); an
     /// optimizer state of another kind or size is skipped, as Keras skips it.
     public static func load(into model: Layer, from path: String) throws {
@@ -165,7 +165,8 @@ public enum KerasWeightsFile {
         guard stored.count == variables.count, vars.stringAttribute("name").map({ $0.hasPrefix(name) }) ?? true
         else { return nil }
         var iterations = 0
-        var learningRate: Float = 0
+        // Absent when the rate follows a schedule (no variable then, in Keras as here).
+        var learningRate: Float?
         var slots: [(Parameter, String, Tensor)] = []
         for (i, variable) in variables.enumerated() {
             let path = vars.childPath("\(i)")
@@ -190,7 +191,7 @@ public enum KerasWeightsFile {
         }
         return {
             optimizer.iterations = iterations
-            optimizer.learningRate = learningRate
+            if let learningRate { optimizer.learningRate = learningRate }
             for (parameter, slot, value) in slots { try optimizer.setSlots([slot: value], for: parameter) }
         }
     }

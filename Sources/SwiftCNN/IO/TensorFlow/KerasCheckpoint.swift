@@ -19,8 +19,8 @@ import SwiftProtobuf
 public enum KerasCheckpoint {
     /// Writes `<prefix>.index`, `<prefix>.data-00000-of-00001` and the
     /// `checkpoint` file next to them, as tf.keras's `model.save_weights(prefix)`.
-    /// A compiled model whose Adam or SGD optimizer has taken steps also
-    /// saves the optimizer state, in Keras's layout.
+    /// A compiled model whose optimizer has taken steps also saves the optimizer
+    /// state, in tf-keras's layout for it (``Optimizer/kerasDescription``).
     public static func save(_ model: Layer, prefix: String, writeStateFile: Bool = true) throws {
         try TensorBundle.write(try bundleEntries(model, prefix: prefix), prefix: prefix)
         if writeStateFile {
@@ -68,8 +68,8 @@ public enum KerasCheckpoint {
     }
 
     /// Reads a checkpoint written by tf.keras (or by ``save(_:prefix:writeStateFile:)``)
-    /// into `model`, which must be built. If the model is compiled with Adam
-    /// or SGD and the file holds that optimizer's state (Keras writes it once
+    /// into `model`, which must be built. If the model is compiled with an
+    /// optimizer and the file holds that optimizer's state (Keras writes it once
     /// trained), iterations, learning rate and slots are restored too;
     /// other optimizer state and `save_counter` are ignored. Any other
     /// variable the model lacks, a missing variable, or a dtype or shape
@@ -264,17 +264,17 @@ public enum KerasCheckpoint {
 }
 
 /// Whether the file's optimizer is the model's kind: every slot list the
-/// model's optimizer keeps (`_momentums`, `_velocities` for Adam, `momentums`
-/// for SGD) exists, and each of its entries is the node `_variables/N` led to.
+/// model's optimizer keeps (its description's `tfKerasList`s: `_momentums`,
+/// `_velocities` for Adam, `momentums` for SGD) exists, and each of its entries is the node `_variables/N` led to.
 /// Otherwise (no optimizer state, or another optimizer's) it is not restored.
 private func optimizerLayoutMatches(
     ours: [Tensorflow_TrackableObjectGraph.TrackableObject], file: Tensorflow_TrackableObjectGraph, match: [Int: Int]
 ) -> Bool {
     guard let optimizerEdge = ours.first?.children.first(where: { $0.localName == "optimizer" }) else { return false }
     let optimizerNode = Int(optimizerEdge.nodeID)
-    let lists = ours[optimizerNode].children.filter {
-        ["_momentums", "_velocities", "momentums"].contains($0.localName)
-    }
+    // Every edge of ours other than these leads to a slot list.
+    let scalars: Set<String> = ["_variables", "_iterations", "_learning_rate", "_index_dict"]
+    let lists = ours[optimizerNode].children.filter { !scalars.contains($0.localName) }
     for list in lists {
         guard let fileList = match[Int(list.nodeID)], fileList < file.nodes.count else { return false }
         let fileChildren = file.nodes[fileList].children

@@ -29,7 +29,8 @@ import SwiftProtobuf
 // - A compiled, trained model adds an `optimizer` edge (tf-keras 2.21's
 //   optimizer: `_variables` [iterations, slots...], `_iterations`,
 //   `_learning_rate` (float32 scalar), an empty `_index_dict`, and the slot
-//   lists `_momentums`/`_velocities` for Adam or `momentums` for SGD; keys
+//   lists the optimizer describes: `_momentums`/`_velocities` for Adam and AdamW,
+//   `momentums` for SGD, `_velocities`/`_momentums`/`_average_gradients` for RMSprop; keys
 //   `optimizer/_iterations/...`, `optimizer/_variables/N/...`) and empty
 //   `train_function` nodes; a root self-edge named "root" also appears.
 //   tf.train.Checkpoint adds `save_counter`.
@@ -74,7 +75,7 @@ struct KerasObjectGraph {
     static let attributeName = "VARIABLE_VALUE"
 
     /// Builds the graph for `model` (which must be built), and for the
-    /// state of `optimizer` (Adam or SGD) if given.
+    /// state of `optimizer` if given (one with a ``KerasOptimizerDescription``).
     init(model: Layer, optimizer: Optimizer? = nil) {
         var nodes: [Tensorflow_TrackableObjectGraph.TrackableObject] = [.init()]
         var parameterOfNode: [Int: (path: String, parameter: Parameter)] = [:]
@@ -136,18 +137,13 @@ struct KerasObjectGraph {
         }
         visit(model, node: 0, path: "")
 
-        // tf-keras 2.21's optimizer: `_variables` lists iterations then the
-        // slots (per trainable variable, in model.trainable_variables order:
-        // Adam m0 v0 m1 v1 ..., SGD momentum0 momentum1 ...), which are also
-        // reachable as `_momentums/k` and `_velocities/k` (SGD: `momentums/k`).
+        // tf-keras 2.21's optimizer: `_variables` lists iterations then the slots in the
+        // order the optimizer describes (per trainable variable, in model.trainable_variables
+        // order: Adam m0 v0 m1 v1 ..., RMSprop velocity0 velocity1 ... momentum0 ...), which
+        // are also reachable from their lists (`_momentums/k`, `_velocities/k`, SGD's
+        // `momentums/k`). A scheduled learning rate is no variable.
         var optimizerOfNode: [Int: (kind: OptimizerVariable.Kind, fullName: String)] = [:]
-        let slotLists: [(edge: String, slot: String)]? =
-            switch optimizer {
-            case is Adam: [("_momentums", "m"), ("_velocities", "v")]
-            case is SGD: [("momentums", "momentum")]
-            default: nil
-            }
-        if let optimizer, let slotLists {
+        if let optimizer, let description = optimizer.kerasDescription {
             let optimizerNode = newNode()
             addEdge(0, "optimizer", optimizerNode)
             let list = newNode()
@@ -156,31 +152,30 @@ struct KerasObjectGraph {
             addEdge(optimizerNode, "_iterations", iterations)
             addEdge(list, "0", iterations)
             optimizerOfNode[iterations] = (.iterations, "iteration")
-            let learningRate = newNode()
-            addEdge(optimizerNode, "_learning_rate", learningRate)
-            optimizerOfNode[learningRate] = (.learningRate, "learning_rate")
+            if optimizer.learningRateSchedule == nil {
+                let learningRate = newNode()
+                addEdge(optimizerNode, "_learning_rate", learningRate)
+                optimizerOfNode[learningRate] = (.learningRate, "learning_rate")
+            }
             addEdge(optimizerNode, "_index_dict", newNode())
-            let listNodes = slotLists.map { item -> Int in
+            var listNodes: [String: Int] = [:]
+            for slot in description.tfKerasSlots.joined() where listNodes[slot.tfKerasList] == nil {
                 let node = newNode()
-                addEdge(optimizerNode, item.edge, node)
-                return node
+                addEdge(optimizerNode, slot.tfKerasList, node)
+                listNodes[slot.tfKerasList] = node
             }
             let names = Dictionary(
                 model.kerasVariableNames.map { (ObjectIdentifier($0.parameter), $0.name) },
                 uniquingKeysWith: { a, _ in a })
-            var position = 1
-            for (k, parameter) in model.trainableWeights.enumerated() {
-                var name = names[ObjectIdentifier(parameter)] ?? parameter.name
+            for (position, item) in KerasOptimizerDescription.order(description.tfKerasSlots, model.trainableWeights).enumerated() {
+                var name = names[ObjectIdentifier(item.parameter)] ?? item.parameter.name
                 if name.hasSuffix(":0") { name.removeLast(2) }
-                for (item, listNode) in zip(slotLists, listNodes) {
-                    let slot = newNode()
-                    addEdge(list, "\(position)", slot)
-                    addEdge(listNode, "\(k)", slot)
-                    position += 1
-                    // Keras names SGD's momentum slot "m" too: SGD/m/dense/kernel.
-                    let shortName = item.slot == "momentum" ? "m" : item.slot
-                    optimizerOfNode[slot] = (.slot(item.slot, parameter), "\(optimizer.name)/\(shortName)/\(name)")
-                }
+                let slot = newNode()
+                addEdge(list, "\(position + 1)", slot)
+                if let listNode = listNodes[item.slot.tfKerasList] { addEdge(listNode, "\(item.index)", slot) }
+                optimizerOfNode[slot] = (
+                    .slot(item.slot.name, item.parameter), "\(optimizer.name)/\(item.slot.tfKerasName)/\(name)"
+                )
             }
         }
 

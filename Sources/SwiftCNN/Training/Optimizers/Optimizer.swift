@@ -1,18 +1,33 @@
 /// Updates parameters from their gradients. Slot variables (Adam's moments, SGD's
 /// momentum) are kept per parameter and can be read and restored for checkpoints.
 public protocol Optimizer: AnyObject {
-    /// Keras's optimizer name (`Adam`, `SGD`).
+    /// Keras's optimizer name (`Adam`, `SGD`, `RMSprop`, `AdamW`).
     var name: String { get }
-    /// The step size; a callback may change it between steps.
+    /// The step size of the next step: the schedule's value at ``iterations`` when there is
+    /// a ``learningRateSchedule``. A callback may change it between steps; setting it
+    /// replaces a schedule with that constant rate (Keras refuses instead).
     var learningRate: Float { get set }
     /// Steps applied so far (Keras's `iterations`).
     var iterations: Int { get set }
+    /// The schedule the learning rate follows, if it was given one.
+    var learningRateSchedule: (any LearningRateSchedule)? { get }
+    /// Where the slot variables go in Keras's checkpoint formats, and the optimizer's
+    /// Keras config; nil for an optimizer the formats do not describe (its state is then
+    /// neither written nor read).
+    var kerasDescription: KerasOptimizerDescription? { get }
     /// Applies one update to every parameter that has a gradient.
     func apply(to parameters: [Parameter]) throws
-    /// Slot variables of a parameter by Keras's slot name (`m`, `v`, `momentum`).
+    /// Slot variables of a parameter by slot name (`m`, `v`, `momentum`, `velocity`, …).
     func slots(for parameter: Parameter) -> [String: Tensor]
     /// Restores the slot variables of `parameter` (from a checkpoint).
     func setSlots(_ slots: [String: Tensor], for parameter: Parameter) throws
+}
+
+extension Optimizer {
+    /// No schedule.
+    public var learningRateSchedule: (any LearningRateSchedule)? { nil }
+    /// Not described: checkpoints carry only the weights.
+    public var kerasDescription: KerasOptimizerDescription? { nil }
 }
 
 /// Per-parameter state keyed by the parameter's identity.
@@ -38,5 +53,26 @@ struct SlotTable {
             }
             table[ObjectIdentifier(parameter), default: [:]][name] = value
         }
+    }
+}
+
+/// A learning rate that is a constant or follows a schedule, as Keras's optimizers keep
+/// `_learning_rate`: the schedule is evaluated at the optimizer's `iterations`.
+struct ScheduledRate {
+    var constant: Float
+    var schedule: (any LearningRateSchedule)?
+
+    init(_ constant: Float) { self.constant = constant }
+    init(_ schedule: any LearningRateSchedule) {
+        self.constant = schedule(step: 0)
+        self.schedule = schedule
+    }
+
+    func value(at iterations: Int) -> Float { schedule.map { $0(step: iterations) } ?? constant }
+
+    /// Setting a rate drops the schedule.
+    mutating func set(_ rate: Float) {
+        constant = rate
+        schedule = nil
     }
 }

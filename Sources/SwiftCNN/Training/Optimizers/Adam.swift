@@ -4,10 +4,14 @@ import Foundation
 /// Adam with Keras's defaults and Keras's update form:
 /// `m ← m + (g − m)(1 − β1)`, `v ← v + (g² − v)(1 − β2)`,
 /// `w ← w − lr · sqrt(1 − β2ᵗ)/(1 − β1ᵗ) · m / (sqrt(v) + ε)`.
-public final class Adam: Optimizer {
-    public let name = "Adam"
-    /// The step size (Keras's default 0.001).
-    public var learningRate: Float
+public class Adam: Optimizer {
+    public var name: String { "Adam" }
+    /// The step size (Keras's default 0.001), or the schedule's value at ``iterations``.
+    public var learningRate: Float {
+        get { rate.value(at: iterations) }
+        set { rate.set(newValue) }
+    }
+    public var learningRateSchedule: (any LearningRateSchedule)? { rate.schedule }
     /// Decay of the first-moment (mean) estimate.
     public let beta1: Float
     /// Decay of the second-moment (uncentred variance) estimate.
@@ -15,27 +19,48 @@ public final class Adam: Optimizer {
     /// Added to the root of the second moment, as Keras does.
     public let epsilon: Float
     public var iterations = 0
+    private var rate: ScheduledRate
     private var slotTable = SlotTable()
 
     /// Keras's `Adam(learning_rate, beta_1, beta_2, epsilon)` with its defaults.
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
-        self.learningRate = learningRate
+        self.rate = ScheduledRate(learningRate)
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
     }
 
+    /// Adam whose learning rate follows `schedule`, evaluated at ``iterations``.
+    public init(learningRate schedule: any LearningRateSchedule, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+        self.rate = ScheduledRate(schedule)
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    public var kerasDescription: KerasOptimizerDescription? {
+        KerasOptimizerDescription(
+            className: name,
+            keras3Slots: [["m", "v"]],
+            tfKerasSlots: [[.init("m", tfKerasList: "_momentums"), .init("v", tfKerasList: "_velocities")]],
+            hyperparameters: [
+                "beta_1": .number(beta1), "beta_2": .number(beta2), "epsilon": .number(epsilon), "amsgrad": .flag(false),
+            ])
+    }
+
     public func apply(to parameters: [Parameter]) throws {
+        // Keras evaluates the rate (and its schedule) before counting the step.
+        let lr = learningRate
+        try beforeUpdate(parameters, learningRate: lr)
         iterations += 1
-        let t = Double(iterations)
-        let correction = Float(
-            (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
-        let step = learningRate * correction
+        // In float32 as Keras does: the rounding of β2ᵗ shows in 1 − β2ᵗ (about 1e-5 of it).
+        let t = Float(iterations)
+        let step = lr * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
         let (b1, b2, eps) = (1 - beta1, 1 - beta2, epsilon)
         for parameter in parameters where parameter.isTrainable {
             guard let gradient = parameter.gradient else { continue }
             guard gradient.shape == parameter.shape else {
-                throw SwiftCNNError.shapeMismatch("Adam", "gradient \(describe(gradient.shape)) does not match parameter '\(parameter.name)' \(describe(parameter.shape))")
+                throw SwiftCNNError.shapeMismatch(name, "gradient \(describe(gradient.shape)) does not match parameter '\(parameter.name)' \(describe(parameter.shape))")
             }
             let m = slotTable.slot("m", for: parameter)
             let v = slotTable.slot("v", for: parameter)
@@ -50,6 +75,9 @@ public final class Adam: Optimizer {
             withExtendedLifetime((gradient, m, v)) {}
         }
     }
+
+    /// Runs before the moments are updated, with the step's rate (AdamW's weight decay).
+    func beforeUpdate(_ parameters: [Parameter], learningRate: Float) throws {}
 
     public func slots(for parameter: Parameter) -> [String: Tensor] { slotTable.get(parameter) }
 
