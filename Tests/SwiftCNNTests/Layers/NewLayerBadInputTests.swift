@@ -68,11 +68,4 @@ import Testing
         #expect(read(#"{"class_name": "ZeroPadding2D", "config": {"name": "z", "padding": [[1, 2, 3]]}}"#).contains("'padding'"))
         #expect(read(#"{"class_name": "ReLU", "config": {"name": "r", "max_value": -1}}"#).contains("'max_value'"))
     }
-
-    @Test func onnxExportNamesTheLayerItCannotExport() throws {
-        let model = Sequential(layers: [Conv2D(2, kernelSize: 3), DepthwiseConv2D(kernelSize: 2), Flatten(), Dense(2)])
-        try model.build(inputShape: [5, 5, 1])
-        let text = message { try model.onnxModel() }
-        #expect(text.contains("cannot export to ONNX: layer 'depthwise_conv2d' (DepthwiseConv2D) is not supported"))
-    }
 }

@@ -67,7 +67,8 @@ final class HDF5File {
         self.name = name
     }
 
-    deinit { H5Fclose(id) }
+    // Under the lock too: the last reference may go on any thread while another uses HDF5.
+    deinit { HDF5.locked { _ = H5Fclose(id) } }
 
     /// Opens the HDF5 file whose bytes are `bytes`, read-only.
     static func open(bytes: [UInt8], name: String) throws -> HDF5File {
@@ -129,7 +130,7 @@ final class HDF5Group {
         self.path = path
     }
 
-    deinit { if let ownID { H5Gclose(ownID) } }
+    deinit { if let ownID { HDF5.locked { _ = H5Gclose(ownID) } } }
 
     var id: hid_t { ownID ?? file.id }
 

@@ -501,10 +501,8 @@ extension KerasLayerConfig {
         case "LeakyReLU":
             return LeakyReLU(negativeSlope: try arguments.nonNegative("negative_slope", default: 0.3))
         case "ReLU":
-            let maxValue = arguments.values["max_value"]?.isNull == false ? try arguments.nonNegative("max_value", default: nil) : nil
-            _ = arguments.take("max_value")
             return ReLU(
-                maxValue: maxValue, negativeSlope: try arguments.nonNegative("negative_slope", default: 0),
+                maxValue: try arguments.optionalNonNegative("max_value"), negativeSlope: try arguments.nonNegative("negative_slope", default: 0),
                 threshold: try arguments.nonNegative("threshold", default: 0))
         case "LayerNormalization":
             try arguments.expect("axis", -1, alternatives: [[-1]])
@@ -668,6 +666,15 @@ extension Arguments {
         let number = try self.number(key, default: fallback)
         guard number >= 0 else { throw unsupported(key, .number(Double(number)), "a number >= 0") }
         return number
+    }
+
+    /// A number >= 0, or nil when absent or null.
+    mutating func optionalNonNegative(_ key: String) throws -> Float? {
+        guard let value = values[key], !value.isNull else {
+            _ = take(key)
+            return nil
+        }
+        return try nonNegative(key, default: nil)
     }
 
     /// ZeroPadding2D's padding: n, [rows, columns] or [[top, bottom], [left, right]].

@@ -105,7 +105,7 @@ struct ONNXExporter {
     static let supportedLayers = [
         "Conv2D", "Dense", "BatchNormalization", "Activation", "MaxPooling2D", "AveragePooling2D",
         "GlobalAveragePooling2D", "Flatten", "Dropout",
-    ]
+    ] + moreSupportedLayers
 
     init(trace: GraphTrace) {
         self.trace = trace
@@ -323,6 +323,7 @@ struct ONNXExporter {
                 names[output] = builder.node("Flatten", [x], name: label, [ONNXAttribute.int("axis", 1)])
             }
         default:
+            if try emitMore(layer, x: x, input: input, output: output, label: label) { return }
             throw SwiftCNNError(
                 "cannot export to ONNX: layer '\(label)' (\(layer.typeName)) is not supported; supported layers: \(Self.supportedLayers.joined(separator: ", "))"
             )
@@ -366,5 +367,206 @@ struct ONNXExporter {
             return builder.node(
                 "Softmax", [x], name: label + "_softmax", [ONNXAttribute.int("axis", channelsFirst ? 1 : -1)])
         }
+    }
+}
+
+// MARK: Convolution variants, padding, resizing, rectifiers, normalisation, reshaping
+
+extension ONNXExporter {
+    static let moreSupportedLayers = [
+        "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose", "ZeroPadding2D", "UpSampling2D", "LeakyReLU",
+        "ReLU (without threshold)", "LayerNormalization", "Reshape", "Rescaling",
+    ]
+
+    /// Emits the layers of `moreSupportedLayers`; false for any other layer.
+    fileprivate mutating func emitMore(_ layer: Layer, x: String, input: Int, output: Int, label: String) throws -> Bool {
+        let inputShape = trace.shapes[input]
+        let image = channelsFirst.contains(input)
+        func requireImage() throws {
+            guard image else {
+                throw SwiftCNNError("ONNX export: \(layer.displayName) needs a 4-D NHWC input, got \(describe(inputShape))")
+            }
+        }
+        func built(_ parameter: Parameter?) throws -> Parameter {
+            guard let parameter else { throw SwiftCNNError("ONNX export: \(layer.displayName) is not built") }
+            return parameter
+        }
+        /// Keeps the input's layout (elementwise layers).
+        func sameLayout(_ name: String) {
+            names[output] = name
+            if image { channelsFirst.insert(output) }
+            if let flat = flattenedChannelsFirst[input] { flattenedChannelsFirst[output] = flat }
+        }
+        func imageOutput(_ name: String) {
+            names[output] = name
+            channelsFirst.insert(output)
+        }
+        switch layer {
+        case let conv as DepthwiseConv2D:
+            try requireImage()
+            let kernel = try built(conv.kernel)
+            let depthwise = depthwiseConv(x, kernel, bias: conv.bias, strides: conv.strides, padding: conv.padding, inputShape, label)
+            imageOutput(try activation(conv.activation, depthwise, label: label, channelsFirst: true))
+        case let conv as SeparableConv2D:
+            try requireImage()
+            let depthwise = depthwiseConv(
+                x, try built(conv.depthwiseKernel), bias: nil, strides: conv.strides, padding: conv.padding, inputShape,
+                label + "_depthwise")
+            let pointwise = try built(conv.pointwiseKernel)
+            let (cin, filters) = (pointwise.shape[2], pointwise.shape[3])
+            var weights = [Float](repeating: 0, count: pointwise.count)
+            pointwise.value.withUnsafeBufferPointer { k in
+                for i in 0..<cin { for f in 0..<filters { weights[f * cin + i] = k[i * filters + f] } }
+            }
+            var operands = [depthwise, builder.initializer(label + "_pointwise_kernel", shape: [filters, cin, 1, 1], values: weights)]
+            if let bias = conv.bias { operands.append(builder.initializer(label + "_bias", shape: [filters], values: bias.value.scalars)) }
+            let mixed = builder.node("Conv", operands, name: label, [ONNXAttribute.ints("kernel_shape", [1, 1])])
+            imageOutput(try activation(conv.activation, mixed, label: label, channelsFirst: true))
+        case let conv as Conv2DTranspose:
+            try requireImage()
+            let kernel = try built(conv.kernel)
+            let (kh, kw, filters, cin) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
+            var weights = [Float](repeating: 0, count: kernel.count)
+            kernel.value.withUnsafeBufferPointer { k in
+                for y in 0..<kh {
+                    for xx in 0..<kw {
+                        for f in 0..<filters {
+                            for c in 0..<cin { weights[((c * filters + f) * kh + y) * kw + xx] = k[((y * kw + xx) * filters + f) * cin + c] }
+                        }
+                    }
+                }
+            }
+            var operands = [x, builder.initializer(label + "_kernel", shape: [cin, filters, kh, kw], values: weights)]
+            if let bias = conv.bias { operands.append(builder.initializer(label + "_bias", shape: [filters], values: bias.value.scalars)) }
+            // The output size is Keras's: pads cut the full transposed output down to it, and
+            // output_padding adds the rows no window reaches (kernel < stride).
+            let shape = try TransposedConvolutionGradient(strides: conv.strides, padding: conv.padding)
+                .shape(input: inputShape, kernel: kernel.shape, op: label)
+            var (begin, end, extra) = ([Int](), [Int](), [Int]())
+            for (geometry, k, stride) in [(shape.window.rows, kh, conv.strides.height), (shape.window.cols, kw, conv.strides.width)] {
+                let excess = (geometry.output - 1) * stride + k - geometry.padBefore - geometry.input
+                begin.append(geometry.padBefore)
+                end.append(max(excess, 0))
+                extra.append(max(-excess, 0))
+            }
+            let transposed = builder.node(
+                "ConvTranspose", operands, name: label,
+                [
+                    ONNXAttribute.ints("kernel_shape", [kh, kw]),
+                    ONNXAttribute.ints("strides", [conv.strides.height, conv.strides.width]),
+                    ONNXAttribute.ints("pads", begin + end), ONNXAttribute.ints("output_padding", extra),
+                ])
+            imageOutput(try activation(conv.activation, transposed, label: label, channelsFirst: true))
+        case let pad as ZeroPadding2D:
+            try requireImage()
+            let pads = builder.initializer(
+                label + "_pads", shape: [8], int64: [0, 0, pad.top, pad.left, 0, 0, pad.bottom, pad.right].map(Int64.init))
+            imageOutput(builder.node("Pad", [x, pads], name: label))
+        case let up as UpSampling2D:
+            try requireImage()
+            let scales = builder.initializer(
+                label + "_scales", shape: [4], values: [1, 1, Float(up.size.height), Float(up.size.width)])
+            let attributes =
+                up.interpolation == .nearest
+                ? [ONNXAttribute.string("mode", "nearest"), ONNXAttribute.string("coordinate_transformation_mode", "asymmetric"),
+                   ONNXAttribute.string("nearest_mode", "floor")]
+                : [ONNXAttribute.string("mode", "linear"), ONNXAttribute.string("coordinate_transformation_mode", "half_pixel")]
+            imageOutput(builder.node("Resize", [x, "", scales], name: label, attributes))
+        case let leaky as LeakyReLU:
+            sameLayout(builder.node("LeakyRelu", [x], name: label, [ONNXAttribute.float("alpha", leaky.negativeSlope)]))
+        case let relu as ReLU:
+            guard relu.threshold == 0 else {
+                throw SwiftCNNError("cannot export to ONNX: layer '\(label)' (ReLU) has a threshold, which SwiftCNN does not export")
+            }
+            var result = x
+            if let maxValue = relu.maxValue {
+                let low = builder.initializer(label + "_min", shape: [], values: [0])
+                let high = builder.initializer(label + "_max", shape: [], values: [maxValue])
+                result = builder.node("Clip", [x, low, high], name: label + "_clip")
+            } else if relu.negativeSlope == 0 {
+                result = builder.node("Relu", [x], name: label)
+            }
+            if relu.negativeSlope != 0 {
+                if relu.maxValue == nil {
+                    result = builder.node("LeakyRelu", [x], name: label, [ONNXAttribute.float("alpha", relu.negativeSlope)])
+                } else {
+                    // Keras: clip(x, 0, max) − slope · relu(−x).
+                    let negative = builder.node("Relu", [builder.node("Neg", [x], name: label + "_neg")], name: label + "_negative")
+                    let slope = builder.initializer(label + "_slope", shape: [], values: [relu.negativeSlope])
+                    result = builder.node("Sub", [result, builder.node("Mul", [negative, slope], name: label + "_leak")], name: label)
+                }
+            }
+            sameLayout(result)
+        case let rescaling as Rescaling:
+            let scale = builder.initializer(label + "_scale", shape: [], values: [rescaling.scale])
+            let offset = builder.initializer(label + "_offset", shape: [], values: [rescaling.offset])
+            sameLayout(builder.node("Add", [builder.node("Mul", [x, scale], name: label + "_mul"), offset], name: label))
+        case let norm as LayerNormalization:
+            guard flattenedChannelsFirst[input] == nil else {
+                throw SwiftCNNError("ONNX export: \(layer.displayName) after a Flatten read by Dense is not supported")
+            }
+            // Opset 13 has no LayerNormalization: mean and variance over the channels
+            // (axis 1 of an NCHW image, else the last axis), as Keras computes them.
+            let axis = image ? 1 : -1
+            let features = inputShape.last ?? 1
+            let broadcast = image ? [features, 1, 1] : [features]
+            let reduce = [ONNXAttribute.ints("axes", [axis]), ONNXAttribute.int("keepdims", 1)]
+            let mean = builder.node("ReduceMean", [x], name: label + "_mean", reduce)
+            let centered = builder.node("Sub", [x, mean], name: label + "_centered")
+            let squared = builder.node("Mul", [centered, centered], name: label + "_squared")
+            let variance = builder.node("ReduceMean", [squared], name: label + "_variance", reduce)
+            let epsilon = builder.initializer(label + "_epsilon", shape: [], values: [norm.epsilon])
+            let deviation = builder.node("Sqrt", [builder.node("Add", [variance, epsilon], name: label + "_plus_epsilon")], name: label + "_deviation")
+            var result = builder.node("Div", [centered, deviation], name: label + "_normalized")
+            if let gamma = norm.gamma {
+                result = builder.node("Mul", [result, builder.initializer(label + "_gamma", shape: broadcast, values: gamma.value.scalars)], name: label + "_scaled")
+            }
+            if let beta = norm.beta {
+                result = builder.node("Add", [result, builder.initializer(label + "_beta", shape: broadcast, values: beta.value.scalars)], name: label)
+            }
+            sameLayout(result)
+        case let reshape as Reshape:
+            guard flattenedChannelsFirst[input] == nil else {
+                throw SwiftCNNError("ONNX export: \(layer.displayName) after a Flatten read by Dense is not supported")
+            }
+            // Keras reshapes in NHWC order: back to it first, and to NCHW after for a 4-D result.
+            let source = image ? builder.node("Transpose", [x], name: label + "_to_nhwc", [ONNXAttribute.ints("perm", [0, 2, 3, 1])]) : x
+            let target = builder.initializer(label + "_shape", shape: [reshape.targetShape.count + 1], int64: [0] + reshape.targetShape.map(Int64.init))
+            let reshaped = builder.node("Reshape", [source, target], name: label)
+            if trace.shapes[output].count == 4 {
+                imageOutput(builder.node("Transpose", [reshaped], name: label + "_to_nchw", [ONNXAttribute.ints("perm", [0, 3, 1, 2])]))
+            } else {
+                names[output] = reshaped
+            }
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// A depthwise convolution as a grouped Conv (one group per input channel).
+    private mutating func depthwiseConv(
+        _ x: String, _ kernel: Parameter, bias: Parameter?, strides: Size2D, padding: Padding, _ inputShape: [Int], _ label: String
+    ) -> String {
+        let (kh, kw, channels, multiplier) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
+        let outputs = channels * multiplier
+        var weights = [Float](repeating: 0, count: kernel.count)
+        kernel.value.withUnsafeBufferPointer { k in
+            for y in 0..<kh {
+                for xx in 0..<kw {
+                    for o in 0..<outputs { weights[(o * kh + y) * kw + xx] = k[(y * kw + xx) * outputs + o] }
+                }
+            }
+        }
+        var operands = [x, builder.initializer(label + "_kernel", shape: [outputs, 1, kh, kw], values: weights)]
+        if let bias { operands.append(builder.initializer(label + "_bias", shape: [outputs], values: bias.value.scalars)) }
+        let window = Window2D(
+            height: inputShape[1], width: inputShape[2], window: (kh, kw), strides: strides.pair, padding: padding)
+        return builder.node(
+            "Conv", operands, name: label,
+            [
+                ONNXAttribute.ints("kernel_shape", [kh, kw]), ONNXAttribute.ints("strides", [strides.height, strides.width]),
+                ONNXAttribute.ints("pads", Self.pads(window)), ONNXAttribute.int("group", channels),
+            ])
     }
 }

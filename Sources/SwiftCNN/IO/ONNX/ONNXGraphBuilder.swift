@@ -28,6 +28,17 @@ struct ONNXGraphBuilder {
         return tensor.name
     }
 
+    /// Adds an int64 constant (shapes, pads) and returns its name.
+    mutating func initializer(_ base: String, shape: [Int], int64 values: [Int64]) -> String {
+        var tensor = Onnx_TensorProto()
+        tensor.name = uniqueName(base)
+        tensor.dims = shape.map(Int64.init)
+        tensor.dataType = Int32(Onnx_TensorProto.DataType.int64.rawValue)
+        tensor.rawData = Data(values.map { $0.littleEndian }.withUnsafeBytes { Array($0) })
+        graph.initializer.append(tensor)
+        return tensor.name
+    }
+
     /// Adds a float32 constant from an array.
     mutating func initializer(_ base: String, shape: [Int], values: [Float]) -> String {
         values.withUnsafeBufferPointer { initializer(base, shape: shape, values: $0) }
@@ -105,6 +116,14 @@ enum ONNXAttribute {
         attribute.name = name
         attribute.type = .float
         attribute.f = value
+        return attribute
+    }
+
+    static func string(_ name: String, _ value: String) -> Onnx_AttributeProto {
+        var attribute = Onnx_AttributeProto()
+        attribute.name = name
+        attribute.type = .string
+        attribute.s = Data(value.utf8)
         return attribute
     }
 }
