@@ -6,12 +6,12 @@ import Testing
 /// shapes, axes, permutations, slices and indices raise: each must throw a one-line error
 /// (naming the shapes involved where the brief asks for it), never trap.
 @Suite struct OpsBroadcastingTests {
-    static let binaryOps: [(String, (Tensor, Tensor) throws -> Tensor)] = [
+    static let binaryOps: [(String, @Sendable (Tensor, Tensor) throws -> Tensor)] = [
         ("add", { try $0 + $1 }), ("subtract", { try $0 - $1 }), ("multiply", { try $0 * $1 }),
         ("divide", { try $0 / $1 }), ("maximum", { try maximum($0, $1) }), ("minimum", { try minimum($0, $1) }),
         ("pow", { try pow($0, $1) }),
     ]
-    static let scalarOps: [(Float, Float) -> Float] = [
+    static let scalarOps: [@Sendable (Float, Float) -> Float] = [
         { $0 + $1 }, { $0 - $1 }, { $0 * $1 }, { $0 / $1 }, { Swift.max($0, $1) }, { Swift.min($0, $1) }, { Foundation.pow($0, $1) },
     ]
 
@@ -75,9 +75,9 @@ import Testing
     static func names(_ message: String, _ shape: [Int]) -> Bool {
         let inner = shape.map(String.init)
         let spellings = [
-            "[" + inner.joined(separator: ", ") + "]", "[" + inner.joined(separator: ",") + "]",
-            "(" + inner.joined(separator: ", ") + ")", "(" + inner.joined(separator: ",") + ")",
-            shape.count == 1 ? "(\(shape[0]),)" : "\u{0}",
+            "[\(inner.joined(separator: ", "))]", "[\(inner.joined(separator: ","))]",
+            "(\(inner.joined(separator: ", ")))", "(\(inner.joined(separator: ",")))",
+            shape.count == 1 ? "(\(shape[0]),)" : "[\(inner.joined(separator: ", "))]",
         ]
         return spellings.contains { message.contains($0) }
     }

@@ -50,9 +50,10 @@ struct OpCase: @unchecked Sendable, CustomTestStringConvertible {
         name = json["case"] as? String ?? "?"
         args = json["args"] as? [String: Any] ?? [:]
         order = json["order"] as? [String] ?? []
+        let name = self.name
         func tensors(_ key: String) throws -> [String: Tensor] {
             guard let dict = json[key] as? [String: Any] else { throw OpFixtureError("\(name): no '\(key)'") }
-            return try dict.mapValues { try OpCase.tensor($0, "\(key)") }
+            return try dict.mapValues { try OpCase.tensor($0, "\(name).\(key)") }
         }
         inputs = try tensors("inputs")
         outputs = try tensors("outputs")
@@ -133,12 +134,13 @@ func closeness(_ actual: Tensor, _ expected: Tensor, tolerance: Double) -> Strin
     guard let worst else { return nil }
     let i = worst.index
     let absolute = abs(Double(a[i]) - Double(b[i]))
-    return "\(failures)/\(a.count) elements off; worst [\(i)]: \(a[i]) vs expected \(b[i]) (|Δ| = \(absolute), "
-        + "\(String(format: "%.1f", worst.ratio))× the tolerance); got \(preview(a)) expected \(preview(b))"
+    let ratio = String(format: "%.1f", worst.ratio)
+    return "\(failures)/\(a.count) elements off; worst [\(i)]: \(a[i]) vs expected \(b[i]) (|Δ| = \(absolute), \(ratio)× the tolerance); got \(preview(a)) expected \(preview(b))"
 }
 
 private func preview(_ values: [Float]) -> String {
-    "[" + values.prefix(6).map { String(format: "%.5g", $0) }.joined(separator: ", ") + (values.count > 6 ? ", …]" : "]")
+    let shown = values.prefix(6).map { String(format: "%.5g", $0) }.joined(separator: ", ")
+    return "[\(shown)\(values.count > 6 ? ", …]" : "]")"
 }
 
 /// Σ x·r in Float64, straight from the scalars (no op involved).

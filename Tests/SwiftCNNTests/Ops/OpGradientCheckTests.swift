@@ -93,8 +93,8 @@ import Testing
             }
             if !failures.isEmpty {
                 Issue.record(
-                    "\(what) input \(index): \(failures.count)/\(input.count) off (analytic vs numeric): "
-                        + failures.prefix(4).joined(separator: ", "), sourceLocation: sourceLocation)
+                    "\(what) input \(index): \(failures.count)/\(input.count) off (analytic vs numeric): \(failures.prefix(4).joined(separator: ", "))",
+                    sourceLocation: sourceLocation)
             }
         }
     }
