@@ -30,8 +30,9 @@ let package = Package(
         // Debian: libzip-dev. The zip container of .keras files. (ZIPFoundation brings a
         // second module named CZlib, which clashes with ours.)
         .systemLibrary(name: "CZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
-        // C that Swift cannot express: the MXCSR flush-to-zero switch, and elementwise
-        // kernels compiled per instruction set (target_clones) without package flags.
+        // C where Swift cannot say it: the MXCSR flush-to-zero switch and the hot kernels
+        // (direct and Winograd convolution, batch norm, pooling, elementwise, resampling),
+        // each compiled per instruction set with target_clones, without package flags.
         .target(name: "CSwiftCNNSupport"),
         .target(
             name: "SwiftCNN",

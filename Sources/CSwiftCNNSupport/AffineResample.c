@@ -1,11 +1,6 @@
 #include "CSwiftCNNSupport.h"
+#include "kernel_attributes.h"
 #include <math.h>
-
-#if defined(__x86_64__) && defined(__linux__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
 
 // Two resamplers for NHWC images, one per family of Keras augmentation, each a line-by-line
 // port of the code Keras runs, because the two disagree at the borders:

@@ -6,12 +6,7 @@
 // That keeps every loop a straight vector loop even for the course's 6-channel layers,
 // where a loop over the channels of one pixel would run 6 scalar iterations.
 #include "CSwiftCNNSupport.h"
-
-#if defined(__x86_64__) && defined(__linux__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
+#include "kernel_attributes.h"
 
 CLONES void swiftcnn_bn_sums(const float *restrict x, long count, long period, const float *restrict center,
                              float *restrict sums) {

@@ -1,17 +1,12 @@
 // Direct convolution for layers with few filters (the course's first layers: 6 or 16),
 // where im2col + SGEMM spends its time writing a column matrix and SGEMM runs an N of 6
-// at a fraction of its speed. The filter axis is padded to a vector width (8 or 16), four
-// output pixels are computed together so four independent accumulators hide the FMA
-// latency, and the input is copied once into a zero-padded image so no bounds are checked
+// at a fraction of its speed. The filter axis is padded to a vector width (8 or 16), up to
+// eight output pixels are computed together (8, then 4, 2, 1 for a row's remainder) so
+// independent accumulators hide the FMA latency, and the input is copied once into a zero-padded image so no bounds are checked
 // in the inner loops.
 #include "CSwiftCNNSupport.h"
+#include "kernel_attributes.h"
 #include <string.h>
-
-#if defined(__x86_64__) && defined(__linux__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
 
 long swiftcnn_conv_direct_lanes(long filters) {
     if (filters <= 8) return 8;
@@ -39,12 +34,6 @@ static long pad_image(const float *image, float *padded, swiftcnn_conv_shape s) 
     }
     return pw;
 }
-
-#if defined(__clang__)
-#define UNROLL _Pragma("unroll")
-#else
-#define UNROLL
-#endif
 
 // PIX output pixels at once: PIX independent accumulators hide the FMA latency (four
 // cycles, two pipes: eight are needed to keep both busy), and each kernel row loaded is

@@ -1,4 +1,5 @@
 #include "CSwiftCNNSupport.h"
+#include "kernel_attributes.h"
 #include <stdint.h>
 #include <math.h>
 
@@ -7,12 +8,6 @@
 #define SQRTF(x) __builtin_elementwise_sqrt(x)
 #else
 #define SQRTF(x) sqrtf(x)
-#endif
-
-#if defined(__x86_64__) && defined(__linux__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
 #endif
 
 CLONES void swiftcnn_relu_forward(const float *restrict x, float *restrict y, long n) {

@@ -6,13 +6,8 @@
 // loop over a whole input row, then the window columns' (the same values; only the
 // choice among tied positions would differ, and inference does not make one).
 #include "CSwiftCNNSupport.h"
+#include "kernel_attributes.h"
 #include <string.h>
-
-#if defined(__x86_64__) && defined(__linux__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
 
 static long clip_start(long o, long stride, long pad) {
     long start = o * stride - pad;

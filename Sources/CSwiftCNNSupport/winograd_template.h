@@ -20,6 +20,7 @@
 // dU are [N²][channels][filters]. Tiles are numbered image by image, row by row over the
 // output; the tile transforms touch rows 0..<tiles of their buffer.
 #include "CSwiftCNNSupport.h"
+#include "kernel_attributes.h"
 
 #define N (M + 2)
 
@@ -31,16 +32,8 @@
 // vectorised.
 #if defined(__clang__)
 #define CHANNEL_LOOP _Pragma("clang loop vectorize(assume_safety)")
-#define UNROLL _Pragma("unroll")
 #else
 #define CHANNEL_LOOP
-#define UNROLL
-#endif
-
-#if defined(__x86_64__) && defined(__linux__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
 #endif
 
 typedef struct {

@@ -70,7 +70,7 @@ struct Bench: ParsableCommand {
         let allocationsBefore = counter?() ?? 0
         var times: [Double] = []
         let profiler = profile ? Profiler() : nil
-        try Profiler.$current.withValue(profiler) {
+        try observing(profiler) {
             for _ in 0..<steps {
                 let start = DispatchTime.now().uptimeNanoseconds
                 try step()

@@ -6,12 +6,15 @@ extension Tensor {
     /// Sends `seed` (default: ones, for a scalar loss) back through every recorded op,
     /// adding each parameter's gradient into `Parameter.gradient`. The graph serves one
     /// pass: each op releases what it saved once its gradient has gone through.
-    public func backward(seed: Tensor? = nil) throws { try backward(seed: seed, onParameterReady: nil) }
+    public func backward(seed: Tensor? = nil) throws { try backward(seed: seed, onParameterReady: nil, collector: nil) }
 
     /// `backward`, calling `ready` for each parameter as soon as its gradient is final
     /// (its last read in the graph has been reached), so data-parallel training can start
-    /// reducing those gradients while the rest of the pass runs.
-    func backward(seed: Tensor?, onParameterReady ready: ((Parameter) throws -> Void)?) throws {
+    /// reducing those gradients while the rest of the pass runs. With a `collector`, the
+    /// parameters' gradients go there instead (a `GradientTape`'s `gradient`).
+    func backward(
+        seed: Tensor?, onParameterReady ready: ((Parameter) throws -> Void)?, collector: GradientCollector? = nil
+    ) throws {
         guard let root = gradNode else {
             throw SwiftCNNError("backward: the tensor was not computed in training mode, so nothing was recorded")
         }
@@ -30,7 +33,9 @@ extension Tensor {
             let gradient = node.pendingGradient
             node.pendingGradient = nil
             if let parameter = node.parameter {
-                if let gradient, failure == nil { parameter.accumulate(gradient) }
+                if let gradient, failure == nil {
+                    if let collector { collector.add(gradient, for: parameter) } else { parameter.accumulate(gradient) }
+                }
                 parameter.unreachedReads -= 1
                 if let ready, parameter.unreachedReads == 0, failure == nil {
                     do { try ready(parameter) } catch { failure = error }
@@ -41,6 +46,7 @@ extension Tensor {
                 if gradient != nil, failure == nil { failure = alreadyUsed }
             } else {
                 if let gradient, failure == nil {
+                    if node.capturesGradient { node.inputGradient = gradient }
                     do { try runRule(node, gradient) } catch { failure = error }
                 }
                 node.release()
@@ -55,10 +61,10 @@ private let alreadyUsed = SwiftCNNError(
 
 private func runRule(_ node: GradNode, _ gradient: Tensor) throws {
     guard let rule = node.rule else { return }
-    if let profiler = Profiler.current, let label = node.label {
+    if let observer = ExecutionObservation.current, let label = node.label {
         let start = DispatchTime.now().uptimeNanoseconds
         try rule.backward(node, gradient)
-        profiler.addBackward(label, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        observer.backwardDidRun(label: label, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     } else {
         try rule.backward(node, gradient)
     }

@@ -1,5 +1,5 @@
 /// One recorded op on the autograd graph: the nodes of the tensors it read, what its
-/// backward rule needs (`saved`, `savedShape`), and the rule. Ops are coarse (a whole
+/// backward rule needs (`saved`), and the rule. Ops are coarse (a whole
 /// convolution, batch-norm or pooling is one node) so the graph stays small.
 ///
 /// Nodes come from the current `TensorArena` and are reused once nothing references them,
@@ -11,16 +11,17 @@ public final class GradNode {
     var rule: BackwardRule?
     /// The nodes of the op's inputs, nil where an input is not tracked.
     var inputs: [GradNode?] = []
-    /// Tensors the rule reads (stored without their own nodes, so nothing forms a cycle).
-    var saved: [Tensor] = []
-    /// A shape the rule needs when the tensor itself is not worth keeping alive.
-    var savedShape: [Int] = []
+    /// What the rule reads, by name.
+    var saved = SavedForBackward.nothing
     /// Set on leaves: the parameter whose gradient this node accumulates.
     var parameter: Parameter?
     /// Set on leaves that stand for a model input whose gradient the caller wants.
     var isInputLeaf = false
+    /// Set on an op's node whose output gradient a `GradientTape` was asked for.
+    var capturesGradient = false
+    /// The gradient that reached an input leaf, or a node that captures it.
     var inputGradient: Tensor?
-    /// The layer that recorded this op, when a `Profiler` is running.
+    /// The layer that recorded this op, when an `ExecutionObserver` is watching.
     var label: String?
 
     /// Backward-pass bookkeeping (see `Backward.swift`): the gradient summed so far, the
@@ -34,10 +35,9 @@ public final class GradNode {
     var isReleased = false
 
     init() {
-        // Room for every built-in op (at most three inputs, five saved tensors, and a
-        // four-way concatenation), so reusing a node for another op does not grow them.
+        // Room for every built-in op's inputs (three, and a four-way concatenation), so
+        // reusing a node for another op does not grow the list.
         inputs.reserveCapacity(4)
-        saved.reserveCapacity(5)
     }
 
     /// Forgets the previous use, keeping the arrays' capacity.
@@ -45,6 +45,7 @@ public final class GradNode {
         release()
         parameter = nil
         isInputLeaf = false
+        capturesGradient = false
         inputGradient = nil
         label = nil
         pendingGradient = nil
@@ -57,13 +58,9 @@ public final class GradNode {
     func release() {
         rule = nil
         inputs.removeAll(keepingCapacity: true)
-        saved.removeAll(keepingCapacity: true)
-        savedShape = []
+        saved = .nothing
         isReleased = true
     }
-
-    /// Keeps `tensor` for the rule, without its autograd record.
-    func save(_ tensor: Tensor) { saved.append(tensor.detached) }
 
     /// Whether input `index` wants a gradient.
     func needsGradient(_ index: Int) -> Bool { index < inputs.count && inputs[index] != nil }
@@ -125,7 +122,7 @@ extension Tensor {
     private mutating func newNode(_ rule: BackwardRule) -> GradNode {
         let node = TensorArena.current.node()
         node.rule = rule
-        node.label = Profiler.current?.currentLabel
+        node.label = ExecutionObservation.current?.currentLabel
         gradNode = node
         return node
     }

@@ -57,7 +57,7 @@ public struct CheckpointState: Sendable, Equatable {
     /// Reads `<directory>/checkpoint`.
     public static func read(directory: String) throws -> CheckpointState {
         let path = (directory as NSString).appendingPathComponent(fileName)
-        return try parse(readWholeFile(path), file: path)
+        return try parse(readWholeFile(path, maxBytes: maxMetadataFileBytes), file: path)
     }
 
     /// The latest checkpoint prefix as a path usable for reading: relative

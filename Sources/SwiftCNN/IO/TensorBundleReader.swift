@@ -187,10 +187,17 @@ func decodeStringTensor(_ bytes: [UInt8], count: Int) throws(FormatError) -> [[U
 }
 
 /// The contents of `path`, or a ``CheckpointError`` naming it.
-func readWholeFile(_ path: String) throws -> [UInt8] {
+func readWholeFile(_ path: String, maxBytes: Int = maxCheckpointFileBytes) throws -> [UInt8] {
     do {
-        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-    } catch {
-        throw CheckpointError(file: path, message: "cannot read file: \(error.localizedDescription)")
+        return try BinaryFile.read(path, maxBytes: maxBytes)
+    } catch let error as SwiftCNNError {
+        let prefix = "\(path): "
+        let message = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
+        throw CheckpointError(file: path, message: message)
     }
 }
+
+/// The largest checkpoint, weights or model file read (a tensor shard or a whole `.keras`).
+let maxCheckpointFileBytes = 8 << 30
+/// The largest small metadata file read (checkpoint state, resume state, JSON).
+let maxMetadataFileBytes = 64 << 20

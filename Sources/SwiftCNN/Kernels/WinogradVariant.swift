@@ -7,7 +7,7 @@ import CSwiftCNNSupport
 /// takes the variant with the lowest cost: transform positions × (tiles + a fixed cost per
 /// position, in tiles). Ties go to the smaller tile (its rounding is smaller).
 struct WinogradVariant: Equatable, Sendable {
-    /// Output rows and columns per tile: 2 or 4.
+    /// Output rows and columns per tile: 2, 3 or 4.
     let outputTile: Int
     var positions: Int { (outputTile + 2) * (outputTile + 2) }
 

@@ -1,7 +1,9 @@
 import Synchronization
 
-/// Scratch memory owned by a layer and reused across steps: it grows to the largest size
-/// asked for and is never shrunk, so the steady state of training allocates nothing here.
+/// Scratch memory reused across steps: it grows to the largest size asked for and is
+/// never shrunk, so the steady state of training allocates nothing here. Its owner is
+/// whoever keeps it: a layer (batch normalisation's partial sums) or a
+/// `WorkspaceLender`, which lends a set of them to one kernel call at a time.
 final class Workspace {
     private var storage: UnsafeMutablePointer<Float>?
     private var capacity = 0

@@ -38,7 +38,7 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
                 let inverse = 1 / sum
                 for j in 0..<width { dst[j] *= inverse }
             }
-            y.record(SoftmaxGradient.shared, input)?.save(y)
+            y.record(SoftmaxGradient.shared, input)?.saved = .output(y.detached)
             y.softmaxLogits = SoftmaxLogits(input)
             return y
         }
@@ -55,7 +55,7 @@ public enum ActivationFunction: String, Sendable, CaseIterable {
         var y = Tensor(uninitializedShape: input.shape)
         let out = y.pointer
         ThreadPool.shared.elementwise(n) { forward(x + $0.lowerBound, out + $0.lowerBound, $0.count) }
-        y.record(rule, input)?.save(y)
+        y.record(rule, input)?.saved = .output(y.detached)
         return y
     }
 }
@@ -73,8 +73,8 @@ final class PointwiseGradient: BackwardRule, Sendable {
 
     private init(_ kernel: Kernel) { self.kernel = kernel }
 
-    func backward(_ node: GradNode, _ dy: Tensor) {
-        let y = node.saved[0]
+    func backward(_ node: GradNode, _ dy: Tensor) throws {
+        guard case let .output(y) = node.saved else { throw SavedForBackward.mismatch("activation") }
         let dx = Tensor(uninitializedShape: dy.shape)
         let (g, o, d, kernel) = (dy.pointer, y.pointer, dx.pointer, kernel)
         ThreadPool.shared.elementwise(dy.count) { kernel(g + $0.lowerBound, o + $0.lowerBound, d + $0.lowerBound, $0.count) }
@@ -86,8 +86,8 @@ final class PointwiseGradient: BackwardRule, Sendable {
 final class SoftmaxGradient: BackwardRule, Sendable {
     static let shared = SoftmaxGradient()
 
-    func backward(_ node: GradNode, _ dy: Tensor) {
-        let y = node.saved[0]
+    func backward(_ node: GradNode, _ dy: Tensor) throws {
+        guard case let .output(y) = node.saved else { throw SavedForBackward.mismatch("activation") }
         let width = y.shape.last ?? 1
         let rows = width == 0 ? 0 : y.count / width
         let dx = Tensor(uninitializedShape: dy.shape)

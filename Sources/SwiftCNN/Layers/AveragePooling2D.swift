@@ -18,25 +18,6 @@ public final class AveragePooling2D: Layer {
     }
 
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
-        let window = try poolingWindow(self, input, poolSize: poolSize, strides: strides, padding: padding)
-        let (images, channels) = (input.shape[0], input.shape[3])
-        var output = Tensor(uninitializedShape: Shapes.of(images, window.rows.output, window.cols.output, channels))
-        Pooling.averageForward(input: input.pointer, images: images, channels: channels, window: window, output: output.pointer)
-        output.record(self, input)?.savedShape = input.shape
-        return output
-    }
-}
-
-extension AveragePooling2D: BackwardRule {
-    /// Saved: the input's shape.
-    func backward(_ node: GradNode, _ gradOutput: Tensor) {
-        let inputShape = node.savedShape
-        let window = Window2D(
-            height: inputShape[1], width: inputShape[2], window: poolSize.pair, strides: strides.pair, padding: padding)
-        let gradInput = Tensor(uninitializedShape: inputShape)
-        Pooling.averageBackward(
-            gradOutput: gradOutput.pointer, images: inputShape[0], channels: inputShape[3], window: window,
-            gradInput: gradInput.pointer)
-        node.send(gradInput, toInput: 0)
+        try avgPool2d(input, poolSize: poolSize, strides: strides, padding: padding, op: displayName)
     }
 }

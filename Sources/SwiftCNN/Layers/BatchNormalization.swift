@@ -87,14 +87,9 @@ public final class BatchNormalization: Layer {
             input.pointer, rows: rows, channels: channels, scale: scale.pointer, shift: shift.pointer,
             output: output.pointer, scratch: scratch)
         let rule = training ? batchStatisticsGradient : fixedStatisticsGradient
-        if let node = output.record(rule, input, gammaValue, betaValue) {
-            node.save(input)
-            node.save(gammaValue)
-            node.save(mean)
-            node.save(invStd)
-            node.save(scale)
-            if job != nil { node.savedShape = [totalRows] }
-        }
+        output.record(rule, input, gammaValue, betaValue)?.saved = .batchNormalization(
+            input: input.detached, gamma: gammaValue.detached, mean: mean.detached, inverseStd: invStd.detached,
+            scale: scale.detached, totalRows: job != nil ? totalRows : nil)
         return output
     }
 
@@ -137,7 +132,7 @@ public final class BatchNormalization: Layer {
 }
 
 /// Batch normalisation's backward, with the batch's statistics (training) or fixed ones.
-/// Saved: input, gamma, mean, 1/std, gamma/std. Inputs: input, gamma, beta.
+/// Inputs: input, gamma, beta.
 final class BatchNormGradient: BackwardRule {
     let usesBatchStatistics: Bool
     /// The layer's scratch for the gradient's per-channel sums.
@@ -149,7 +144,9 @@ final class BatchNormGradient: BackwardRule {
     }
 
     func backward(_ node: GradNode, _ gradOutput: Tensor) throws {
-        let (input, gammaValue, mean, invStd, scale) = (node.saved[0], node.saved[1], node.saved[2], node.saved[3], node.saved[4])
+        guard case let .batchNormalization(input, gammaValue, mean, invStd, scale, totalRows) = node.saved else {
+            throw SavedForBackward.mismatch("BatchNormalization")
+        }
         let channels = gammaValue.count
         let rows = input.count / channels
         let gradGamma = Tensor(uninitializedShape: gammaValue.shape)
@@ -160,7 +157,7 @@ final class BatchNormGradient: BackwardRule {
             sumDy: gradBeta.pointer, sumDyXhat: gradGamma.pointer, scratch: scratch)
         if node.needsGradient(0) {
             let gradInput = Tensor(uninitializedShape: input.shape)
-            if usesBatchStatistics, let totalRows = node.savedShape.first, let job = try DataParallel.current() {
+            if usesBatchStatistics, let totalRows, let job = try DataParallel.current() {
                 // Synchronised: the input's gradient needs every rank's sums; gamma's and
                 // beta's stay this rank's own (the gradient all-reduce adds those up).
                 var sums = Tensor(uninitializedShape: [2 * channels])

@@ -61,38 +61,13 @@ public final class Conv2D: Layer {
         guard input.rank == 4 else {
             throw shapeError("expected a 4-D NHWC input, got shape \(describe(input.shape))")
         }
-        let channels = input.shape[3]
-        if kernel == nil { build(channels: channels) }
+        if kernel == nil { build(channels: input.shape[3]) }
         guard let kernel else { throw shapeError("kernel was not built") }
-        guard kernel.shape[2] == channels else {
-            throw shapeError(
-                "input shape \(describe(input.shape)) has \(channels) channels but the kernel \(describe(kernel.shape)) expects \(kernel.shape[2])")
-        }
-        let shape = convolutionShape(input.shape)
-        let window = shape.window
-        guard window.rows.output > 0, window.cols.output > 0 else {
-            throw shapeError("input shape \(describe(input.shape)) is smaller than the kernel \(kernelSize.pair) with valid padding")
-        }
-        let kernelValue = kernel.read(training: training || input.requiresGradient)
-        let biasValue = bias?.read(training: training || input.requiresGradient)
-        var output = Tensor(uninitializedShape: Shapes.of(shape.images, window.rows.output, window.cols.output, filters))
-        WorkspaceLender.shared.borrow { workspaces in
-            Convolution.forward(
-                input: input.pointer, kernel: kernelValue.pointer, bias: biasValue?.pointer,
-                output: output.pointer, shape: shape, workspaces: workspaces)
-        }
-        if let node = output.record(self, input, kernelValue, biasValue) {
-            node.save(input)
-            node.save(kernelValue)
-        }
+        let tracked = training || input.requiresGradient
+        let output = try conv2d(
+            input, kernel.read(training: tracked), bias: bias?.read(training: tracked), strides: strides,
+            padding: padding, op: displayName)
         return activation.apply(output)
-    }
-
-    private func convolutionShape(_ inputShape: [Int]) -> ConvolutionShape {
-        let window = Window2D(
-            height: inputShape[1], width: inputShape[2], window: kernelSize.pair,
-            strides: strides.pair, padding: padding)
-        return ConvolutionShape(images: inputShape[0], channels: inputShape[3], filters: filters, window: window)
     }
 
     private func build(channels: Int) {
@@ -101,24 +76,5 @@ public final class Conv2D: Layer {
             name: "kernel", value: kernelInitializer.make(shape, random: &random),
             regularizer: kernelRegularizer)
         if useBias { bias = Parameter(name: "bias", value: .zeros([filters])) }
-    }
-}
-
-extension Conv2D: BackwardRule {
-    /// Saved: the input and the kernel. Inputs: input, kernel, bias.
-    func backward(_ node: GradNode, _ gradOutput: Tensor) {
-        let (input, kernelValue) = (node.saved[0], node.saved[1])
-        let gradKernel = Tensor(uninitializedShape: kernelValue.shape)
-        let gradBias = node.inputs.count > 2 ? Tensor(uninitializedShape: Shapes.of(filters)) : nil
-        let gradInput = node.needsGradient(0) ? Tensor(uninitializedShape: input.shape) : nil
-        WorkspaceLender.shared.borrow { workspaces in
-            Convolution.backward(
-                input: input.pointer, kernel: kernelValue.pointer, gradOutput: gradOutput.pointer,
-                gradInput: gradInput?.pointer, gradKernel: gradKernel.pointer,
-                gradBias: gradBias?.pointer, shape: convolutionShape(input.shape), workspaces: workspaces)
-        }
-        if let gradInput { node.send(gradInput, toInput: 0) }
-        node.send(gradKernel, toInput: 1)
-        if let gradBias { node.send(gradBias, toInput: 2) }
     }
 }

@@ -52,23 +52,20 @@ public final class Dense: Layer {
         var output = Tensor(uninitializedShape: Shapes.of(batch, units))
         DenseKernels.forward(input.pointer, kernelValue.pointer, into: output.pointer, batch: batch, features: features, units: units)
         if let biasValue { swiftcnn_add_rows(output.pointer, biasValue.pointer, batch, units) }
-        if let node = output.record(self, input, kernelValue, biasValue) {
-            node.save(input)
-            node.save(kernelValue)
-        }
+        output.record(self, input, kernelValue, biasValue)?.saved = .dense(input: input.detached, kernel: kernelValue.detached)
         return activation.apply(output)
     }
 }
 
 extension Dense: BackwardRule {
-    /// Saved: the input and the kernel. Inputs: input, kernel, bias.
-    func backward(_ node: GradNode, _ gradOutput: Tensor) {
-        let (input, kernelValue) = (node.saved[0], node.saved[1])
+    /// Inputs: input, kernel, bias.
+    func backward(_ node: GradNode, _ gradOutput: Tensor) throws {
+        guard case let .dense(input, kernelValue) = node.saved else { throw SavedForBackward.mismatch("Dense") }
         let (batch, features, units) = (input.shape[0], input.shape[1], self.units)
         let gradKernel = Tensor(uninitializedShape: kernelValue.shape)
         DenseKernels.kernelGradient(input.pointer, gradOutput.pointer, into: gradKernel.pointer, batch: batch, features: features, units: units)
         var gradBias: Tensor?
-        if node.inputs.count > 2 {
+        if node.needsGradient(2) {
             let sums = Tensor(shape: Shapes.of(units), repeating: 0)
             swiftcnn_column_sums(gradOutput.pointer, batch, units, sums.pointer)
             gradBias = sums

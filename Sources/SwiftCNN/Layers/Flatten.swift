@@ -6,6 +6,6 @@ public final class Flatten: Layer {
 
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
         guard input.rank >= 1 else { throw shapeError("cannot flatten a scalar") }
-        return try input.reshapedRecording(Shapes.of(input.shape[0], input.shape.dropFirst().reduce(1, *)))
+        return try input.reshaped(Shapes.of(input.shape[0], input.shape.dropFirst().reduce(1, *)))
     }
 }

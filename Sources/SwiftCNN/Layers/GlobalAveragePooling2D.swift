@@ -19,15 +19,15 @@ public final class GlobalAveragePooling2D: Layer {
             }
             for c in 0..<channels { out[c] *= scale }
         }
-        output.record(self, input)?.savedShape = input.shape
+        output.record(self, input)?.saved = .inputShape(input.shape)
         return output
     }
 }
 
 extension GlobalAveragePooling2D: BackwardRule {
     /// Saved: the input's shape.
-    func backward(_ node: GradNode, _ gradOutput: Tensor) {
-        let inputShape = node.savedShape
+    func backward(_ node: GradNode, _ gradOutput: Tensor) throws {
+        guard case let .inputShape(inputShape) = node.saved else { throw SavedForBackward.mismatch("GlobalAveragePooling2D") }
         let (images, pixels, channels) = (inputShape[0], inputShape[1] * inputShape[2], inputShape[3])
         let scale = 1 / Float(max(pixels, 1))
         let gradInput = Tensor(uninitializedShape: inputShape)

@@ -18,6 +18,9 @@ open class Layer {
     /// Seed for this layer's initialisers and dropout masks, derived from the model's seed.
     var random = RandomGenerator(seed: 0)
     var isPrepared = false
+    /// Variables made by `addWeight`, in creation order, so they are found even when no
+    /// stored property holds them.
+    private var addedWeights: [Parameter] = []
 
     /// A layer with no name yet (named Keras-style on the first call of its outermost
     /// model).
@@ -31,16 +34,48 @@ open class Layer {
     /// Runs the layer. `training` selects batch statistics and dropout, and records the
     /// ops for a backward pass.
     public func callAsFunction(_ input: Tensor, training: Bool = false) throws -> Tensor {
-        if !isPrepared { prepare(seed: (self as? Model)?.seed ?? 0) }
+        if !isPrepared { prepare(seed: preparationSeed) }
         lastInputShape = input.shape
-        let profiler = Profiler.current
-        profiler?.enter(displayName)
-        defer { profiler?.leave() }
+        let observer = ExecutionObservation.current
+        observer?.layerWillRun(displayName)
+        defer { observer?.layerDidRun() }
         let output =
             try GraphTrace.current.map { try $0.recording(self, input) { try call(input, training: training) } }
             ?? call(input, training: training)
         lastOutputShape = output.shape
         return output
+    }
+
+    /// The seed a layer called on its own prepares its tree with (a model's `seed`).
+    open var preparationSeed: UInt64 { 0 }
+
+    /// The first class of this layer's ancestry whose stored properties are the library's
+    /// own bookkeeping, not sub-layers or variables: reflection stops there.
+    open class var reflectionBase: AnyClass { Layer.self }
+
+    /// Creates a variable of this layer, as Keras's `add_weight`: filled by `initializer`
+    /// (Glorot-uniform by default, as Keras for floats) from the layer's seed, trained by
+    /// the optimizers when `trainable`, penalised by `regularizer`. `summary`, checkpoints,
+    /// `weights.txt` and the optimizers see it, named `name` under the layer's path.
+    /// Call it from `call` on the first call (when the input's shape is known), and keep
+    /// the result in a property to use it on later calls.
+    public func addWeight(
+        name: String, shape: [Int], initializer: Initializer = .glorotUniform, trainable: Bool = true,
+        regularizer: Regularizer? = nil
+    ) throws -> Parameter {
+        guard !name.isEmpty, !name.contains("/") else {
+            throw shapeError("addWeight: a variable name must be non-empty and without '/', got '\(name)'")
+        }
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw shapeError("addWeight: variable '\(name)' has a negative size in \(describe(shape))")
+        }
+        if parameters.contains(where: { $0.name == name }) {
+            throw shapeError("addWeight: the layer already has a variable named '\(name)'")
+        }
+        let parameter = Parameter(
+            name: name, value: initializer.make(shape, random: &random), trainable: trainable, regularizer: regularizer)
+        addedWeights.append(parameter)
+        return parameter
     }
 
     /// Keras's class name, shown by `summary()`.
@@ -52,7 +87,10 @@ open class Layer {
     var displayName: String { "\(name.isEmpty ? defaultNameBase : name) (\(typeName))" }
 
     /// The layer's own parameters (not its children's), in creation order.
-    open var parameters: [Parameter] { reflectedMembers().parameters }
+    open var parameters: [Parameter] {
+        let reflected = reflectedMembers().parameters
+        return reflected + addedWeights.filter { added in !reflected.contains { $0 === added } }
+    }
 
     /// Direct sub-layers with the labels that name them in parameter paths.
     open var children: [(label: String, layer: Layer)] { reflectedMembers().children }
@@ -89,7 +127,8 @@ open class Layer {
         var children: [(String, Layer)] = []
         var mirror: Mirror? = Mirror(reflecting: self)
         var levels: [Mirror] = []
-        while let current = mirror, current.subjectType != Layer.self, current.subjectType != Model.self {
+        let base = type(of: self).reflectionBase
+        while let current = mirror, current.subjectType != Layer.self, current.subjectType != base {
             levels.append(current)
             mirror = current.superclassMirror
         }

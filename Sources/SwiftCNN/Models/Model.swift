@@ -21,6 +21,11 @@ open class Model: Layer {
     /// A model with no layers of its own; subclasses add layers as stored properties.
     public override init() {}
 
+    /// A model called on its own prepares its layers with its `seed`.
+    open override var preparationSeed: UInt64 { seed }
+    /// `Model`'s stored properties (optimizer, arena, caches) are not part of the tree.
+    open override class var reflectionBase: AnyClass { Model.self }
+
     /// Builds every layer's variables by running one zero image of `inputShape`
     /// (without the batch axis) through the model in inference mode.
     public func build(inputShape: [Int]) throws {

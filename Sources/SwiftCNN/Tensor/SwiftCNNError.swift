@@ -12,7 +12,7 @@ public struct SwiftCNNError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Formats a shape the way Keras prints it: `(None, 32, 32, 3)` style without the None.
+/// Formats a shape for messages as a list, batch axis included: `[32, 32, 32, 3]`.
 func describe(_ shape: [Int]) -> String {
     "[" + shape.map(String.init).joined(separator: ", ") + "]"
 }

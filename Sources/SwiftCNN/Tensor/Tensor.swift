@@ -77,22 +77,6 @@ public struct Tensor {
     /// Raw access for kernels; callers promise not to write through a shared storage.
     @usableFromInline var pointer: UnsafeMutablePointer<Float> { storage.pointer }
 
-    /// The same values under another shape of the same element count; `-1` infers one axis.
-    public func reshaped(_ newShape: [Int]) throws -> Tensor {
-        var target = newShape
-        if let inferred = newShape.firstIndex(of: -1) {
-            let known = newShape.enumerated().filter { $0.offset != inferred }.map(\.element).reduce(1, *)
-            guard known > 0, count % known == 0 else {
-                throw SwiftCNNError("reshape: cannot reshape \(describe(shape)) to \(describe(newShape))")
-            }
-            target[inferred] = count / known
-        }
-        guard target.allSatisfy({ $0 >= 0 }), target.reduce(1, *) == count else {
-            throw SwiftCNNError("reshape: cannot reshape \(describe(shape)) to \(describe(newShape))")
-        }
-        return Tensor(shape: target, storage: storage)
-    }
-
     /// Images `range` of the leading (batch) axis, copied.
     public func slice(batch range: Range<Int>) -> Tensor {
         let per = shape.dropFirst().reduce(1, *)

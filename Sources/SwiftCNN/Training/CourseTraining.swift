@@ -263,7 +263,7 @@ struct ResumeState: Codable {
         let path = prefix + suffix
         let state: ResumeState
         do {
-            state = try JSONDecoder().decode(ResumeState.self, from: Data(readWholeFile(path)))
+            state = try JSONDecoder().decode(ResumeState.self, from: Data(readWholeFile(path, maxBytes: maxMetadataFileBytes)))
         } catch let error as CheckpointError {
             throw error
         } catch {

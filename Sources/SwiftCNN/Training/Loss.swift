@@ -76,18 +76,14 @@ public final class MeanSquaredError: Loss {
             sum += d * d
         }
         var loss = Tensor(shape: [], repeating: Float(sum / Double(max(n, 1))))
-        if let node = loss.record(self, yPred) {
-            node.save(yPred)
-            node.save(yTrue)
-        }
+        loss.record(self, yPred)?.saved = .regression(predictions: yPred.detached, targets: yTrue.detached)
         return loss
     }
 }
 
 extension MeanSquaredError: BackwardRule {
-    /// Saved: the predictions and the targets.
-    func backward(_ node: GradNode, _ seed: Tensor) {
-        let (yPred, yTrue) = (node.saved[0], node.saved[1])
+    func backward(_ node: GradNode, _ seed: Tensor) throws {
+        guard case let .regression(yPred, yTrue) = node.saved else { throw SavedForBackward.mismatch(name) }
         let n = yPred.count
         let scale = 2 * seed.pointer[0] / Float(max(n, 1))
         let grad = Tensor(uninitializedShape: yPred.shape)
@@ -157,10 +153,7 @@ private func crossEntropy(_ yPred: Tensor, rows: Int, classes: Int, fromLogits: 
     }
     var loss = Tensor(shape: [], repeating: Float(total / Double(max(rows, 1))))
     let rule = targets.isSparse ? CrossEntropyGradient.sparseFromLogits : CrossEntropyGradient.denseFromLogits
-    if let node = loss.record(rule, logits) {
-        node.save(softmax)
-        node.save(targets.values)
-    }
+    loss.record(rule, logits)?.saved = .crossEntropy(probabilities: softmax, targets: targets.values.detached)
     return loss
 }
 
@@ -193,18 +186,12 @@ private func crossEntropy(probabilities yPred: Tensor, rows: Int, classes: Int, 
     }
     var loss = Tensor(shape: [], repeating: Float(total / Double(max(rows, 1))))
     let rule = targets.isSparse ? CrossEntropyGradient.sparseFromProbabilities : CrossEntropyGradient.denseFromProbabilities
-    if let node = loss.record(rule, yPred) {
-        node.save(yPred)
-        node.save(probabilities)
-        node.save(rowSums)
-        node.save(targets.values)
-    }
+    loss.record(rule, yPred)?.saved = .probabilityCrossEntropy(
+        predictions: yPred.detached, clipped: probabilities, rowSums: rowSums, targets: targets.values.detached)
     return loss
 }
 
-/// Cross-entropy's backward. From logits, saved: the softmax and the targets. From
-/// probabilities, saved: the predictions, the clipped probabilities, the row sums and
-/// the targets.
+/// Cross-entropy's backward, from logits or from probabilities.
 final class CrossEntropyGradient: BackwardRule, Sendable {
     static let sparseFromLogits = CrossEntropyGradient(sparse: true, fromLogits: true)
     static let denseFromLogits = CrossEntropyGradient(sparse: false, fromLogits: true)
@@ -216,14 +203,20 @@ final class CrossEntropyGradient: BackwardRule, Sendable {
 
     private init(sparse: Bool, fromLogits: Bool) { (self.sparse, self.fromLogits) = (sparse, fromLogits) }
 
-    func backward(_ node: GradNode, _ seed: Tensor) {
-        if fromLogits { fromLogits(node, seed) } else { fromProbabilities(node, seed) }
+    func backward(_ node: GradNode, _ seed: Tensor) throws {
+        switch node.saved {
+        case let .crossEntropy(softmax, targets) where fromLogits:
+            fromLogits(softmax: softmax, targets: targets, node, seed)
+        case let .probabilityCrossEntropy(yPred, probabilities, rowSums, targets) where !fromLogits:
+            fromProbabilities(yPred: yPred, probabilities: probabilities, rowSums: rowSums, targets: targets, node, seed)
+        default:
+            throw SavedForBackward.mismatch("cross-entropy")
+        }
     }
 
-    private func fromLogits(_ node: GradNode, _ seed: Tensor) {
-        let softmax = node.saved[0]
+    private func fromLogits(softmax: Tensor, targets: Tensor, _ node: GradNode, _ seed: Tensor) {
         let (rows, classes) = (softmax.shape[0], softmax.shape[1])
-        let target = ClassTargets(node.saved[1], sparse: sparse, classes: classes)
+        let target = ClassTargets(targets, sparse: sparse, classes: classes)
         let scale = seed.pointer[0] / Float(max(rows, 1))
         let grad = Tensor(uninitializedShape: softmax.shape)
         for r in 0..<rows {
@@ -237,10 +230,12 @@ final class CrossEntropyGradient: BackwardRule, Sendable {
         node.send(grad, toInput: 0)
     }
 
-    private func fromProbabilities(_ node: GradNode, _ seed: Tensor) {
-        let (yPred, probabilities, rowSums) = (node.saved[0], node.saved[1], node.saved[2].pointer)
+    private func fromProbabilities(
+        yPred: Tensor, probabilities: Tensor, rowSums sums: Tensor, targets: Tensor, _ node: GradNode, _ seed: Tensor
+    ) {
+        let rowSums = sums.pointer
         let (rows, classes) = (yPred.shape[0], yPred.shape[1])
-        let target = ClassTargets(node.saved[3], sparse: sparse, classes: classes)
+        let target = ClassTargets(targets, sparse: sparse, classes: classes)
         let normalize = !sparse
         let scale = seed.pointer[0] / Float(max(rows, 1))
         let grad = Tensor(uninitializedShape: yPred.shape)

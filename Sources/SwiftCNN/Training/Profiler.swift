@@ -4,15 +4,12 @@ import Foundation
 ///
 /// ```swift
 /// let profiler = Profiler()
-/// try Profiler.$current.withValue(profiler) { try model.trainStep(x, y) }
+/// try observing(profiler) { try model.trainStep(x, y) }
 /// print(profiler.report())
 /// ```
 /// Forward time is exclusive (a model's row excludes its layers' own rows); backward time
 /// is that of the ops each layer recorded.
-public final class Profiler: @unchecked Sendable {
-    /// The profiler timing the layers called on this task, if any.
-    @TaskLocal public static var current: Profiler?
-
+public final class Profiler: ExecutionObserver, @unchecked Sendable {
     /// One layer's totals.
     public struct Row: Sendable {
         /// The layer's display name.
@@ -29,17 +26,17 @@ public final class Profiler: @unchecked Sendable {
     private var order: [String] = []
     private var stack: [(name: String, start: UInt64, children: UInt64)] = []
 
-    /// An empty profiler; bind it to ``current`` to time a step.
+    /// An empty profiler; pass it to ``observing(_:_:)`` to time a step.
     public init() {}
 
     /// The innermost layer being run, which labels the ops it records.
-    var currentLabel: String? { stack.last?.name }
+    public var currentLabel: String? { stack.last?.name }
 
-    func enter(_ name: String) {
+    public func layerWillRun(_ name: String) {
         stack.append((name, DispatchTime.now().uptimeNanoseconds, 0))
     }
 
-    func leave() {
+    public func layerDidRun() {
         guard let top = stack.popLast() else { return }
         let elapsed = DispatchTime.now().uptimeNanoseconds - top.start
         update(top.name) {
@@ -49,7 +46,7 @@ public final class Profiler: @unchecked Sendable {
         if !stack.isEmpty { stack[stack.count - 1].children += elapsed }
     }
 
-    func addBackward(_ name: String, seconds: Double) { update(name) { $0.backward += seconds } }
+    public func backwardDidRun(label: String, seconds: Double) { update(label) { $0.backward += seconds } }
 
     private func update(_ name: String, _ body: (inout Row) -> Void) {
         if rows[name] == nil {

@@ -33,7 +33,7 @@ extension Model {
         var total = 0.0
         if let (x, y) = batch {
             swiftcnn_enable_flush_to_zero()
-            let (prediction, value) = try GradientTape.record {
+            let (prediction, value) = try GradientTape.recording {
                 let prediction = try self(x, training: true)
                 return (prediction, try loss(y, prediction))
             }

@@ -47,7 +47,7 @@ import Testing
         }
         var output = [Float](repeating: .nan, count: outputs)
         var argmax = [Int32](repeating: -1, count: outputs)
-        let shape = MaxPool2D.cShape(window, channels: c)
+        let shape = poolingShape(window, channels: c)
         swiftcnn_maxpool_forward(x, &output, &argmax, 0, 1, shape)
         swiftcnn_maxpool_forward(x, &output, &argmax, 1, images - 1, shape)
         #expect(output == expected)

@@ -32,7 +32,7 @@ import Testing
         let y = try Tensor(shape: [3], scalars: [0, 1, 1])
         let parameters = model.trainingParameters
         let loss = try #require(model.loss)
-        let value = try GradientTape.record { try loss(y, try model(x, training: true)) }
+        let value = try GradientTape.recording { try loss(y, try model(x, training: true)) }
         for parameter in parameters { parameter.zeroGradient() }
         var reported: [(Parameter, [Float])] = []
         try value.backward(seed: nil, onParameterReady: { reported.append(($0, $0.gradient?.scalars ?? [])) })

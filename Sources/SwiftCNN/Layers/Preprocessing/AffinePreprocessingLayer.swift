@@ -30,15 +30,16 @@ public class AffinePreprocessingLayer: Layer {
         let (n, h, w, _) = try imageBatchDimensions(input, displayName)
         let transforms = drawTransforms(count: n, height: h, width: w, using: &random)
         var output = try resampler.apply(input, transforms: transforms)
-        output.record(self, input)?.save(try Tensor(shape: [transforms.count], scalars: transforms))
+        output.record(self, input)?.saved = .draws(transforms)
         return output
     }
 }
 
 extension AffinePreprocessingLayer: BackwardRule {
     /// Saved: the transforms, 8 numbers per image.
-    func backward(_ node: GradNode, _ gradOutput: Tensor) {
-        node.send(resampler.adjoint(gradOutput, transforms: node.saved[0].scalars), toInput: 0)
+    func backward(_ node: GradNode, _ gradOutput: Tensor) throws {
+        guard case let .draws(transforms) = node.saved else { throw SavedForBackward.mismatch(displayName) }
+        node.send(resampler.adjoint(gradOutput, transforms: transforms), toInput: 0)
     }
 }
 

@@ -35,10 +35,7 @@ public final class RandomContrast: Layer {
         var output = Tensor(uninitializedShape: input.shape)
         let passed = Tensor(uninitializedShape: input.shape)
         adjust(input, into: output, factors: factors, passed: passed)
-        if let node = output.record(self, input) {
-            node.save(try Tensor(shape: [n], scalars: factors))
-            node.save(passed)
-        }
+        output.record(self, input)?.saved = .contrast(factors: factors, passed: passed)
         return output
     }
 
@@ -78,10 +75,10 @@ func channelMeans(_ x: UnsafeMutablePointer<Float>, pixels: Int, channels c: Int
 }
 
 extension RandomContrast: BackwardRule {
-    /// Saved: the factors, and where the clip passed values. With g the gradient that got
-    /// through the clip, the input's gradient is f·g + (1 − f)·mean(g) per image and channel.
-    func backward(_ node: GradNode, _ gradOutput: Tensor) {
-        let factors = node.saved[0].scalars, passed = node.saved[1]
+    /// With g the gradient that got through the clip, the input's gradient is
+    /// f·g + (1 − f)·mean(g) per image and channel.
+    func backward(_ node: GradNode, _ gradOutput: Tensor) throws {
+        guard case let .contrast(factors, passed) = node.saved else { throw SavedForBackward.mismatch("RandomContrast") }
         let (h, w, c) = (gradOutput.shape[1], gradOutput.shape[2], gradOutput.shape[3])
         let pixels = h * w
         let gradInput = Tensor(uninitializedShape: gradOutput.shape)

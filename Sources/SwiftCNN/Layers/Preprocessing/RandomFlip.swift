@@ -18,7 +18,7 @@ public final class RandomFlip: Layer {
         let flips = (0..<n).map { _ in random.nextUnitDouble() <= 0.5 ? Float(1) : 0 }
         var output = Tensor(uninitializedShape: input.shape)
         flip(input, into: output, flips: flips)
-        output.record(self, input)?.save(try Tensor(shape: [n], scalars: flips))
+        output.record(self, input)?.saved = .draws(flips)
         return output
     }
 
@@ -37,9 +37,10 @@ public final class RandomFlip: Layer {
 
 extension RandomFlip: BackwardRule {
     /// Saved: 1 for each flipped image, else 0.
-    func backward(_ node: GradNode, _ gradOutput: Tensor) {
+    func backward(_ node: GradNode, _ gradOutput: Tensor) throws {
+        guard case let .draws(flips) = node.saved else { throw SavedForBackward.mismatch("RandomFlip") }
         let gradInput = Tensor(uninitializedShape: gradOutput.shape)
-        flip(gradOutput, into: gradInput, flips: node.saved[0].scalars)
+        flip(gradOutput, into: gradInput, flips: flips)
         node.send(gradInput, toInput: 0)
     }
 }

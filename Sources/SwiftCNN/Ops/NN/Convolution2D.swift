@@ -1,0 +1,69 @@
+/// 2-D convolution as a function, as `tf.nn.conv2d` / `keras.ops.conv`: NHWC `input`, a
+/// `[kh, kw, in, out]` `kernel`, an optional `[out]` `bias`. With `.same` padding the output
+/// has `ceil(input / stride)` positions and TensorFlow's pad split (the odd pixel goes
+/// bottom/right); with `.valid`, `ceil((input − kernel + 1) / stride)`. `Conv2D` calls it.
+public func conv2d(
+    _ input: some TensorOperand, _ kernel: some TensorOperand, bias: (any TensorOperand)? = nil,
+    strides: Size2D = 1, padding: Padding = .valid
+) throws -> Tensor {
+    try conv2d(input.operand, kernel.operand, bias: bias?.operand, strides: strides, padding: padding, op: "conv2d")
+}
+
+/// `conv2d` on tensors, naming `op` (a layer's display name) in its errors.
+func conv2d(
+    _ input: Tensor, _ kernel: Tensor, bias: Tensor?, strides: Size2D, padding: Padding, op: String
+) throws -> Tensor {
+    guard input.rank == 4 else {
+        throw SwiftCNNError("\(op): expected a 4-D NHWC input, got shape \(describe(input.shape))")
+    }
+    guard kernel.rank == 4, kernel.shape.allSatisfy({ $0 > 0 }) else {
+        throw SwiftCNNError("\(op): the kernel must be 4-D [height, width, in, out] and non-empty, got \(describe(kernel.shape))")
+    }
+    guard strides.isValid else { throw SwiftCNNError("\(op): strides must be positive, got \(strides.pair)") }
+    let (channels, filters) = (input.shape[3], kernel.shape[3])
+    guard kernel.shape[2] == channels else {
+        throw SwiftCNNError(
+            "\(op): input shape \(describe(input.shape)) has \(channels) channels but the kernel \(describe(kernel.shape)) expects \(kernel.shape[2])")
+    }
+    if let bias, bias.shape != [filters] {
+        throw SwiftCNNError("\(op): the bias must have shape [\(filters)], got \(describe(bias.shape))")
+    }
+    let window = Window2D(
+        height: input.shape[1], width: input.shape[2], window: (kernel.shape[0], kernel.shape[1]),
+        strides: strides.pair, padding: padding)
+    guard window.rows.output > 0, window.cols.output > 0 else {
+        throw SwiftCNNError(
+            "\(op): input shape \(describe(input.shape)) is smaller than the kernel \((kernel.shape[0], kernel.shape[1])) with valid padding")
+    }
+    let shape = ConvolutionShape(images: input.shape[0], channels: channels, filters: filters, window: window)
+    var output = Tensor(uninitializedShape: Shapes.of(shape.images, window.rows.output, window.cols.output, filters))
+    WorkspaceLender.shared.borrow { workspaces in
+        Convolution.forward(
+            input: input.pointer, kernel: kernel.pointer, bias: bias?.pointer,
+            output: output.pointer, shape: shape, workspaces: workspaces)
+    }
+    output.record(ConvolutionGradient.shared, input, kernel, bias)?.saved = .convolution(
+        input: input.detached, kernel: kernel.detached, shape: shape)
+    return output
+}
+
+/// The gradients of a convolution's input, kernel and bias. Inputs: input, kernel, bias.
+final class ConvolutionGradient: BackwardRule, Sendable {
+    static let shared = ConvolutionGradient()
+
+    func backward(_ node: GradNode, _ gradOutput: Tensor) throws {
+        guard case let .convolution(input, kernel, shape) = node.saved else { throw SavedForBackward.mismatch("conv2d") }
+        let gradKernel = Tensor(uninitializedShape: kernel.shape)
+        let gradBias = node.needsGradient(2) ? Tensor(uninitializedShape: Shapes.of(shape.filters)) : nil
+        let gradInput = node.needsGradient(0) ? Tensor(uninitializedShape: input.shape) : nil
+        WorkspaceLender.shared.borrow { workspaces in
+            Convolution.backward(
+                input: input.pointer, kernel: kernel.pointer, gradOutput: gradOutput.pointer,
+                gradInput: gradInput?.pointer, gradKernel: gradKernel.pointer,
+                gradBias: gradBias?.pointer, shape: shape, workspaces: workspaces)
+        }
+        if let gradInput { node.send(gradInput, toInput: 0) }
+        node.send(gradKernel, toInput: 1)
+        if let gradBias { node.send(gradBias, toInput: 2) }
+    }
+}
