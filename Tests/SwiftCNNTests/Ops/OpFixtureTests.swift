@@ -154,14 +154,14 @@ import Testing
         case "conv2d":
             let bias = x["bias"]
             if let bias {
-                single = try conv2d(input("x"), input("kernel"), bias: bias, strides: c.int("strides"), padding: c.padding())
+                single = try conv2d(input("x"), input("kernel"), bias: bias, strides: Size2D(c.int("strides")), padding: c.padding())
             } else {
-                single = try conv2d(input("x"), input("kernel"), strides: c.int("strides"), padding: c.padding())
+                single = try conv2d(input("x"), input("kernel"), strides: Size2D(c.int("strides")), padding: c.padding())
             }
         case "maxPool2d":
-            single = try maxPool2d(input("x"), poolSize: c.int("poolSize"), strides: c.int("strides"), padding: c.padding())
+            single = try maxPool2d(input("x"), poolSize: Size2D(c.int("poolSize")), strides: Size2D(c.int("strides")), padding: c.padding())
         case "avgPool2d":
-            single = try avgPool2d(input("x"), poolSize: c.int("poolSize"), strides: c.int("strides"), padding: c.padding())
+            single = try avgPool2d(input("x"), poolSize: Size2D(c.int("poolSize")), strides: Size2D(c.int("strides")), padding: c.padding())
         case "batchNormalization":
             single = try batchNormalization(
                 input("x"), mean: input("mean"), variance: input("variance"), offset: input("offset"),

@@ -222,10 +222,10 @@ import Testing
             for strides in [1, 2] {
                 let x = r.uniform([2, 5, 5, 2]), k = r.uniform([3, 3, 2, 3], -0.5, 0.5), b = r.uniform([3])
                 try check1("conv2d \(padding) s\(strides) bias", [x, k, b]) {
-                    try conv2d($0[0], $0[1], bias: $0[2], strides: strides, padding: padding)
+                    try conv2d($0[0], $0[1], bias: $0[2], strides: Size2D(strides), padding: padding)
                 }
                 try check1("conv2d \(padding) s\(strides)", [x, k]) {
-                    try conv2d($0[0], $0[1], strides: strides, padding: padding)
+                    try conv2d($0[0], $0[1], strides: Size2D(strides), padding: padding)
                 }
             }
         }
@@ -242,10 +242,10 @@ import Testing
         for (shape, pool, strides, padding) in cases {
             let x = r.distinct(shape, spacing: 0.05)
             try check1("maxPool2d \(shape) p\(pool) s\(strides) \(padding)", [x]) {
-                try maxPool2d($0[0], poolSize: pool, strides: strides, padding: padding)
+                try maxPool2d($0[0], poolSize: Size2D(pool), strides: Size2D(strides), padding: padding)
             }
             try check1("avgPool2d \(shape) p\(pool) s\(strides) \(padding)", [x]) {
-                try avgPool2d($0[0], poolSize: pool, strides: strides, padding: padding)
+                try avgPool2d($0[0], poolSize: Size2D(pool), strides: Size2D(strides), padding: padding)
             }
         }
     }
