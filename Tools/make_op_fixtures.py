@@ -397,6 +397,20 @@ def nn_cases():
         case(name, "conv2d", ins,
              lambda x, kernel, bias, s=stride, p=padding: tf.nn.bias_add(tf.nn.conv2d(x, kernel, strides=s, padding=p), bias),
              args={"strides": stride, "padding": padding.lower()})
+    for name, xs, ks, stride, padding in (("conv2d_same_s12", [1, 4, 5, 2], [3, 3, 2, 2], [1, 2], "SAME"),
+                                          ("conv2d_valid_s21", [1, 5, 4, 1], [2, 2, 1, 2], [2, 1], "VALID")):
+        rng = rng_for(name)
+        ins = {"x": uniform(rng, xs), "kernel": uniform(rng, ks, -0.5, 0.5), "bias": uniform(rng, [ks[3]])}
+        case(name, "conv2d", ins,
+             lambda x, kernel, bias, s=stride, p=padding: tf.nn.bias_add(tf.nn.conv2d(x, kernel, strides=s, padding=p), bias),
+             args={"strides": stride, "padding": padding.lower()})
+    for op, fn in (("maxPool2d", tf.nn.max_pool2d), ("avgPool2d", tf.nn.avg_pool2d)):
+        for tag, shape, pool, stride, padding in (("p23_s12_same", [1, 5, 6, 2], [2, 3], [1, 2], "SAME"),
+                                                  ("p32_s21_valid", [1, 6, 5, 1], [3, 2], [2, 1], "VALID")):
+            name = f"{op}_{tag}"
+            x = distinct(rng_for(name), shape, 0.05)
+            case(name, op, {"x": x}, lambda x, fn=fn, k=pool, s=stride, p=padding: fn(x, k, s, p),
+                 args={"poolSize": pool, "strides": stride, "padding": padding.lower()})
     for op, fn in (("maxPool2d", tf.nn.max_pool2d), ("avgPool2d", tf.nn.avg_pool2d)):
         for tag, shape, pool, stride, padding in (("p2_s2_valid", [2, 4, 4, 2], 2, 2, "VALID"),
                                                   ("p3_s2_same", [1, 7, 7, 1], 3, 2, "SAME"),
@@ -419,15 +433,31 @@ def nn_cases():
              lambda x, mean, variance, offset, scale, e=eps: tf.nn.batch_normalization(
                  x, mean, variance, offset, scale, tf.cast(e, x.dtype)),
              args={"epsilon": eps})
+    for tag, keys in (("nooffset", ["scale"]), ("noscale", ["offset"]), ("neither", [])):
+        name = f"batchNorm_{tag}"
+        rng = rng_for(name)
+        ins = {"x": uniform(rng, [3, 2, 4], -2, 2), "mean": uniform(rng, [4], -0.5, 0.5),
+               "variance": uniform(rng, [4], 0.3, 2.0)}
+        if "offset" in keys:
+            ins["offset"] = uniform(rng, [4])
+        if "scale" in keys:
+            ins["scale"] = uniform(rng, [4], 0.5, 1.5)
+        case(name, "batchNormalization", ins,
+             lambda x, mean, variance, offset=None, scale=None: tf.nn.batch_normalization(
+                 x, mean, variance, offset, scale, tf.cast(1e-3, x.dtype)),
+             args={"epsilon": 1e-3})
     for tag, shape, axes in (("nhw", [2, 3, 3, 4], [0, 1, 2]), ("batch", [5, 3], [0]), ("last", [3, 4], [1]),
                              ("all", [2, 3], [0, 1]), ("neg", [2, 3, 4], [-1])):
         name = f"moments_{tag}"
         x = uniform(rng_for(name), shape, -2, 2)
 
-        def f(x, axes=axes):
-            m, v = tf.nn.moments(x, axes=axes)
-            return {"mean": m, "variance": v}
-        case(name, "moments", {"x": x}, f, args={"axes": axes})
+        for keep in (False, True):
+            def f(x, axes=axes, keep=keep):
+                m, v = tf.nn.moments(x, axes=axes, keepdims=keep)
+                return {"mean": m, "variance": v}
+            if keep and tag not in ("nhw", "neg"):
+                continue
+            case(name + ("_keep" if keep else ""), "moments", {"x": x}, f, args={"axes": axes, "keepDims": keep})
 
 
 def main():

@@ -102,6 +102,11 @@ struct OpCase: @unchecked Sendable, CustomTestStringConvertible {
         guard let value = args[key] as? String else { throw OpFixtureError("\(name): no string arg '\(key)'") }
         return value
     }
+    /// An int (both sides) or an [height, width] pair.
+    func size2D(_ key: String) throws -> Size2D {
+        if let pair = args[key] as? [Int], pair.count == 2 { return Size2D(pair[0], pair[1]) }
+        return Size2D(try int(key))
+    }
     func padding() throws -> Padding {
         guard let padding = Padding(rawValue: try string("padding")) else { throw OpFixtureError("\(name): bad padding") }
         return padding
@@ -115,7 +120,7 @@ struct OpFixtureError: Error, CustomStringConvertible {
 
 /// The worst element of `actual` against `expected` under |a − b| ≤ tolerance · (1 + |b|):
 /// nil when every element passes, else a line naming the index, both values and the excess.
-func closeness(_ actual: Tensor, _ expected: Tensor, tolerance: Double) -> String? {
+func closeness(_ actual: Tensor, _ expected: Tensor, tolerance: Double, label: String = "") -> String? {
     guard actual.shape == expected.shape else {
         return "shape \(actual.shape) instead of \(expected.shape)"
     }
@@ -130,6 +135,17 @@ func closeness(_ actual: Tensor, _ expected: Tensor, tolerance: Double) -> Strin
             let ratio = difference.isNaN ? .infinity : difference / allowed
             if worst == nil || ratio > worst!.ratio { worst = (i, ratio) }
         }
+    }
+    if ProcessInfo.processInfo.environment["SWIFTCNN_PRINT_DEVIATIONS"] != nil {
+        // `SWIFTCNN_PRINT_DEVIATIONS=1 swift test --filter Ops | grep deviation`: the worst
+        // |Δ| / (1 + |b|) of each comparison, for the fidelity margins.
+        var ratio = 0.0
+        for i in a.indices {
+            let reference = Double(b[i])
+            let difference: Double = Swift.abs(Double(a[i]) - reference)
+            ratio = Swift.max(ratio, difference / (1 + Swift.abs(reference)))
+        }
+        print("deviation \(String(format: "%.3g", ratio)) (tolerance \(tolerance)) \(label)")
     }
     guard let worst else { return nil }
     let i = worst.index

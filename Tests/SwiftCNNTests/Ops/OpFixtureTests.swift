@@ -41,7 +41,7 @@ import Testing
                 Issue.record("\(c.name): no output '\(key)'")
                 continue
             }
-            if let problem = closeness(actual, expected, tolerance: Self.forwardTolerance) {
+            if let problem = closeness(actual, expected, tolerance: Self.forwardTolerance, label: "\(c.name) forward \(key)") {
                 Issue.record("\(c.name) forward \(key): \(problem)")
             }
         }
@@ -66,7 +66,9 @@ import Testing
             return total!
         }
         for (key, expected) in c.outputs.sorted(by: { $0.key < $1.key }) {
-            if let actual = recorded[key], let problem = closeness(actual, expected, tolerance: Self.forwardTolerance) {
+            if let actual = recorded[key],
+                let problem = closeness(actual, expected, tolerance: Self.forwardTolerance, label: "\(c.name) forward \(key) (taped)")
+            {
                 Issue.record("\(c.name) forward \(key) (taped): \(problem)")
             }
         }
@@ -83,8 +85,43 @@ import Testing
                 Issue.record("\(c.name) d\(name): nil (unconnected), TensorFlow has one")
                 continue
             }
-            if let problem = closeness(gradient, c.grads[name]!, tolerance: Self.gradientTolerance) {
+            if let problem = closeness(gradient, c.grads[name]!, tolerance: Self.gradientTolerance, label: "\(c.name) d\(name)") {
                 Issue.record("\(c.name) gradient d\(name): \(problem)")
+            }
+        }
+    }
+
+    /// The binary cases again with both operands as `Parameter`s (`TensorOperand`), their
+    /// gradients taken through `gradient(_:_: [Parameter])`.
+    static let parameterCases = cases.filter {
+        ["add", "subtract", "multiply", "divide", "maximum", "minimum", "pow", "matmul"].contains($0.op)
+    }
+
+    @Test(arguments: parameterCases) func parametersAsOperands(_ c: OpCase) throws {
+        let a = Parameter(name: "a", value: c.inputs["a"]!), b = Parameter(name: "b", value: c.inputs["b"]!)
+        let ops: [String: (Parameter, Parameter) throws -> Tensor] = [
+            "add": { try $0 + $1 }, "subtract": { try $0 - $1 }, "multiply": { try $0 * $1 }, "divide": { try $0 / $1 },
+            "maximum": { try maximum($0, $1) }, "minimum": { try minimum($0, $1) }, "pow": { try pow($0, $1) },
+            "matmul": { try matmul($0, $1) },
+        ]
+        let tape = GradientTape()
+        var output: Tensor?
+        let loss = try tape.record { () throws -> Tensor in
+            let y = try ops[c.op]!(a, b)
+            output = y
+            return try sum(y * c.upstream["output"]!, axes: nil, keepDims: false)
+        }
+        if let output, let problem = closeness(output, c.outputs["output"]!, tolerance: Self.forwardTolerance, label: "\(c.name) (Parameters) forward") {
+            Issue.record("\(c.name) (Parameters) forward: \(problem)")
+        }
+        let grads = try tape.gradient(loss, [a, b])
+        for (name, gradient) in zip(["a", "b"], grads) {
+            guard let gradient else {
+                Issue.record("\(c.name) (Parameters) d\(name): nil")
+                continue
+            }
+            if let problem = closeness(gradient, c.grads[name]!, tolerance: Self.gradientTolerance, label: "\(c.name) (Parameters) d\(name)") {
+                Issue.record("\(c.name) (Parameters) gradient d\(name): \(problem)")
             }
         }
     }
@@ -154,20 +191,20 @@ import Testing
         case "conv2d":
             let bias = x["bias"]
             if let bias {
-                single = try conv2d(input("x"), input("kernel"), bias: bias, strides: Size2D(c.int("strides")), padding: c.padding())
+                single = try conv2d(input("x"), input("kernel"), bias: bias, strides: c.size2D("strides"), padding: c.padding())
             } else {
-                single = try conv2d(input("x"), input("kernel"), strides: Size2D(c.int("strides")), padding: c.padding())
+                single = try conv2d(input("x"), input("kernel"), strides: c.size2D("strides"), padding: c.padding())
             }
         case "maxPool2d":
-            single = try maxPool2d(input("x"), poolSize: Size2D(c.int("poolSize")), strides: Size2D(c.int("strides")), padding: c.padding())
+            single = try maxPool2d(input("x"), poolSize: c.size2D("poolSize"), strides: c.size2D("strides"), padding: c.padding())
         case "avgPool2d":
-            single = try avgPool2d(input("x"), poolSize: Size2D(c.int("poolSize")), strides: Size2D(c.int("strides")), padding: c.padding())
+            single = try avgPool2d(input("x"), poolSize: c.size2D("poolSize"), strides: c.size2D("strides"), padding: c.padding())
         case "batchNormalization":
             single = try batchNormalization(
-                input("x"), mean: input("mean"), variance: input("variance"), offset: input("offset"),
-                scale: input("scale"), epsilon: c.float("epsilon"))
+                input("x"), mean: input("mean"), variance: input("variance"), offset: x["offset"],
+                scale: x["scale"], epsilon: c.float("epsilon"))
         case "moments":
-            let (mean, variance) = try moments(input("x"), axes: c.ints("axes"))
+            let (mean, variance) = try moments(input("x"), axes: c.ints("axes"), keepDims: c.args["keepDims"] as? Bool ?? false)
             return ["mean": mean, "variance": variance]
         default:
             throw OpFixtureError("\(c.name): no Swift op for '\(c.op)'")

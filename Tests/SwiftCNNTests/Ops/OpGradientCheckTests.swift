@@ -138,6 +138,8 @@ import Testing
         try check1("x / 2", [x]) { try $0[0] / 2 }
         try check1("2 / x", [positive]) { try 2 / $0[0] }
         try check1("-x", [x]) { -$0[0] }
+        try check1("maximum(x, 0.05)", [x]) { try maximum($0[0], 0.05) }
+        try check1("minimum(x, 0.05)", [x]) { try minimum($0[0], 0.05) }
         try check1("pow(x, 2.5)", [r.uniform([2, 3], 0.5, 2)]) { try pow($0[0], 2.5) }
         try check1("pow(x, -1.5)", [r.uniform([2, 3], 0.8, 2)]) { try pow($0[0], -1.5) }
         try check1("pow(x, 2)", [r.awayFromZero([2, 3], 0.2, 2)]) { try pow($0[0], 2) }
@@ -271,6 +273,26 @@ import Testing
         var r = Inputs(seed: 11)
         // The same seed gives the same mask on every call, so the op is linear in x.
         try check1("dropout", [r.uniform([4, 5])]) { try dropout($0[0], rate: 0.5, seed: 7) }
+    }
+
+    @Test func dropoutMask() throws {
+        let x = try Tensor(shape: [50, 40], scalars: (0..<2000).map { Float($0 % 7) + 1 })
+        let y = try dropout(x, rate: 0.25, seed: 3)
+        let again = try dropout(x, rate: 0.25, seed: 3)
+        #expect(y.scalars == again.scalars, "the same seed drops the same elements")
+        let other = try dropout(x, rate: 0.25, seed: 4)
+        #expect(y.scalars != other.scalars, "another seed drops others")
+        var kept = 0
+        for (out, value) in zip(y.scalars, x.scalars) {
+            if out != 0 {
+                kept += 1
+                #expect(abs(out - value / 0.75) <= 1e-5 * value, "kept \(value) became \(out), not \(value / 0.75)")
+            }
+        }
+        #expect(abs(Double(kept) / 2000 - 0.75) < 0.05, "kept \(kept) of 2000 at rate 0.25")
+        #expect(try dropout(x, rate: 0, seed: 1).scalars == x.scalars, "rate 0 is the identity")
+        #expect(throws: (any Error).self, "rate 1") { try dropout(x, rate: 1, seed: 1) }
+        #expect(throws: (any Error).self, "rate -0.1") { try dropout(x, rate: -0.1, seed: 1) }
     }
 
     @Test func aComposition() throws {
