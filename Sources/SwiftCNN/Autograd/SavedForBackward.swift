@@ -36,6 +36,11 @@ enum SavedForBackward {
     case convolution(input: Tensor, kernel: Tensor, shape: ConvolutionShape)
     /// A dense layer's input and kernel.
     case dense(input: Tensor, kernel: Tensor)
+    /// An op's input and weights, for rules that hold their own geometry (depthwise,
+    /// pointwise and transposed convolution).
+    case weighted(input: Tensor, kernel: Tensor)
+    /// Layer normalisation's normalised input, 1/std per row, and gamma (if scaled).
+    case layerNormalization(normalized: Tensor, inverseStd: Tensor, gamma: Tensor?)
     /// Max pooling's arg-max per output (Int32s in a float storage) and the input's shape.
     case maxPooling(argmax: Tensor, inputShape: [Int])
     /// Average pooling's input shape and window.

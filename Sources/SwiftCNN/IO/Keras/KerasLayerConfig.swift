@@ -15,10 +15,11 @@ enum KerasLayerConfig {
     static let supported = [
         "Conv2D", "Dense", "BatchNormalization", "Activation", "MaxPooling2D", "AveragePooling2D",
         "GlobalAveragePooling2D", "Flatten", "Dropout",
-    ]
+    ] + moreLayers
     private static let aliases = [
         "Convolution2D": "Conv2D", "MaxPool2D": "MaxPooling2D", "AvgPool2D": "AveragePooling2D",
-        "GlobalAvgPool2D": "GlobalAveragePooling2D",
+        "GlobalAvgPool2D": "GlobalAveragePooling2D", "SeparableConvolution2D": "SeparableConv2D",
+        "Convolution2DTranspose": "Conv2DTranspose",
     ]
 
     /// The layer `item` describes (`file` names the archive in errors).
@@ -105,6 +106,8 @@ enum KerasLayerConfig {
         case "Flatten":
             try arguments.expect("data_format", .string("channels_last"), allowNull: true)
             layer = Flatten()
+        case _ where moreLayers.contains(className):
+            layer = try moreLayer(className, &arguments)
         default:  // Dropout
             let rate = try arguments.number("rate", default: nil)
             guard rate >= 0, rate < 1 else { throw arguments.unsupported("rate", .number(Double(rate)), "0 <= rate < 1") }
@@ -186,7 +189,8 @@ enum KerasLayerConfig {
             config["noise_shape"] = .null
             buildInput = false
         default:
-            return nil
+            guard let more = moreEntry(layer, into: &config) else { return nil }
+            (className, buildInput) = more
         }
         var entry: [String: JSONValue] = [
             "module": "keras.layers", "class_name": .string(className), "config": .object(config),
@@ -406,5 +410,262 @@ private struct Arguments {
         if let key = values.keys.sorted().first(where: { !read.contains($0) }), let value = values[key] {
             throw unsupported(key, value, "the arguments Keras 3 writes for \(className)")
         }
+    }
+}
+
+// MARK: Convolution variants, reshaping, rectifiers and layer normalisation
+
+extension KerasLayerConfig {
+    /// The layers added after the course's first set, by Keras 3 class name.
+    static let moreLayers = [
+        "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose", "ZeroPadding2D", "UpSampling2D", "LeakyReLU", "ReLU",
+        "LayerNormalization", "Reshape", "Rescaling",
+    ]
+
+    /// Reads one of `moreLayers`, every argument Keras 3.15 writes for it.
+    fileprivate static func moreLayer(_ className: String, _ arguments: inout Arguments) throws -> Layer {
+        switch className {
+        case "DepthwiseConv2D":
+            let multiplier = try arguments.positive("depth_multiplier", default: 1)
+            let kernelSize = try arguments.size("kernel_size")
+            let (strides, padding) = try arguments.convolutionWindow()
+            let activation = try arguments.activation()
+            let useBias = try arguments.bool("use_bias", default: true)
+            let initializer = try arguments.initializer("depthwise_initializer", default: .glorotUniform)
+            try arguments.expectInitializer("bias_initializer", "Zeros")
+            let regularizer = try arguments.regularizer("depthwise_regularizer")
+            try arguments.expectNull("bias_regularizer", "activity_regularizer", "depthwise_constraint", "bias_constraint")
+            return DepthwiseConv2D(
+                kernelSize: kernelSize, strides: strides, padding: padding, depthMultiplier: multiplier,
+                activation: activation, useBias: useBias, depthwiseInitializer: initializer,
+                depthwiseRegularizer: regularizer)
+        case "SeparableConv2D":
+            let filters = try arguments.positive("filters")
+            let multiplier = try arguments.positive("depth_multiplier", default: 1)
+            let kernelSize = try arguments.size("kernel_size")
+            let (strides, padding) = try arguments.convolutionWindow()
+            let activation = try arguments.activation()
+            let useBias = try arguments.bool("use_bias", default: true)
+            let depthwise = try arguments.initializer("depthwise_initializer", default: .glorotUniform)
+            let pointwise = try arguments.initializer("pointwise_initializer", default: .glorotUniform)
+            try arguments.expectInitializer("bias_initializer", "Zeros")
+            try arguments.expectNull(
+                "depthwise_regularizer", "pointwise_regularizer", "bias_regularizer", "activity_regularizer",
+                "depthwise_constraint", "pointwise_constraint", "bias_constraint")
+            return SeparableConv2D(
+                filters, kernelSize: kernelSize, strides: strides, padding: padding, depthMultiplier: multiplier,
+                activation: activation, useBias: useBias, depthwiseInitializer: depthwise, pointwiseInitializer: pointwise)
+        case "Conv2DTranspose":
+            let filters = try arguments.positive("filters")
+            let kernelSize = try arguments.size("kernel_size")
+            let (strides, padding) = try arguments.convolutionWindow()
+            try arguments.expectNull("output_padding")
+            let activation = try arguments.activation()
+            let useBias = try arguments.bool("use_bias", default: true)
+            let initializer = try arguments.initializer("kernel_initializer", default: .glorotUniform)
+            try arguments.expectInitializer("bias_initializer", "Zeros")
+            let regularizer = try arguments.regularizer("kernel_regularizer")
+            try arguments.expectNull("bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint")
+            return Conv2DTranspose(
+                filters, kernelSize: kernelSize, strides: strides, padding: padding, activation: activation,
+                useBias: useBias, kernelInitializer: initializer, kernelRegularizer: regularizer)
+        case "ZeroPadding2D":
+            try arguments.expect("data_format", .string("channels_last"), allowNull: true)
+            return ZeroPadding2D(padding: try arguments.padding2D())
+        case "UpSampling2D":
+            let size = try arguments.size("size", default: Size2D(2))
+            try arguments.expect("data_format", .string("channels_last"), allowNull: true)
+            let value = arguments.take("interpolation") ?? "nearest"
+            guard let interpolation = value.string.flatMap(Interpolation.init(rawValue:)) else {
+                throw arguments.unsupported("interpolation", value, "\"nearest\" or \"bilinear\"")
+            }
+            return UpSampling2D(size: size, interpolation: interpolation)
+        case "LeakyReLU":
+            return LeakyReLU(negativeSlope: try arguments.nonNegative("negative_slope", default: 0.3))
+        case "ReLU":
+            let maxValue = arguments.values["max_value"]?.isNull == false ? try arguments.nonNegative("max_value", default: nil) : nil
+            _ = arguments.take("max_value")
+            return ReLU(
+                maxValue: maxValue, negativeSlope: try arguments.nonNegative("negative_slope", default: 0),
+                threshold: try arguments.nonNegative("threshold", default: 0))
+        case "LayerNormalization":
+            try arguments.expect("axis", -1, alternatives: [[-1]])
+            let epsilon = try arguments.number("epsilon", default: 1e-3)
+            let center = try arguments.bool("center", default: true)
+            let scale = try arguments.bool("scale", default: true)
+            try arguments.expect("rms_scaling", false)
+            try arguments.expectInitializer("beta_initializer", "Zeros")
+            try arguments.expectInitializer("gamma_initializer", "Ones")
+            try arguments.expectNull("beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint")
+            return LayerNormalization(epsilon: epsilon, center: center, scale: scale)
+        case "Reshape":
+            let value = arguments.take("target_shape") ?? .null
+            let limit = 1 << 24
+            guard let items = value.array, let shape = Optional(items.compactMap(\.integer)), shape.count == items.count,
+                shape.allSatisfy({ $0 == -1 || (1...limit).contains($0) }), shape.filter({ $0 == -1 }).count <= 1
+            else {
+                throw arguments.unsupported("target_shape", value, "a list of positive whole numbers with at most one -1")
+            }
+            return Reshape(targetShape: shape)
+        default:  // Rescaling
+            let scale = try arguments.number("scale", default: nil)
+            let offset = try arguments.number("offset", default: 0)
+            return Rescaling(scale, offset: offset)
+        }
+    }
+
+    /// Keras 3's config of one of `moreLayers` into `config`, with its class name and whether
+    /// Keras writes a build config for it (layers with variables); nil for other layers.
+    static func moreEntry(_ layer: Layer, into config: inout [String: JSONValue]) -> (String, Bool)? {
+        let zeros = serialized("Zeros", module: "keras.initializers")
+        switch layer {
+        case let conv as DepthwiseConv2D:
+            config["depth_multiplier"] = .number(Double(conv.depthMultiplier))
+            config.merge(window(conv.kernelSize, conv.strides, conv.padding)) { $1 }
+            config["activation"] = .string(conv.activation.rawValue)
+            config["use_bias"] = .bool(conv.useBias)
+            config["depthwise_initializer"] = initializerEntry(conv.depthwiseInitializer)
+            config["bias_initializer"] = zeros
+            config["depthwise_regularizer"] = regularizerEntry(conv.depthwiseRegularizer)
+            for key in ["bias_regularizer", "activity_regularizer", "depthwise_constraint", "bias_constraint"] {
+                config[key] = .null
+            }
+            return ("DepthwiseConv2D", true)
+        case let conv as SeparableConv2D:
+            config["depth_multiplier"] = .number(Double(conv.depthMultiplier))
+            config["filters"] = .number(Double(conv.filters))
+            config.merge(window(conv.kernelSize, conv.strides, conv.padding)) { $1 }
+            config["activation"] = .string(conv.activation.rawValue)
+            config["use_bias"] = .bool(conv.useBias)
+            config["depthwise_initializer"] = initializerEntry(conv.depthwiseInitializer)
+            config["pointwise_initializer"] = initializerEntry(conv.pointwiseInitializer)
+            config["bias_initializer"] = zeros
+            for key in [
+                "depthwise_regularizer", "pointwise_regularizer", "bias_regularizer", "activity_regularizer",
+                "depthwise_constraint", "pointwise_constraint", "bias_constraint",
+            ] {
+                config[key] = .null
+            }
+            return ("SeparableConv2D", true)
+        case let conv as Conv2DTranspose:
+            config["filters"] = .number(Double(conv.filters))
+            config.merge(window(conv.kernelSize, conv.strides, conv.padding)) { $1 }
+            config["output_padding"] = .null
+            config["activation"] = .string(conv.activation.rawValue)
+            config["use_bias"] = .bool(conv.useBias)
+            config["kernel_initializer"] = initializerEntry(conv.kernelInitializer)
+            config["bias_initializer"] = zeros
+            config["kernel_regularizer"] = regularizerEntry(conv.kernelRegularizer)
+            for key in ["bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"] {
+                config[key] = .null
+            }
+            return ("Conv2DTranspose", true)
+        case let pad as ZeroPadding2D:
+            config["padding"] = [
+                [.number(Double(pad.top)), .number(Double(pad.bottom))],
+                [.number(Double(pad.left)), .number(Double(pad.right))],
+            ]
+            config["data_format"] = "channels_last"
+            return ("ZeroPadding2D", false)
+        case let up as UpSampling2D:
+            config["size"] = [.number(Double(up.size.height)), .number(Double(up.size.width))]
+            config["data_format"] = "channels_last"
+            config["interpolation"] = .string(up.interpolation.rawValue)
+            return ("UpSampling2D", false)
+        case let leaky as LeakyReLU:
+            config["negative_slope"] = decimal(leaky.negativeSlope)
+            return ("LeakyReLU", false)
+        case let relu as ReLU:
+            config["max_value"] = relu.maxValue.map(decimal) ?? .null
+            config["negative_slope"] = decimal(relu.negativeSlope)
+            config["threshold"] = decimal(relu.threshold)
+            return ("ReLU", false)
+        case let norm as LayerNormalization:
+            config["axis"] = .number(Double(norm.axis))
+            config["epsilon"] = decimal(norm.epsilon)
+            config["center"] = .bool(norm.center)
+            config["scale"] = .bool(norm.scale)
+            config["rms_scaling"] = false
+            config["beta_initializer"] = zeros
+            config["gamma_initializer"] = serialized("Ones", module: "keras.initializers")
+            for key in ["beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"] {
+                config[key] = .null
+            }
+            return ("LayerNormalization", true)
+        case let reshape as Reshape:
+            config["target_shape"] = .array(reshape.targetShape.map { .number(Double($0)) })
+            return ("Reshape", false)
+        case let rescaling as Rescaling:
+            config["scale"] = decimal(rescaling.scale)
+            config["offset"] = decimal(rescaling.offset)
+            return ("Rescaling", false)
+        default:
+            return nil
+        }
+    }
+
+    private static func window(_ kernelSize: Size2D, _ strides: Size2D, _ padding: Padding) -> [String: JSONValue] {
+        [
+            "kernel_size": [.number(Double(kernelSize.height)), .number(Double(kernelSize.width))],
+            "strides": [.number(Double(strides.height)), .number(Double(strides.width))],
+            "padding": .string(padding.rawValue), "data_format": "channels_last", "dilation_rate": [1, 1],
+        ]
+    }
+
+    private static func initializerEntry(_ initializer: Initializer) -> JSONValue {
+        switch initializer {
+        case .glorotUniform: serialized("GlorotUniform", module: "keras.initializers", config: ["seed": nil])
+        case .zeros: serialized("Zeros", module: "keras.initializers")
+        case .ones: serialized("Ones", module: "keras.initializers")
+        case .constant(let value): serialized("Constant", module: "keras.initializers", config: ["value": decimal(value)])
+        }
+    }
+
+    private static func regularizerEntry(_ regularizer: Regularizer?) -> JSONValue {
+        switch regularizer {
+        case nil: .null
+        case .l2(let factor): serialized("L2", module: "keras.regularizers", config: ["l2": decimal(factor)])
+        case .l1(let factor): serialized("L1", module: "keras.regularizers", config: ["l1": decimal(factor)])
+        }
+    }
+}
+
+extension Arguments {
+    /// strides, padding, data_format and dilation_rate of a convolution.
+    mutating func convolutionWindow() throws -> (Size2D, Padding) {
+        let strides = try size("strides", default: Size2D(1))
+        let padding = try padding()
+        try expect("data_format", .string("channels_last"), allowNull: true)
+        try expect("dilation_rate", [1, 1], alternatives: [1])
+        return (strides, padding)
+    }
+
+    /// A whole number from 1 to 65536, `fallback` when absent.
+    mutating func positive(_ key: String, default fallback: Int) throws -> Int {
+        values[key] == nil ? fallback : try positive(key)
+    }
+
+    /// A finite number >= 0.
+    mutating func nonNegative(_ key: String, default fallback: Float?) throws -> Float {
+        let number = try self.number(key, default: fallback)
+        guard number >= 0 else { throw unsupported(key, .number(Double(number)), "a number >= 0") }
+        return number
+    }
+
+    /// ZeroPadding2D's padding: n, [rows, columns] or [[top, bottom], [left, right]].
+    mutating func padding2D() throws -> ((Int, Int), (Int, Int)) {
+        let value = take("padding") ?? 1
+        let limit = 1 << 12
+        func amount(_ item: JSONValue) -> Int? { item.integer.flatMap { (0...limit).contains($0) ? $0 : nil } }
+        if let n = amount(value) { return ((n, n), (n, n)) }
+        if let items = value.array, items.count == 2 {
+            if let rows = amount(items[0]), let cols = amount(items[1]) { return ((rows, rows), (cols, cols)) }
+            if let a = items[0].array, let b = items[1].array, a.count == 2, b.count == 2,
+                let top = amount(a[0]), let bottom = amount(a[1]), let left = amount(b[0]), let right = amount(b[1])
+            {
+                return ((top, bottom), (left, right))
+            }
+        }
+        throw unsupported("padding", value, "a whole number from 0 to 4096, a pair of them, or a pair of pairs")
     }
 }
