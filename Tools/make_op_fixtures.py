@@ -460,6 +460,42 @@ def nn_cases():
             case(name + ("_keep" if keep else ""), "moments", {"x": x}, f, args={"axes": axes, "keepDims": keep})
 
 
+def kink_cases():
+    """TF's conventions at kinks and edges: relu'(0) = 0, |x|'(0) = 0, clip passes the
+    gradient at a bound (min <= x <= max), 0^b with b >= 1 has d/db = 0 (TF takes log 0 as
+    0 there), max pooling sends a tied window's gradient to its first maximum, reductions
+    over unsorted axes, softmax over an axis of size 1."""
+    x = np.array([[0.0, 1.5, -0.5], [0.0, -2.0, 0.25]], F32)
+    case("relu_zero", "relu", {"x": x}, lambda x: tf.nn.relu(x))
+    case("abs_zero", "abs", {"x": x}, lambda x: tf.abs(x))
+    xb = np.array([[-1.0, 1.0, 0.5], [-1.5, 1.0, -1.0]], F32)
+    case("clip_at_bounds", "clip", {"x": xb}, lambda x: tf.clip_by_value(x, -1.0, 1.0), args={"min": -1.0, "max": 1.0})
+    a = np.array([[0.0, 1.5, 0.0], [2.0, 0.0, 0.5]], F32)
+    b = np.array([[2.0, 1.0, 1.0], [3.0, 3.0, 1.5]], F32)
+    case("pow_zero_base", "pow", {"a": a, "b": b}, lambda a, b: tf.pow(a, b))
+    case("powFloat_zero_base", "powFloat", {"x": a}, lambda x: tf.pow(x, tf.cast(2.0, x.dtype)), args={"exponent": 2.0})
+    case("powFloat_zero_exponent", "powFloat", {"x": np.array([0.5, 2.0, 3.0], F32)},
+         lambda x: tf.pow(x, tf.cast(0.0, x.dtype)), args={"exponent": 0.0})
+    case("square_zero", "square", {"x": x}, lambda x: tf.square(x))
+    t = np.array([[1, 1, 0, 2], [1, 0, 2, 2], [3, 3, 0, 0], [3, 1, 0, 1]], F32).reshape(1, 4, 4, 1)
+    case("maxPool2d_ties", "maxPool2d", {"x": t}, lambda x: tf.nn.max_pool2d(x, 2, 2, "VALID"),
+         args={"poolSize": 2, "strides": 2, "padding": "valid"})
+    case("maxPool2d_ties_overlap", "maxPool2d", {"x": t}, lambda x: tf.nn.max_pool2d(x, 2, 1, "SAME"),
+         args={"poolSize": 2, "strides": 1, "padding": "same"})
+    for op in ("sum", "max"):
+        name = f"{op}_unsorted_axes"
+        xs = distinct(rng_for(name), [2, 3, 2], 0.1)
+        case(name, op, {"x": xs}, lambda x, fn=REDUCE[op]: fn(x, axis=[2, 0], keepdims=False),
+             args={"axes": [2, 0], "keepDims": False})
+    for op, fn in (("softmax", tf.nn.softmax), ("logSoftmax", tf.nn.log_softmax)):
+        name = f"{op}_size1_axis"
+        case(name, op, {"x": uniform(rng_for(name), [3, 1])}, lambda x, fn=fn: fn(x, axis=-1), args={"axis": -1})
+    case("maximum_float_tie", "maximumFloat", {"x": np.array([[0.0, 1.0, -1.0], [0.5, 0.0, 2.0]], F32)},
+         lambda x: tf.maximum(x, tf.cast(0.0, x.dtype)), args={"scalar": 0.0})
+    case("minimum_float_tie", "minimumFloat", {"x": np.array([[0.0, 1.0, -1.0], [0.5, 0.0, 2.0]], F32)},
+         lambda x: tf.minimum(x, tf.cast(0.0, x.dtype)), args={"scalar": 0.0})
+
+
 def main():
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     for old in OUT_DIR.glob("*.json"):
@@ -471,6 +507,7 @@ def main():
     matmul_cases()
     shape_cases()
     nn_cases()
+    kink_cases()
     total, count = 0, 0
     for op, cases in CASES.items():
         obj = {"op": op, "generator": GENERATOR, "cases": cases}

@@ -13,7 +13,7 @@ import Testing
     /// The ops of the public API; each must have a fixture file.
     static let expectedOps = [
         "add", "subtract", "multiply", "divide", "maximum", "minimum", "pow",
-        "addFloat", "subtractFloat", "multiplyFloat", "divideFloat", "negate",
+        "addFloat", "subtractFloat", "multiplyFloat", "divideFloat", "maximumFloat", "minimumFloat", "negate",
         "exp", "log", "sqrt", "square", "abs", "clip", "powFloat",
         "relu", "sigmoid", "tanh", "softmax", "logSoftmax",
         "sum", "mean", "max", "min", "argmax", "matmul",
@@ -155,6 +155,8 @@ import Testing
             case ("divideFloat", false): single = try t / s
             default: single = try s / t
             }
+        case "maximumFloat": single = try maximum(input("x"), c.float("scalar"))
+        case "minimumFloat": single = try minimum(input("x"), c.float("scalar"))
         case "negate": single = -(try input("x"))
         case "exp": single = try exp(input("x"))
         case "log": single = try log(input("x"))
