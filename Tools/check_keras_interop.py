@@ -23,9 +23,14 @@ Keras 3 mode (a plain `pip install tensorflow`, Keras 3's `.weights.h5` and `.ke
     SWIFTCNN_KERAS3_INTEROP_DIR=$D swift test --filter keras3Interop
     python Tools/check_keras_interop.py read-keras3 $D
 
-`write-keras3`: all six course models and a Sequential CNN train one epoch on 320
-training images with Keras 3, save `<D>/<Model>/keras/<Model>.weights.h5` (the
-Sequential also `<Model>.keras`) and store their predictions. The Swift test loads them,
+`write-keras3`: all six course models, a Sequential CNN and a Functional CNN (a branch,
+a skip, a shared layer, Add and Concatenate) train one epoch on 320 training images
+with Keras 3, save `<D>/<Model>/keras/<Model>.weights.h5` (the Sequential and the
+Functional also `<Model>.keras`) and store their predictions. Models named after the
+directory limit both halves to them (and SWIFTCNN_KERAS3_INTEROP_MODELS=Functional the
+Swift test):
+
+    python Tools/check_keras_interop.py write-keras3 $D Functional The Swift test loads them,
 compares, then writes `<D>/<Model>/swift/<Model>.weights.h5` and `<Model>.keras` from a
 differently initialised model after two Adam steps. `read-keras3`: Keras 3's
 `load_weights` and `keras.models.load_model` (the course classes as custom_objects) open
@@ -113,11 +118,34 @@ def read(directory):
               f"{'identical to' if text == ours else 'DIFFERS from'} the course loop's output")
 
 
-KERAS3_MODELS = ["Baseline", "LeNet5", "AlexNet8", "VGG16", "Inception10", "ResNet18", "Sequential"]
+KERAS3_MODELS = ["Baseline", "LeNet5", "AlexNet8", "VGG16", "Inception10", "ResNet18", "Sequential", "Functional"]
+COURSE_MODELS = KERAS3_MODELS[:6]
+
+
+def keras3_models():
+    """The models named after the directory (`read-keras3 $D Functional`), else all."""
+    return sys.argv[3:] or KERAS3_MODELS
 
 
 def keras3_model(name):
     import keras
+    if name == "Functional":
+        # A branch, a skip, a layer shared by two calls, Add and Concatenate; the Swift
+        # half builds the same graph (Keras3InteropOfflineTests.functional()).
+        from keras import layers
+        inputs = keras.Input((32, 32, 3), name="image")
+        x = layers.Conv2D(8, 3, padding="same", use_bias=False)(inputs)
+        x = layers.BatchNormalization()(x)
+        a = layers.Activation("relu")(x)
+        b = layers.Conv2D(8, 1, activation="relu")(a)
+        c = layers.Conv2D(8, 3, padding="same")(a)
+        shared = layers.Conv2D(8, 1, name="shared")
+        s = layers.Add()([shared(b), shared(c), a])
+        x = layers.Concatenate()([s, a])
+        x = layers.MaxPool2D(2, 2)(x)
+        x = layers.Conv2D(16, 3, strides=2, activation="relu")(x)
+        x = layers.GlobalAveragePooling2D()(x)
+        return keras.Model(inputs, layers.Dense(10, activation="softmax")(x), name="functional")
     if name == "Sequential":
         from keras import layers
         return keras.Sequential([
@@ -136,7 +164,7 @@ def write_keras3(directory):
     import keras
     x_train, y_train = records(os.path.join(DATA, "data_batch_1.bin"), np.arange(320))
     x, _ = probe()
-    for name in KERAS3_MODELS:
+    for name in keras3_models():
         keras.utils.set_random_seed(0)
         model = keras3_model(name)
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["sparse_categorical_accuracy"])
@@ -144,7 +172,7 @@ def write_keras3(directory):
         d = os.path.join(directory, name, "keras")
         os.makedirs(d, exist_ok=True)
         model.save_weights(os.path.join(d, name + ".weights.h5"))
-        if name == "Sequential":
+        if name in ("Sequential", "Functional"):
             model.save(os.path.join(d, name + ".keras"))
         probs = model.predict(x, verbose=0)
         json.dump({"probabilities": probs.reshape(-1).tolist()}, open(os.path.join(d, "predictions.json"), "w"))
@@ -155,10 +183,10 @@ def read_keras3(directory):
     import h5py
     import keras
     x, _ = probe()
-    custom = {name: getattr(keras_models, name) for name in KERAS3_MODELS[:-1]}
+    custom = {name: getattr(keras_models, name) for name in COURSE_MODELS}
     custom.update(ConvBNRelu=keras_models.ConvBNRelu, InceptionBlk=keras_models.InceptionBlk,
                   ResnetBlock=keras_models.ResnetBlock)
-    for name in KERAS3_MODELS:
+    for name in keras3_models():
         d = os.path.join(directory, name, "swift")
         swift = np.array(json.load(open(os.path.join(d, "predictions.json")))["probabilities"], np.float32)
         path = os.path.join(d, name + ".weights.h5")

@@ -15,7 +15,11 @@ Conv2D (same/valid, strides, use_bias, activation), BatchNormalization (momentum
 epsilon), Activation, MaxPooling2D, AveragePooling2D, Dropout, Flatten, Dense and
 GlobalAveragePooling2D; the course's subclassed Inception10 and ResNet18 at small sizes
 (nested Sequential, layers reached through `model.layers`, an optional branch); and a
-subclassed model with a list of lists (VGG16's `convs` shape), as `ListsModel` below.
+subclassed model with a list of lists (VGG16's `convs` shape), as `ListsModel` below; and
+a Functional model (`functional` below: a branch, a skip, a layer shared by two calls, Add
+and Concatenate). Name models after the directory to write only those:
+
+    /work/venv/bin/python Tools/make_keras3_fixtures.py Tests/SwiftCNNTests/Fixtures/checkpoints/keras3 functional
 """
 import os
 import sys
@@ -76,18 +80,38 @@ def global_pooling():
     ], name="global_pooling")
 
 
+def functional():
+    """A Functional model with a branch, a skip, a shared layer, Add and Concatenate."""
+    inputs = keras.Input((8, 8, 3), name="image")
+    x = layers.Conv2D(4, 3, padding="same", use_bias=False)(inputs)
+    x = layers.BatchNormalization(momentum=0.9)(x)
+    a = layers.Activation("relu")(x)
+    b = layers.Conv2D(4, 1, padding="same", activation="relu")(a)
+    c = layers.Conv2D(4, 3, padding="same")(a)
+    shared = layers.Conv2D(4, 1, padding="same", name="shared")
+    s = layers.Add()([shared(b), shared(c), a])
+    x = layers.Concatenate(axis=-1)([s, a])
+    x = layers.MaxPool2D(2, 2)(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    outputs = layers.Dense(3, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="functional_fixture")
+
+
 MODELS = {
     "sequential": (sequential, (8, 8, 3)),
     "global_pooling": (global_pooling, (6, 6, 2)),
     "inception10": (lambda: keras_models.Inception10(num_blocks=1, num_classes=3, init_ch=2), (8, 8, 3)),
     "resnet18": (lambda: keras_models.ResNet18(block_list=[1, 1], initial_filters=2), (8, 8, 3)),
     "lists": (ListsModel, (6, 6, 3)),
+    "functional": (functional, (8, 8, 3)),
 }
 
 
-def main(directory):
+def main(directory, only=None):
     os.makedirs(directory, exist_ok=True)
     for name, (make, shape) in MODELS.items():
+        if only and name not in only:
+            continue
         keras.utils.set_random_seed(0)
         model = make()
         rng = np.random.default_rng(1)
@@ -105,4 +129,4 @@ def main(directory):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2:])

@@ -15,14 +15,21 @@ struct Export: ParsableCommand {
     @Option(help: "Where to write the ONNX model.")
     var output: String
 
-    @Option(help: "Input shape without the batch axis.")
-    var input: String = "32,32,3"
+    @Option(help: "Input shape without the batch axis (default: 32,32,3; a .keras model's own input).")
+    var input: String?
 
     @Option(parsing: .unconditional, help: "Seed for the initial weights when no --weights is given.")
     var seed: UInt64 = 0
 
     func run() throws {
-        let shape = try parseShape(input)
+        if options.isKerasFile {
+            // The file brings its architecture, input shape and weights.
+            let model = try options.loadBuilt(inputShape: [], weights: weights)
+            let summary = try model.exportONNX(to: output, inputShape: try input.map(parseShape))
+            print("Wrote \(output): \(summary)")
+            return
+        }
+        let shape = try parseShape(input ?? "32,32,3")
         let entry = try options.entry()
         let model = entry.make()
         model.seed = seed

@@ -9,10 +9,13 @@ extension ModelOptions {
     /// A model from the zoo (fresh and unbuilt) or the `.keras` file's (built, its weights
     /// loaded), with the name the course gives its checkpoint (`Baseline`, or the
     /// file's name without `.keras`).
-    func load() throws -> (model: Model, name: String) {
+    ///
+    /// With `fresh`, a `.keras` file gives only its architecture: fresh variables and no
+    /// optimizer state (`train --fresh`).
+    func load(fresh: Bool = false) throws -> (model: Model, name: String) {
         if isKerasFile {
             let name = ((model as NSString).lastPathComponent as NSString).deletingPathExtension
-            return (try KerasModelFile.load(model), name)
+            return (fresh ? try KerasModelFile.loadArchitecture(model).model : try KerasModelFile.load(model), name)
         }
         let entry = try entry()
         return (entry.make(), entry.displayName)

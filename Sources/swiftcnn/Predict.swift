@@ -24,7 +24,7 @@ struct Predict: ParsableCommand {
     @Option(help: "Write the probabilities as a float32 .npy array [N, classes].")
     var output: String?
 
-    @Option(help: "Input shape without the batch axis (files are resized to it; default: what the checkpoint was trained on, else 32,32,3).")
+    @Option(help: "Input shape without the batch axis (files are resized to it; default: what the checkpoint was trained on, else 32,32,3; a .keras model's own input).")
     var input: String?
 
     @Option(parsing: .unconditional, help: "Classes to show per image.")
@@ -38,6 +38,7 @@ struct Predict: ParsableCommand {
         var classNames: [String]
         var batch: Tensor
         var labels: [String]
+        var preloaded: Model?
         if let split {
             guard let which = DatasetSplit(rawValue: split) else { throw SwiftCNNError("--split must be train or test, got '\(split)'") }
             try requirePositive(limit, "--limit")
@@ -50,7 +51,19 @@ struct Predict: ParsableCommand {
             (batch, classNames, labels) = (data.images, data.classNames, (0..<data.count).map { "#\($0)" })
         } else {
             let saved = try weights.flatMap { try CheckpointClasses.read(prefix: $0) }
-            let shape = try input.map(parseShape) ?? saved?.imageShape ?? [32, 32, 3]
+            var shape = try input.map(parseShape) ?? saved?.imageShape ?? [32, 32, 3]
+            if options.isKerasFile {
+                // A .keras model takes the input its config records: resize to that.
+                let made = try options.loadBuilt(inputShape: shape, weights: weights)
+                guard let own = made.lastInputShape.map({ Array($0.dropFirst()) }) else {
+                    throw SwiftCNNError("\(options.model): the model records no single input shape")
+                }
+                if let input, try parseShape(input) != own {
+                    throw SwiftCNNError(
+                        "--input \(input) differs from the input \(own.map(String.init).joined(separator: ",")) of \(options.model); leave --input out")
+                }
+                (preloaded, shape) = (made, own)
+            }
             guard shape.count == 3 else { throw SwiftCNNError("--input must be height,width,channels") }
             var tensors: [Tensor] = []
             for path in images {
@@ -61,7 +74,7 @@ struct Predict: ParsableCommand {
             classNames = saved?.classNames ?? (try? dataOptions.name().classNames) ?? CIFAR10.defaultClassNames
             labels = images
         }
-        let model = try options.loadBuilt(inputShape: Array(batch.shape.dropFirst()), weights: weights)
+        let model = try preloaded ?? options.loadBuilt(inputShape: Array(batch.shape.dropFirst()), weights: weights)
         let probabilities = try model.predict(batch, batchSize: 256)
         if let output { try NPY.write(probabilities, to: output) }
         let classes = probabilities.shape[1]

@@ -42,7 +42,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Under mpirun: batch normalisation with the statistics of every rank's samples (Keras's synchronized=True).")
     var syncBatchNorm = false
 
-    @Flag(help: "Ignore an existing checkpoint and start from fresh weights.")
+    @Flag(help: "Ignore an existing checkpoint (and a .keras model's weights and optimizer state) and start from fresh weights.")
     var fresh = false
 
     func run() throws {
@@ -72,7 +72,7 @@ struct Train: ParsableCommand {
         let (train, classNames, test) = try dataOptions.trainingAndTest(trainLimit: trainLimit, testLimit: testLimit, log: log)
         log("\(train.count) training and \(test.count) test images of shape \(train.imageShape)")
 
-        let (model, name) = try options.load()
+        let (model, name) = try options.load(fresh: fresh)
         model.seed = dataOptions.seed
         if syncBatchNorm {
             for case let layer as BatchNormalization in model.descendants { layer.synchronized = true }

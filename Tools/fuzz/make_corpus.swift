@@ -93,7 +93,7 @@ public func unused(_ start: UnsafeRawPointer?, _ count: Int) -> CInt { 0 }
         // .keras: Keras 3's archive of a small Sequential, and its config.json beside those
         // of the course classes.
         try put("keras_zip", "keras3-global-pooling.keras", try file("\(fixtures)/keras3/global_pooling.keras"))
-        for name in ["sequential", "resnet18", "inception10"] {
+        for name in ["sequential", "resnet18", "inception10", "functional"] {
             let entries = try ZipArchive.read(
                 try file("\(fixtures)/keras3/\(name).keras"), entries: ["config.json"], limit: 1 << 20, file: name)
             try put("keras_config", "keras3-\(name).json", entries["config.json"] ?? [])

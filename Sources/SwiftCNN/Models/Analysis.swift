@@ -37,20 +37,14 @@ public struct LayerAnalysis: Sendable, Equatable {
     public let parameters: Int
 }
 
-/// A composite layer whose children are not one chain in declaration order: `parallel`
-/// paths read the same input and are merged (concatenated or added), then `then` follows.
-protocol ParallelBranches {
-    var branches: (parallel: [[Layer]], then: [Layer]) { get }
-}
-
 extension Layer {
-    /// Every leaf layer of a built model in forward order, with its receptive field, jump
-    /// and FLOPs (see `LayerAnalysis`). A composite layer's children are taken as a chain
-    /// in declaration order, as the zoo's models call them; `InceptionBlk` and
-    /// `ResnetBlock` describe their branches.
+    /// Every leaf layer call of a built model in forward order, with its receptive field,
+    /// jump and FLOPs (see `LayerAnalysis`). The graph is read off one traced forward
+    /// pass on a zero image, as the ONNX export reads it, so branches (Inception's four
+    /// paths, ResNet's shortcut, a Functional model's graph) are the model's own `call`.
     public func analysis() throws -> [LayerAnalysis] {
-        var walker = AnalysisWalker()
-        _ = try walker.walk(self, path: "", .start)
+        var walker = try AnalysisWalker(self)
+        _ = try walker.walk()
         return walker.rows
     }
 
@@ -59,15 +53,15 @@ extension Layer {
 
     /// Weighted layers (Conv2D, Dense) on the longest path through the built model.
     public func weightedDepth() throws -> Int {
-        var walker = AnalysisWalker()
-        return try walker.walk(self, path: "", .start).depth
+        var walker = try AnalysisWalker(self)
+        return try walker.walk().depth
     }
 }
 
 extension Model {
     /// `summary()` followed by the per-layer receptive field, jump and FLOPs
     /// (`swiftcnn summary --details`). Build the model first.
-    public func detailedSummary(lineLength: Int = 65) throws -> String {
+    public func detailedSummary(lineLength: Int? = nil) throws -> String {
         let rows = try analysis()
         let header = ["Layer path", "Name (type)", "Output Shape", "RF", "Jump", "FLOPs"]
         let table =
@@ -199,37 +193,51 @@ private struct Geometry {
 
 private struct AnalysisWalker {
     var rows: [LayerAnalysis] = []
+    let trace: GraphTrace
+    let output: Int
+    /// Each layer's parameter path (its first, for a layer held twice).
+    let paths: [ObjectIdentifier: String]
 
-    mutating func walk(_ layer: Layer, path: String, _ input: Geometry) throws -> Geometry {
-        let children = layer.children
-        func childPath(_ child: Layer) -> String {
-            let label = children.first { $0.layer === child }?.label ?? child.name
-            return path.isEmpty ? label : "\(path)/\(label)"
+    init(_ model: Layer) throws {
+        guard let shape = model.lastInputShape else {
+            throw SwiftCNNError("\(model.displayName): not built; build the model (or run it once) before analysing it")
         }
-        if let branched = layer as? ParallelBranches {
-            let (parallel, then) = branched.branches
-            var outputs: [Geometry] = []
-            for branch in parallel {
-                var g = input
-                for child in branch { g = try walk(child, path: childPath(child), g) }
-                outputs.append(g)
-            }
-            var g = Geometry.merge(outputs)
-            for child in then { g = try walk(child, path: childPath(child), g) }
-            return g
+        let input = Tensor.zeros([1] + shape.dropFirst())
+        let trace = GraphTrace(input: input)
+        let result = try GraphTrace.$current.withValue(trace) { try model(input, training: false) }
+        if let problem = trace.problem { throw SwiftCNNError("cannot analyse \(model.displayName): \(problem)") }
+        guard let output = trace.number(of: result) else {
+            throw SwiftCNNError("cannot analyse \(model.displayName): its output was made by an operation the analysis cannot follow")
         }
-        if !children.isEmpty {
-            var g = input
-            for (label, child) in children { g = try walk(child, path: path.isEmpty ? label : "\(path)/\(label)", g) }
-            return g
+        var paths: [ObjectIdentifier: String] = [:]
+        func collect(_ layer: Layer, _ path: String) {
+            if paths[ObjectIdentifier(layer)] == nil { paths[ObjectIdentifier(layer)] = path }
+            for (label, child) in layer.children { collect(child, path.isEmpty ? label : "\(path)/\(label)") }
         }
-        return try leaf(layer, path: path, input)
+        collect(model, "")
+        (self.trace, self.output, self.paths) = (trace, output, paths)
     }
 
-    mutating func leaf(_ layer: Layer, path: String, _ input: Geometry) throws -> Geometry {
-        guard let output = layer.lastOutputShape, let inputShape = layer.lastInputShape else {
-            throw SwiftCNNError("\(layer.displayName): not built; build the model (or run it once) before analysing it")
+    /// The geometry of every traced value, in trace order; the output's is returned.
+    mutating func walk() throws -> Geometry {
+        var geometry: [Int: Geometry] = [:]
+        for node in trace.nodes {
+            switch node.operation {
+            case .input:
+                geometry[node.output] = .start
+            case .add, .concatenate:
+                geometry[node.output] = .merge(node.inputs.map { geometry[$0] ?? .start })
+            case .layer(let layer):
+                let input = node.inputs[0]
+                geometry[node.output] = try leaf(
+                    layer, path: paths[ObjectIdentifier(layer)] ?? layer.name, geometry[input] ?? .start,
+                    inputShape: trace.shapes[input], output: trace.shapes[node.output])
+            }
         }
+        return geometry[output] ?? .start
+    }
+
+    mutating func leaf(_ layer: Layer, path: String, _ input: Geometry, inputShape: [Int], output: [Int]) throws -> Geometry {
         let positions = output.dropFirst().reduce(1, *)  // one image's output values
         var g = input
         var flops = 0

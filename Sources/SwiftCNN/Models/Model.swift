@@ -1,6 +1,7 @@
-/// A network: either a `Sequential` stack or a subclass with its own `call`, as the course
-/// subclasses `tf.keras.Model`. Both get `compile`, `fit`, `evaluate`, `predict`,
-/// `summary` and checkpoints, all walking the same parameter tree.
+/// A network: a `Sequential` stack, a subclass with its own `call`, as the course
+/// subclasses `tf.keras.Model`, or a Functional graph, `Model(inputs:outputs:)`. All get
+/// `compile`, `fit`, `evaluate`, `predict`, `summary` and checkpoints, all walking the
+/// same parameter tree.
 open class Model: Layer {
     /// Set by `compile`.
     public internal(set) var optimizer: Optimizer?
@@ -18,6 +19,10 @@ open class Model: Layer {
     /// `fit`, so their steady state allocates nothing (made on first use).
     lazy var arena = TensorArena()
 
+    /// The layer graph of a Functional model (`Model(inputs:outputs:)`); nil for
+    /// `Sequential` and subclassed models.
+    var graph: FunctionalGraph?
+
     /// A model with no layers of its own; subclasses add layers as stored properties.
     public override init() {}
 
@@ -25,6 +30,26 @@ open class Model: Layer {
     open override var preparationSeed: UInt64 { seed }
     /// `Model`'s stored properties (optimizer, arena, caches) are not part of the tree.
     open override class var reflectionBase: AnyClass { Model.self }
+
+    /// Keras's class name: `Functional` for a graph model.
+    open override var typeName: String { graph == nil ? super.typeName : "Functional" }
+
+    /// A Functional model's layers, `layers/0`, `layers/1`, … in Keras's `model.layers`
+    /// order; other models' stored layers.
+    open override var children: [(label: String, layer: Layer)] {
+        guard let graph else { return super.children }
+        return graph.layers.enumerated().map { ("layers/\($0.offset)", $0.element) }
+    }
+
+    /// A Functional model runs its graph; a subclass overrides this with its forward pass.
+    open override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+        guard let graph else { return try super.call(input, training: training) }
+        guard graph.inputs.count == 1, graph.outputs.count == 1 else {
+            throw SwiftCNNError(
+                "\(displayName): has \(graph.inputs.count) inputs and \(graph.outputs.count) outputs; call it with model([tensors])")
+        }
+        return try graph.run([input], training: training)[0]
+    }
 
     /// Builds every layer's variables by running one zero image of `inputShape`
     /// (without the batch axis) through the model in inference mode.
@@ -75,6 +100,8 @@ extension Layer {
     /// order, for `weights.txt`. tf-keras builds a `Sequential`'s layers in a fresh name
     /// scope, so a variable under a `Sequential` drops every scope above and including it
     /// (`res_net18/sequential/resnet_block/conv2d_1` is named `resnet_block/conv2d_1/kernel:0`).
+    /// A Functional model's layers are built when called on symbolic tensors, outside any
+    /// model's scope, so their names carry no model prefix either (`conv2d/kernel:0`).
     public var kerasVariableNames: [(name: String, parameter: Parameter)] {
         kerasNames().map { ($0.name, $0.parameter) }
     }
@@ -83,7 +110,7 @@ extension Layer {
         var result = parameters.map { ("\(name)/\($0.name):0", $0, false) }
         for (_, child) in children {
             for entry in child.kerasNames() {
-                result.append(entry.sealed || self is Sequential ? (entry.name, entry.parameter, true) : ("\(name)/\(entry.name)", entry.parameter, false))
+                result.append(entry.sealed || self is Sequential || (self as? Model)?.graph != nil ? (entry.name, entry.parameter, true) : ("\(name)/\(entry.name)", entry.parameter, false))
             }
         }
         return result

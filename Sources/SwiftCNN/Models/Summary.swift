@@ -14,19 +14,35 @@ extension Layer {
 extension Model {
     /// Keras's `model.summary()` table: one row per direct child (a nested model is one
     /// row), its output shape from the last call, its parameter count, and the totals.
-    /// Call `build(inputShape:)` or run the model once first so the variables exist.
-    public func summary(lineLength: Int = 65) -> String {
-        let columns = [Int(Double(lineLength) * 0.45), Int(Double(lineLength) * 0.85), lineLength]
+    /// A Functional model's table also has Keras's "Connected to" column: the layer
+    /// calls each layer reads (`conv2d[0][0]`, one per line), and is 108 wide by default
+    /// (65 otherwise). Call `build(inputShape:)` or run the model once first so the
+    /// variables exist.
+    public func summary(lineLength: Int? = nil) -> String {
+        let connections = graph.map(Self.connections)
+        let lineLength = lineLength ?? (connections == nil ? 65 : 108)
+        let positions = connections == nil ? [0.45, 0.85, 1.0] : [0.3, 0.56, 0.74, 1.0]
+        let columns = positions.map { Int(Double(lineLength) * $0) }
+        var header = ["Layer (type)", "Output Shape", "Param #"]
+        if connections != nil { header.append("Connected to") }
         var lines: [String] = []
         lines.append("Model: \"\(name)\"")
         lines.append(String(repeating: "_", count: lineLength))
-        lines.append(row(["Layer (type)", "Output Shape", "Param #"], columns))
+        lines.append(row(header, columns))
         lines.append(String(repeating: "=", count: lineLength))
         let rows = children
         for (index, child) in rows.enumerated() {
             let layer = child.layer
             let shape = layer.lastOutputShape.map(kerasShape) ?? "(unbuilt)"
-            lines.append(row(["\(layer.name) (\(layer.typeName))", shape, "\(layer.parameterCount)"], columns))
+            var fields = ["\(layer.name) (\(layer.typeName))", shape, "\(layer.parameterCount)"]
+            if let connections {
+                let inbound = connections[index]
+                fields.append(inbound.first ?? "-")
+                lines.append(row(fields, columns))
+                for more in inbound.dropFirst() { lines.append(row(["", "", "", more], columns)) }
+            } else {
+                lines.append(row(fields, columns))
+            }
             lines.append(String(repeating: index == rows.count - 1 ? "=" : " ", count: index == rows.count - 1 ? lineLength : 0))
         }
         if rows.isEmpty { lines.append(String(repeating: "=", count: lineLength)) }
@@ -36,6 +52,16 @@ extension Model {
         lines.append("Non-trainable params: \(nonTrainableParameterCount) (\(readableSize(nonTrainableParameterCount * 4)))")
         lines.append(String(repeating: "_", count: lineLength))
         return lines.joined(separator: "\n")
+    }
+
+    /// Per layer of `graph.layers`, the tensors its calls read as Keras names them:
+    /// `layer[node][0]`, node counting the producing layer's calls in this model.
+    static func connections(_ graph: FunctionalGraph) -> [[String]] {
+        graph.layers.map { layer in
+            graph.calls(of: layer).flatMap { call in
+                call.inboundTensors.map { "\($0.layer.name)[\(graph.nodeIndex(of: $0))][0]" }
+            }
+        }
     }
 }
 

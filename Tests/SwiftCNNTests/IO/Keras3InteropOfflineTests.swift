@@ -26,15 +26,40 @@ import Testing
         }
     }
 
+    /// The interop script's Functional CNN: a branch, a skip, a layer shared by two calls,
+    /// Add and Concatenate.
+    static func functional() throws -> Model {
+        let inputs = Input(shape: [32, 32, 3], name: "image")
+        var x = try Conv2D(8, kernelSize: 3, padding: .same, useBias: false)(inputs)
+        x = try BatchNormalization()(x)
+        let a = try Activation(.relu)(x)
+        let b = try Conv2D(8, kernelSize: 1, activation: .relu)(a)
+        let c = try Conv2D(8, kernelSize: 3, padding: .same)(a)
+        let shared = Conv2D(8, kernelSize: 1)
+        shared.name = "shared"
+        x = try Concatenate()([try Add()([shared(b), shared(c), a]), a])
+        x = try MaxPool2D(poolSize: 2, strides: 2)(x)
+        x = try Conv2D(16, kernelSize: 3, strides: 2, activation: .relu)(x)
+        x = try GlobalAveragePooling2D()(x)
+        return try Model(inputs: inputs, outputs: try Dense(10, activation: .softmax)(x), name: "functional")
+    }
+
+    /// SWIFTCNN_KERAS3_INTEROP_MODELS (comma-separated) limits the run to those models.
+    static let models =
+        ProcessInfo.processInfo.environment["SWIFTCNN_KERAS3_INTEROP_MODELS"].map {
+            $0.split(separator: ",").map(String.init)
+        } ?? ["Baseline", "LeNet5", "AlexNet8", "VGG16", "Inception10", "ResNet18", "Sequential", "Functional"]
+
     @Test(.enabled(if: directory != nil))
     func keras3Interop() throws {
         let dir = try #require(Self.directory)
         let x = try KerasInteropOfflineTests().probeImages()
-        for name in ["Baseline", "LeNet5", "AlexNet8", "VGG16", "Inception10", "ResNet18", "Sequential"] {
+        for name in Self.models {
             func make(seed: UInt64) throws -> Model {
-                let model = name == "Sequential" ? Self.sequential() : try ModelZoo.make(name)
+                let model =
+                    name == "Sequential" ? Self.sequential() : name == "Functional" ? try Self.functional() : try ModelZoo.make(name)
                 model.seed = seed
-                try model.build(inputShape: [32, 32, 3])
+                if !model.isBuilt { try model.build(inputShape: [32, 32, 3]) }
                 model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy())
                 return model
             }
@@ -50,7 +75,7 @@ import Testing
             let weightsDifference = difference(try fromKeras.predict(x, batchSize: 50).scalars, theirs)
             print("INTEROP3 \(name): SwiftCNN loadWeights(Keras 3 .weights.h5): max |p_swift - p_keras| = \(weightsDifference), Adam iterations \(fromKeras.optimizer?.iterations ?? -1)")
             #expect(weightsDifference < 1e-4)
-            if name == "Sequential" {
+            if name == "Sequential" || name == "Functional" {
                 let model = try KerasModelFile.load("\(dir)/\(name)/keras/\(name).keras")
                 let archiveDifference = difference(try model.predict(x, batchSize: 50).scalars, theirs)
                 print("INTEROP3 \(name): SwiftCNN KerasModelFile.load(Keras 3 .keras): max |p_swift - p_keras| = \(archiveDifference)")

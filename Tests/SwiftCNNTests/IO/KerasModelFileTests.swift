@@ -164,10 +164,10 @@ import Testing
     @Test func functionalAndUnknownModels() throws {
         expectLine(
             try archive(config: ["class_name": "Functional", "config": ["layers": []]]),
-            contains: "config.json: Functional models (class 'Functional') are not supported yet; supported: Sequential, Baseline")
+            contains: "config.json: Functional input_layers null is not [name, node, 0] or a list of them")
         expectLine(
             try readWholeFile(Keras3Fixtures.path("lists.keras")),
-            contains: "config.json: model class 'ListsModel' is not supported; supported: Sequential, Baseline")
+            contains: "config.json: model class 'ListsModel' is not supported; supported: Sequential, Functional, Baseline")
     }
 
     /// Keras 3 writes a course model's config from its constructor's defaults, so its own

@@ -14,7 +14,7 @@ enum KerasLayerConfig {
     /// Keras class names SwiftCNN builds, as Keras 3 writes them (and their aliases).
     static let supported = [
         "Conv2D", "Dense", "BatchNormalization", "Activation", "MaxPooling2D", "AveragePooling2D",
-        "GlobalAveragePooling2D", "Flatten", "Dropout",
+        "GlobalAveragePooling2D", "Flatten", "Dropout", "Add", "Concatenate",
     ] + moreLayers
     private static let aliases = [
         "Convolution2D": "Conv2D", "MaxPool2D": "MaxPooling2D", "AvgPool2D": "AveragePooling2D",
@@ -106,6 +106,11 @@ enum KerasLayerConfig {
         case "Flatten":
             try arguments.expect("data_format", .string("channels_last"), allowNull: true)
             layer = Flatten()
+        case "Add":
+            layer = Add()
+        case "Concatenate":
+            let axis = try arguments.integer("axis", default: -1)
+            layer = Concatenate(axis: axis)
         case _ where moreLayers.contains(className):
             layer = try moreLayer(className, &arguments)
         default:  // Dropout
@@ -182,6 +187,13 @@ enum KerasLayerConfig {
         case is Flatten:
             className = "Flatten"
             config["data_format"] = "channels_last"
+        case is Add:
+            className = "Add"
+            buildInput = false  // Keras's build_config of a merge is a list of shapes.
+        case let concatenate as Concatenate:
+            className = "Concatenate"
+            config["axis"] = .number(Double(concatenate.axis))
+            buildInput = false
         case let dropout as Dropout:
             className = "Dropout"
             config["rate"] = decimal(dropout.rate)
@@ -334,6 +346,12 @@ private struct Arguments {
                 "activation", value, ActivationFunction.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
         }
         return function
+    }
+
+    mutating func integer(_ key: String, default fallback: Int) throws -> Int {
+        guard let value = take(key), !value.isNull else { return fallback }
+        guard let number = value.integer else { throw unsupported(key, value, "a whole number") }
+        return number
     }
 
     mutating func bool(_ key: String, default fallback: Bool) throws -> Bool {

@@ -10,7 +10,8 @@ import Foundation
 //   subclassed model's config from its constructor's *defaults* and adds `trainable` and
 //   `dtype`, which the course's constructors do not accept, so SwiftCNN writes just the
 //   arguments: then `keras.models.load_model(path, custom_objects={...})` rebuilds them.
-// - Functional models wait for SwiftCNN's Functional API: one line says so.
+// - Functional models (`Model(inputs:outputs:)`): their layers with `inbound_nodes`,
+//   `input_layers` and `output_layers` (KerasFunctionalConfig.swift).
 
 /// What a `.keras` config.json describes.
 struct KerasModelConfig {
@@ -21,7 +22,7 @@ struct KerasModelConfig {
     var optimizer: Optimizer?
 
     static let courseClasses = ["Baseline", "LeNet5", "AlexNet8", "VGG16", "Inception10", "ResNet18"]
-    static var supportedText: String { "Sequential, " + courseClasses.joined(separator: ", ") }
+    static var supportedText: String { "Sequential, Functional, " + courseClasses.joined(separator: ", ") }
 
     /// Reads config.json's bytes (`file` names the archive in errors).
     init(json bytes: [UInt8], file: String) throws {
@@ -44,11 +45,7 @@ struct KerasModelConfig {
         } else if let name {
             model = try Self.courseModel(name, config: config, file: file)
         } else if className == "Functional" || (className == "Model" && config["layers"] != nil) {
-            throw CheckpointError(
-                file: file,
-                message:
-                    "config.json: Functional models (class '\(className)') are not supported yet; supported: \(Self.supportedText)"
-            )
+            (model, inputShape) = try KerasFunctionalConfig.model(config, file: file)
         } else {
             throw CheckpointError(
                 file: file,
@@ -164,11 +161,13 @@ struct KerasModelConfig {
 
     /// config.json for `model` (built), as Keras 3 writes it.
     static func json(for model: Model, file: String) throws -> JSONValue {
-        guard let inputShape = model.lastInputShape else {
+        guard let inputShape = model.lastInputShape ?? (model.graph != nil ? [] : nil) else {
             throw CheckpointError(file: file, message: "model has no variables yet; call build(inputShape:) first")
         }
         var object: [String: JSONValue]
-        if let sequential = model as? Sequential {
+        if let graph = model.graph {
+            object = try KerasFunctionalConfig.json(model, graph: graph, file: file)
+        } else if let sequential = model as? Sequential {
             var layers: [JSONValue] = [
                 [
                     "module": "keras.layers", "class_name": "InputLayer", "registered_name": nil,
@@ -205,7 +204,10 @@ struct KerasModelConfig {
                 file: file,
                 message: "config.json: model class '\(model.typeName)' cannot be described; supported: \(supportedText)")
         }
-        object["build_config"] = ["input_shape": .array([.null] + inputShape.dropFirst().map { .number(Double($0)) })]
+        // A Functional model is built by its graph; Keras writes no input shape for it.
+        object["build_config"] = [
+            "input_shape": model.graph != nil ? .null : .array([.null] + inputShape.dropFirst().map { .number(Double($0)) })
+        ]
         if let compile = compileConfig(model) { object["compile_config"] = compile }
         return .object(object)
     }

@@ -33,10 +33,12 @@ public enum KerasModelFile {
         }
         let config = try KerasModelConfig(json: configBytes, file: file)
         let model = config.model
-        do {
-            try model.build(inputShape: config.inputShape ?? [32, 32, 3])
-        } catch {
-            throw CheckpointError(file: file, message: "config.json describes a model that cannot be built: \(error)")
+        if model.graph == nil {  // a Functional model is built by its layers' symbolic calls
+            do {
+                try model.build(inputShape: config.inputShape ?? [32, 32, 3])
+            } catch {
+                throw CheckpointError(file: file, message: "config.json describes a model that cannot be built: \(error)")
+            }
         }
         if let optimizer = config.optimizer {
             model.compile(optimizer: optimizer, loss: SparseCategoricalCrossentropy(), metrics: [SparseCategoricalAccuracy()])
@@ -46,6 +48,19 @@ public enum KerasModelFile {
         }
         try KerasWeightsFile.load(into: model, bytes: weights, file: "\(file)/model.weights.h5")
         return model
+    }
+
+    /// The model config.json describes, with fresh variables rather than the file's and no
+    /// optimizer (`swiftcnn train --fresh`): a Sequential or course model unbuilt, so
+    /// that its seed applies when it is built; a Functional model with the variables its
+    /// layers' calls made. Also the input shape the file records, if any.
+    public static func loadArchitecture(_ path: String) throws -> (model: Model, inputShape: [Int]?) {
+        let entries = try ZipArchive.read(readWholeFile(path), entries: ["config.json"], limit: configLimit, file: path)
+        guard let configBytes = entries["config.json"] else {
+            throw CheckpointError(file: path, message: "has no config.json (not a Keras 3 .keras file?)")
+        }
+        let config = try KerasModelConfig(json: configBytes, file: path)
+        return (config.model, config.inputShape)
     }
 
     /// Reads only the archive's weights (model.weights.h5) into `model`, which must be

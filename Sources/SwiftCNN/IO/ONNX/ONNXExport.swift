@@ -155,7 +155,8 @@ struct ONNXExporter {
             return
         case .add:
             try requireSameLayout(node, "add")
-            names[out] = builder.node("Add", inputs, name: "add")
+            // ONNX's Add takes two inputs; Sum any number (Keras's Add of three).
+            names[out] = builder.node(inputs.count == 2 ? "Add" : "Sum", inputs, name: "add")
             if channelsFirst.contains(node.inputs[0]) { channelsFirst.insert(out) }
         case .concatenate:
             try requireSameLayout(node, "concatenate")

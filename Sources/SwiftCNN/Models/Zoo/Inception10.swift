@@ -29,7 +29,7 @@ public final class ConvBNRelu: Model {
 /// Inception's multi-branch block (`InceptionBlk`): four branches over the same input (1×1;
 /// 1×1 then 3×3; 1×1 then 5×5; 3×3 max pool then 1×1), concatenated along channels.
 /// The 1×1 convolutions in front cut the channels the larger kernels see.
-public final class InceptionBlk: Model, ParallelBranches {
+public final class InceptionBlk: Model {
     /// Channels of each branch's output (the block outputs `4 · ch`).
     public let ch: Int
     /// Stride of the branches' first layers (2 halves the image).
@@ -77,10 +77,6 @@ public final class InceptionBlk: Model, ParallelBranches {
         branchOutputs.append(x3_2)
         branchOutputs.append(x4_2)
         return try concatenate(branchOutputs)
-    }
-
-    var branches: (parallel: [[Layer]], then: [Layer]) {
-        ([[c1], [c2_1, c2_2], [c3_1, c3_2], [p4_1, c4_2]], [])
     }
 }
 

@@ -2,7 +2,7 @@
 /// added to the block's input before the last ReLU. When the block changes the resolution
 /// or the channel count, `residualPath` adds a 1×1 convolution and batch norm on the
 /// shortcut so the two can be added.
-public final class ResnetBlock: Model, ParallelBranches {
+public final class ResnetBlock: Model {
     /// Channels of the block's convolutions.
     public let filters: Int
     /// Stride of the first convolution (2 halves the image).
@@ -51,10 +51,6 @@ public final class ResnetBlock: Model, ParallelBranches {
             residual = try down_b1(down_c1(inputs, training: training), training: training)
         }
         return try a2(y + residual, training: training)
-    }
-
-    var branches: (parallel: [[Layer]], then: [Layer]) {
-        ([[c1, b1, a1, c2, b2], [down_c1, down_b1].compactMap { $0 }], [a2])
     }
 }
 
