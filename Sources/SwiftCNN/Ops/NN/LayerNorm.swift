@@ -8,6 +8,7 @@ import Foundation
 ///   - input: Any rank ≥ 1; rows are the last axis.
 ///   - gamma: `[features]` scale, or nil for none (Keras's `scale=False`).
 ///   - beta: `[features]` offset, or nil for none (Keras's `center=False`).
+///   - epsilon: Added to the variance before the square root (Keras's default 1e-3).
 public func layerNormalization(_ input: Tensor, gamma: Tensor? = nil, beta: Tensor? = nil, epsilon: Float = 1e-3) throws -> Tensor {
     try layerNormalization(
         input, gamma: gamma, beta: beta,

@@ -7,7 +7,8 @@
 ///   - depthwiseKernel: `[kh, kw, channels, multiplier]`.
 ///   - pointwiseKernel: `[1, 1, channels · multiplier, filters]`.
 ///   - bias: `[filters]`, or nil.
-///   - strides, padding: Those of the depthwise step.
+///   - strides: The depthwise step's strides.
+///   - padding: The depthwise step's padding.
 public func separableConv2d(
     _ input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: Tensor, bias: Tensor? = nil, strides: Size2D = 1,
     padding: Padding = .valid

@@ -6,6 +6,8 @@
 ///   - input: `[batch, height, width, channels]`.
 ///   - kernel: Keras's `Conv2DTranspose` kernel `[kh, kw, filters, channels]`.
 ///   - bias: `[filters]`, or nil.
+///   - strides: How far apart the input pixels land in the output.
+///   - padding: `same` or `valid`, with Keras's output sizes above.
 /// - Returns: `[batch, outHeight, outWidth, filters]`, recording its backward rule when an
 ///   argument is tracked.
 public func conv2dTranspose(
