@@ -220,3 +220,49 @@ import Testing
         }
     }
 }
+
+/// Zero-size tensors and other edge inputs, each in its own process (an exit test), so a
+/// trap shows up as one failed expectation instead of ending the test run. Throwing is
+/// fine; trapping is not.
+@Suite struct OpsNoTrapTests {
+    @Test func zeroSizeTensors() async {
+        await #expect(processExitsWith: .success) {
+            let empty = Tensor(shape: [0, 3])
+            let row = Tensor(shape: [3], repeating: 1)
+            _ = try? empty + row
+            _ = try? sum(empty, axes: [0], keepDims: false)
+            _ = try? mean(empty, axes: [0], keepDims: false)
+            _ = try? max(empty, axes: [0], keepDims: false)
+            _ = try? softmax(empty, axis: -1)
+            _ = try? matmul(empty, Tensor(shape: [3, 2]))
+            _ = try? Tensor(shape: [2, 3]).slice(begin: [0, 0], size: [0, 3])
+            _ = try? concatenate([empty, Tensor(shape: [1, 3])], axis: 0)
+            _ = try? empty.transposed()
+            _ = try? gather(Tensor(shape: [3, 2]), indices: [], axis: 0)
+            _ = try? pad(empty, [(1, 0), (0, 0)], value: 2)
+        }
+    }
+
+    @Test func degenerateWindows() async {
+        await #expect(processExitsWith: .success) {
+            let image = Tensor(shape: [1, 2, 2, 1], repeating: 1)
+            _ = try? maxPool2d(image, poolSize: 3, strides: 1, padding: .valid)
+            _ = try? avgPool2d(image, poolSize: 3, strides: 1, padding: .valid)
+            _ = try? conv2d(image, Tensor(shape: [3, 3, 1, 1]), strides: 1, padding: .valid)
+            _ = try? maxPool2d(image, poolSize: 2, strides: 0, padding: .valid)
+            _ = try? conv2d(image, Tensor(shape: [1, 1, 1, 1]), strides: 0, padding: .same)
+        }
+    }
+
+    @Test func tapeMisuse() async {
+        await #expect(processExitsWith: .success) {
+            let tape = GradientTape()
+            let w = Parameter(name: "w", value: Tensor(shape: [2], repeating: 1))
+            // A target the tape did not record, and one that is not a scalar.
+            _ = try? tape.gradient(Tensor(shape: [], repeating: 1), [w])
+            let other = GradientTape()
+            let y = try? other.record { try w * 2 }
+            if let y { _ = try? other.gradient(y, [w]) }
+        }
+    }
+}
