@@ -111,8 +111,8 @@ public struct CourseTraining {
         let latest = try model.fit(
             train, batchSize: batchSize, epochs: max(epochs, initialEpoch + 1),
             validationData: (test.images, test.labels), validationFreq: 1, initialEpoch: initialEpoch,
-            callbacks: [saver] + callbacks, verbose: verbose, interruption: interruption, resumingAt: progress,
-            augmentation: augmentation)
+            callbacks: [saver, ResumeCallback(interruption: interruption, resumingAt: progress)] + callbacks,
+            verbose: verbose, augmentation: augmentation)
         var history = earlier
         history.append(contentsOf: latest)
         if !primary {

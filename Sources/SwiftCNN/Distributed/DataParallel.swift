@@ -9,7 +9,7 @@ import Foundation
 /// PyTorch's DistributedDataParallel and Horovod do).
 ///
 /// There is nothing to call: a process started by `mpirun` (Open MPI) with more than one
-/// rank joins the job the first time it trains, and ``Model/fit(x:y:batchSize:epochs:validationData:validationFreq:shuffle:initialEpoch:callbacks:verbose:interruption:resumingAt:augmentation:)``
+/// rank joins the job the first time it trains, and ``Model/fit(x:y:batchSize:epochs:validationData:validationFreq:shuffle:initialEpoch:callbacks:verbose:augmentation:)``
 /// then splits every global batch across the ranks. A process started any other way
 /// never loads MPI.
 ///

@@ -12,6 +12,11 @@ public protocol Callback: AnyObject {
     func onEpochEnd(_ epoch: Int, logs: [String: Double], model: Model) throws
     /// Called once after training, also when it stopped early or was interrupted.
     func onTrainEnd(model: Model, history: History) throws
+    /// Whether `fit` should stop after the current step (an interruption: the epoch is
+    /// left unfinished, and `History.interruption` says where, to resume from there).
+    var stopRequested: Bool { get }
+    /// Where an earlier run of this training was interrupted, for `fit` to continue from.
+    var resumePoint: EpochProgress? { get }
 }
 
 extension Callback {
@@ -25,6 +30,10 @@ extension Callback {
     public func onEpochEnd(_ epoch: Int, logs: [String: Double], model: Model) throws {}
     /// Does nothing.
     public func onTrainEnd(model: Model, history: History) throws {}
+    /// Never asks to stop.
+    public var stopRequested: Bool { false }
+    /// No earlier run to continue.
+    public var resumePoint: EpochProgress? { nil }
 }
 
 /// Per-epoch values of every logged quantity, as Keras's `History.history`.
@@ -58,7 +67,7 @@ public struct History: Sendable, Equatable {
 }
 
 /// How far an unfinished epoch got: the steps done and its running loss and metric sums,
-/// so `fit(resumingAt:)` can finish it as if it had never stopped.
+/// so `fit` (given a ``ResumeCallback``) can finish it as if it had never stopped.
 public struct EpochProgress: Sendable, Equatable, Codable {
     /// The epoch (from zero).
     public var epoch: Int

@@ -64,14 +64,13 @@ extension Model {
         x: Tensor, y: Tensor, batchSize: Int = 32, epochs: Int = 1,
         validationData: (x: Tensor, y: Tensor)? = nil, validationFreq: Int = 1,
         shuffle: Bool = true, initialEpoch: Int = 0, callbacks: [Callback] = [], verbose: Bool = true,
-        interruption: InterruptFlag? = nil, resumingAt partial: EpochProgress? = nil,
         augmentation: (any BatchAugmentation)? = nil
     ) throws -> History {
         try checkBatches(x, y, batchSize: batchSize, op: "fit")
         return try fit(
             TensorBatches(x: x, y: y), batchSize: batchSize, epochs: epochs, validationData: validationData,
             validationFreq: validationFreq, shuffle: shuffle, initialEpoch: initialEpoch, callbacks: callbacks,
-            verbose: verbose, interruption: interruption, resumingAt: partial, augmentation: augmentation)
+            verbose: verbose, augmentation: augmentation)
     }
 
     /// `fit` on batches from `source` (a tensor pair, or 8-bit images converted per
@@ -83,7 +82,6 @@ extension Model {
         _ source: some BatchSource, batchSize: Int = 32, epochs: Int = 1,
         validationData: (x: Tensor, y: Tensor)? = nil, validationFreq: Int = 1,
         shuffle: Bool = true, initialEpoch: Int = 0, callbacks: [Callback] = [], verbose: Bool = true,
-        interruption: InterruptFlag? = nil, resumingAt partial: EpochProgress? = nil,
         augmentation: (any BatchAugmentation)? = nil
     ) throws -> History {
         // Denormals flushed and OpenBLAS on one thread during the call; the caller's after.
@@ -92,7 +90,7 @@ extension Model {
                 try arenaFit(
                     source: source, batchSize: batchSize, epochs: epochs, validationData: validationData,
                     validationFreq: validationFreq, shuffle: shuffle, initialEpoch: initialEpoch, callbacks: callbacks,
-                    verbose: verbose, interruption: interruption, resumingAt: partial, augmentation: augmentation)
+                    verbose: verbose, augmentation: augmentation)
             }
         }
     }
@@ -100,7 +98,7 @@ extension Model {
     private func arenaFit(
         source: some BatchSource, batchSize: Int, epochs: Int, validationData: (x: Tensor, y: Tensor)?,
         validationFreq: Int, shuffle: Bool, initialEpoch: Int, callbacks: [Callback], verbose: Bool,
-        interruption: InterruptFlag?, resumingAt partial: EpochProgress?, augmentation: (any BatchAugmentation)?
+        augmentation: (any BatchAugmentation)?
     ) throws -> History {
         _ = try compiled()
         guard batchSize > 0 else { throw SwiftCNNError("fit: batch size must be positive, got \(batchSize)") }
@@ -114,6 +112,9 @@ extension Model {
         let job = try DataParallel.current()
         if let job { try joinJob(job, plan: [count, batchSize, epochs, initialEpoch]) }
         let all = (verbose && job?.isPrimary != false ? [ProgressBar()] : []) + callbacks
+        // Interruption and resumption come from the callbacks (a ResumeCallback).
+        let partial = all.lazy.compactMap(\.resumePoint).first
+        func interrupted() -> Bool { all.contains { $0.stopRequested } }
         var history = History()
         var order = Array(0..<count)
         stopTraining = false
@@ -173,7 +174,7 @@ extension Model {
             for step in firstStep..<steps {
                 let range = (step * batchSize)..<min((step + 1) * batchSize, count)
                 // Under MPI the ranks agree on stopping when they add up the step's logs.
-                var stop = interruption?.isRequested == true
+                var stop = interrupted()
                 let batch = try producer.next(step: step)
                 if let job {
                     // This rank's part of the global batch; the logs are the ranks' sums.
@@ -199,7 +200,7 @@ extension Model {
                     for metric in metrics { logs[metric.name] = metric.result }
                 }
                 for callback in all { try callback.onBatchEnd(step, logs: logs, model: self) }
-                if job == nil { stop = interruption?.isRequested == true }
+                if job == nil { stop = interrupted() }
                 if stop {
                     // Stop after this step; the unfinished epoch is neither validated nor logged.
                     history.interruptedEpoch = epoch
