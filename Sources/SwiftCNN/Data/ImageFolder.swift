@@ -119,6 +119,13 @@ public struct ImageFolder: Sendable {
             }
             cropped = PixelImage(width: box.width, height: box.height, channels: image.channels, pixels: bytes)
         }
+        if cropped.width == imageSize.width && cropped.height == imageSize.height && cropped.channels == colorMode.channels {
+            // Already the size: the bilinear resize below samples every pixel at its own
+            // centre (weights 0), so it would give back these bytes; copy them instead
+            // (most of a CIFAR-sized folder's decoding time otherwise).
+            cropped.pixels.withUnsafeBufferPointer { output.update(from: $0.baseAddress!, count: $0.count) }
+            return
+        }
         let values = try ImageResize.modelInput(cropped, height: imageSize.height, width: imageSize.width, channels: colorMode.channels)
         values.withUnsafeBufferPointer { src in
             for i in 0..<src.count { output[i] = UInt8(max(0, min(255, (src[i] * 255).rounded()))) }

@@ -1,3 +1,5 @@
+import CZlib
+
 /// A PNG file's structure checked without inflating its pixels: what a folder dataset
 /// looks at for every file before training starts, so that a truncated or malformed file
 /// is reported up front and the pixels can be decoded later, while training runs.
@@ -99,20 +101,10 @@ extension PNG {
         UInt32(bytes[at]) << 24 | UInt32(bytes[at + 1]) << 16 | UInt32(bytes[at + 2]) << 8 | UInt32(bytes[at + 3])
     }
 
-    /// The CRC-32 PNG uses (ISO 3309, as zlib's), of the chunk's type and data.
+    /// The CRC-32 PNG uses (ISO 3309), of the chunk's type and data: zlib's, as libpng's.
     static func crc32(_ bytes: [UInt8], _ range: Range<Int>) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
         bytes.withUnsafeBufferPointer { buffer in
-            crcTable.withUnsafeBufferPointer { table in
-                for i in range { crc = table[Int((crc ^ UInt32(buffer[i])) & 0xFF)] ^ (crc >> 8) }
-            }
+            UInt32(CZlib.crc32(0, buffer.baseAddress! + range.lowerBound, uInt(range.count)))
         }
-        return crc ^ 0xFFFF_FFFF
-    }
-
-    private static let crcTable: [UInt32] = (0..<256).map { n in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
     }
 }
