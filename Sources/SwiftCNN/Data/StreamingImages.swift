@@ -17,8 +17,11 @@ import Synchronization
 /// try model.fit(train, epochs: 5)
 /// ```
 public final class StreamingImages: BatchSource, @unchecked Sendable {
+    /// The files, in the order of the images (index i is `files.paths[i]`).
     public let files: ImageFiles
+    /// How each file is decoded: size, colour mode, crop.
     public let folder: ImageFolder
+    /// `[H, W, C]` of every image, from ``folder``.
     public let imageShape: [Int]
     private let labels: [Int32]
     private let bytesPerImage: Int
@@ -49,7 +52,9 @@ public final class StreamingImages: BatchSource, @unchecked Sendable {
 
     deinit { pixels.deallocate() }
 
+    /// The number of images.
     public var count: Int { files.paths.count }
+    /// Class names in label order.
     public var classNames: [String] { files.classNames }
 
     /// How many images have been decoded so far.
