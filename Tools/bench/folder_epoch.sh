@@ -40,6 +40,8 @@ echo "CPU: $(lscpu | grep 'Model name' | sed 's/Model name: *//'), $(nproc) core
 echo "== decoding 10,000 JPEGs (and the check before it)"
 uptime
 "$BIN" bench --model baseline --decode "$WORK/cifar-jpeg/train"
+echo "== decoding 10,000 PNGs (the folder's test images)"
+"$BIN" bench --model baseline --decode "$WORK/cifar-png/test"
 
 epoch() {  # label, data folder
     local run="$WORK/run-$1"
