@@ -65,6 +65,12 @@ public enum PNG {
         else {
             throw SwiftCNNError("\(path): not a PNG file (bad signature)")
         }
+        if let plain = decodePlainRGB(bytes) { return plain }
+        return try decodeWithLibpng(bytes, path: path)
+    }
+
+    /// ``decode(_:path:)`` through libpng, whatever the PNG (the signature checked).
+    static func decodeWithLibpng(_ bytes: [UInt8], path: String) throws -> PixelImage {
         var png = png_image()
         png.version = png_uint_32(PNG_IMAGE_VERSION)
         let begun = bytes.withUnsafeBytes {

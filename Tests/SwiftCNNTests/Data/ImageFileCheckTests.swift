@@ -117,3 +117,71 @@ import Testing
         #expect(lines.last == "… and 7 more")
     }
 }
+
+/// The plain-RGB PNG decoder gives libpng's pixels, for every row filter libpng's encoder
+/// picks, and leaves every other PNG (and every damaged one) to libpng.
+@Suite struct PNGPlainRGBTests {
+    @Test func pixelsAreLibpngs() throws {
+        var random = RandomGenerator(seed: 4)
+        for (width, height, smooth) in [(32, 32, true), (32, 32, false), (1, 1, false), (7, 3, true), (40, 17, true)] {
+            let pixels = (0..<(width * height * 3)).map { i in
+                smooth ? UInt8((i / 3 % width * 5 + i / (3 * width) * 3 + i % 3 * 40) % 256) : UInt8(random.next() % 256)
+            }
+            let bytes = try PNG.encode(PixelImage(width: width, height: height, channels: 3, pixels: pixels))
+            let plain = try #require(PNG.decodePlainRGB(bytes), "\(width)×\(height)")
+            #expect(plain.pixels == pixels)
+            #expect(try PNG.decodeWithLibpng(bytes, path: "x").pixels == pixels)
+        }
+        // Every filter type, row by row (row y uses filter y % 5), on noisy pixels.
+        let (width, height) = (9, 11)
+        let pixels = (0..<(width * height * 3)).map { _ in UInt8(random.next() % 256) }
+        let bytes = try Self.png(width: width, height: height, pixels: pixels, filters: (0..<height).map { UInt8($0 % 5) })
+        #expect(try PNG.decodeWithLibpng(bytes, path: "x").pixels == pixels)
+        #expect(PNG.decodePlainRGB(bytes)?.pixels == pixels)
+        let unknown = try Self.png(width: 2, height: 2, pixels: Array(repeating: 1, count: 12), filters: [0, 5])
+        #expect(PNG.decodePlainRGB(unknown) == nil)
+        #expect(thrownMessage { _ = try PNG.decode(unknown, path: "f.png") }.hasPrefix("f.png: libpng: "))
+    }
+
+    /// An 8-bit RGB PNG whose rows use `filters` (PNG's forward filters, 3 bytes a pixel).
+    static func png(width: Int, height: Int, pixels: [UInt8], filters: [UInt8]) throws -> [UInt8] {
+        let stride = width * 3
+        var raw: [UInt8] = []
+        for y in 0..<height {
+            raw.append(filters[y])
+            for i in 0..<stride {
+                let x = Int(pixels[y * stride + i])
+                let a = i >= 3 ? Int(pixels[y * stride + i - 3]) : 0
+                let b = y > 0 ? Int(pixels[(y - 1) * stride + i]) : 0
+                let c = i >= 3 && y > 0 ? Int(pixels[(y - 1) * stride + i - 3]) : 0
+                let p = a + b - c
+                let paeth = abs(p - a) <= abs(p - b) && abs(p - a) <= abs(p - c) ? a : abs(p - b) <= abs(p - c) ? b : c
+                let predicted = [0, a, b, (a + b) / 2, paeth][Int(min(filters[y], 4))]
+                raw.append(UInt8(truncatingIfNeeded: x - predicted))
+            }
+        }
+        let compressed = try Gzip.compress(raw, zlib: true)
+        return ImageFileCheckTests.signature + ImageFileCheckTests.header(UInt32(width), UInt32(height))
+            + ImageFileCheckTests.chunk("IDAT", compressed) + ImageFileCheckTests.chunk("IEND", [])
+    }
+
+    @Test func otherAndDamagedFilesGoToLibpng() throws {
+        let rgb = try PNG.encode(PixelImage(width: 4, height: 4, channels: 3, pixels: (0..<48).map { UInt8($0 * 5) }))
+        #expect(PNG.decodePlainRGB(rgb) != nil)
+        #expect(PNG.decodePlainRGB(try PNG.encode(PixelImage(width: 2, height: 2, channels: 1, pixels: [1, 2, 3, 4]))) == nil)
+        #expect(PNG.decodePlainRGB(try PNG.encode(PixelImage(width: 2, height: 1, channels: 4, pixels: Array(repeating: 9, count: 8)))) == nil)
+        for length in 0..<rgb.count { #expect(PNG.decodePlainRGB(Array(rgb.prefix(length))) == nil, "cut at \(length)") }
+        for index in 8..<rgb.count {
+            var flipped = rgb
+            flipped[index] ^= 0x01
+            if let plain = PNG.decodePlainRGB(flipped) {
+                // Only a change libpng accepts too may decode here, to the same pixels.
+                #expect(plain.pixels == (try? PNG.decodeWithLibpng(flipped, path: "x"))?.pixels, "flip at \(index)")
+            }
+        }
+        let garbage = ImageFileCheckTests.signature + ImageFileCheckTests.header(4, 4)
+            + ImageFileCheckTests.chunk("IDAT", Array(repeating: 0xAB, count: 40)) + ImageFileCheckTests.chunk("IEND", [])
+        #expect(PNG.decodePlainRGB(garbage) == nil)
+        #expect(thrownMessage { _ = try PNG.decode(garbage, path: "g.png") }.hasPrefix("g.png: libpng: "))
+    }
+}
