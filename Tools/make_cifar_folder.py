@@ -1,12 +1,13 @@
 """Writes CIFAR-10 images as a folder dataset of JPEG (or PNG) files, to measure
 `swiftcnn train --data DIR` on a folder against the same images from the binary:
 
-    DIR/train/<class>/<n>.jpg   from data_batch_1.bin (10,000 images)
+    DIR/train/<class>/<n>.jpg   from data_batch_1.bin (10,000 images; --train-batches 5
+                                for all five, the 50,000 of the binary's training split)
     DIR/test/<class>/<n>.jpg    from test_batch.bin (--test images drawn at random: some
                                 copies of it are sorted by class)
 
 Run: /work/venv/bin/python Tools/make_cifar_folder.py /work/shared/data/cifar-10-batches-bin /tmp/cifar-jpeg
-     [--format png] [--quality 95] [--test 1000]
+     [--format png] [--quality 95] [--test 1000] [--train-batches 1]
 """
 import argparse
 import os
@@ -40,8 +41,13 @@ def main():
     parser.add_argument("--format", default="jpg", choices=["jpg", "png"])
     parser.add_argument("--quality", type=int, default=95)
     parser.add_argument("--test", type=int, default=1000)
+    parser.add_argument("--train-batches", type=int, default=1, choices=range(1, 6))
     args = parser.parse_args()
-    labels, images = records(os.path.join(args.cifar, "data_batch_1.bin"))
+    # The records in the binary's order: file names number them, so the folder lists
+    # each class's images in that order too.
+    parts = [records(os.path.join(args.cifar, f"data_batch_{i}.bin")) for i in range(1, args.train_batches + 1)]
+    labels = np.concatenate([p[0] for p in parts])
+    images = np.concatenate([p[1] for p in parts])
     write(labels, images, os.path.join(args.out, "train"), args.format, args.quality)
     labels, images = records(os.path.join(args.cifar, "test_batch.bin"))
     sample = np.random.RandomState(0).permutation(len(labels))[: args.test]

@@ -91,15 +91,16 @@ struct DataOptions: ParsableArguments {
         return try Dataset.load(try name(), split: split, locator: locator, limit: limit)
     }
 
-    /// The training split as batches (a folder's images stay 8-bit until each batch) and
-    /// the test split; a folder's bad files of both splits are listed together.
+    /// The training split as batches (a folder's images stay 8-bit until each batch, and are
+    /// decoded while the first epoch trains) and the test split; a folder's bad files of
+    /// both splits are listed together before training.
     func trainingAndTest(trainLimit: Int?, testLimit: Int?, log: @escaping @Sendable (String) -> Void)
         throws -> (train: any BatchSource, classNames: [String], test: Dataset)
     {
         try requirePositive(trainLimit, "--train-limit")
         try requirePositive(testLimit, "--test-limit")
         if let folder = try folder(log: log) {
-            let (train, test) = try folder.loadSplits(trainLimit: trainLimit, testLimit: testLimit)
+            let (train, test) = try folder.streamingSplits(trainLimit: trainLimit, testLimit: testLimit)
             return (train, train.classNames, test.dataset)
         }
         let train = try load(.train, limit: trainLimit, option: "--train-limit")

@@ -72,6 +72,15 @@ public func unused(_ start: UnsafeRawPointer?, _ count: Int) -> CInt { 0 }
         try put("jpeg", "rgb-8x8.jpg", try JPEG.encode(PixelImage(width: 8, height: 8, channels: 3, pixels: (0..<192).map { UInt8($0) })))
         try put("jpeg", "rgb-17x9.jpg", try JPEG.encode(PixelImage(width: 17, height: 9, channels: 3, pixels: (0..<459).map { UInt8($0 % 256) }), quality: 50))
 
+        // The pre-training check: sound files of each kind, and the failures it names.
+        let checkPNG = try PNG.encode(PixelImage(width: 4, height: 3, channels: 3, pixels: (0..<36).map { UInt8($0 * 7) }))
+        let checkJPEG = try JPEG.encode(PixelImage(width: 8, height: 8, channels: 3, pixels: (0..<192).map { UInt8($0) }))
+        try put("image_check", "rgb-4x3.png", checkPNG)
+        try put("image_check", "gray-2x2.png", try PNG.encode(PixelImage(width: 2, height: 2, channels: 1, pixels: [0, 85, 170, 255])))
+        try put("image_check", "rgb-8x8.jpg", checkJPEG)
+        try put("image_check", "truncated.png", Array(checkPNG.prefix(checkPNG.count - 12)))
+        try put("image_check", "no-eoi.jpg", Array(checkJPEG.dropLast(2)))
+
         // Folder trees (FolderFuzzInput's format): two classes of PNG and JPEG, and a
         // labels-file dataset.
         func tree(_ files: [(String, [UInt8])]) -> [UInt8] {

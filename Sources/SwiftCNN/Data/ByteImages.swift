@@ -29,17 +29,23 @@ public struct ByteImages: BatchSource, @unchecked Sendable {
     private static let scale: [Float] = (0..<256).map { Float($0) / 255 }
 
     public func batch(_ indices: [Int]) -> (images: Tensor, labels: Tensor) {
+        pixels.withUnsafeBufferPointer { Self.batch(indices, of: $0, labels: labels, imageShape: imageShape) }
+    }
+
+    /// The images at `indices` of `pixels` (`[N, H, W, C]` bytes) as `Float` x / 255, and
+    /// their labels: what every 8-bit source hands `fit`.
+    static func batch(_ indices: [Int], of pixels: UnsafeBufferPointer<UInt8>, labels: [Int32], imageShape: [Int])
+        -> (images: Tensor, labels: Tensor)
+    {
         let per = imageShape.reduce(1, *)
         var images = Tensor(uninitializedShape: [indices.count] + imageShape)
         var labelTensor = Tensor(uninitializedShape: [indices.count])
-        Self.scale.withUnsafeBufferPointer { table in
-            pixels.withUnsafeBufferPointer { src in
-                images.withUnsafeMutableBufferPointer { dst in
-                    for (row, index) in indices.enumerated() {
-                        let from = src.baseAddress! + index * per
-                        let to = dst.baseAddress! + row * per
-                        for i in 0..<per { to[i] = table[Int(from[i])] }
-                    }
+        scale.withUnsafeBufferPointer { table in
+            images.withUnsafeMutableBufferPointer { dst in
+                for (row, index) in indices.enumerated() {
+                    let from = pixels.baseAddress! + index * per
+                    let to = dst.baseAddress! + row * per
+                    for i in 0..<per { to[i] = table[Int(from[i])] }
                 }
             }
         }

@@ -106,6 +106,21 @@ public struct FolderDataset: Sendable {
         return (images.rows(0..<train.paths.count), images.rows(train.paths.count..<both.paths.count))
     }
 
+    /// Both splits as ``loadSplits(trainLimit:testLimit:)`` makes them (same files, same
+    /// order, same pixels), but with the training images decoded while training runs
+    /// (``StreamingImages``). Every file of both splits is checked first, on all cores and
+    /// without decoding pixels, so the bad files are still listed in one error before
+    /// training; the test split is decoded now (validation needs it whole).
+    public func streamingSplits(trainLimit: Int? = nil, testLimit: Int? = nil) throws -> (train: StreamingImages, test: ByteImages) {
+        var train = try files(.train)
+        if let trainLimit, trainLimit < train.paths.count { train = train.picking(Array(0..<max(0, trainLimit))) }
+        let test = try testFiles(limit: testLimit)
+        _ = try folder.checkedShape()
+        guard !train.paths.isEmpty, !test.paths.isEmpty else { throw SwiftCNNError("no image files") }
+        try ImageFileCheck.checkAll(train.paths + test.paths, maxReported: folder.maxReported)
+        return (try StreamingImages(files: train, folder: folder), try folder.load(test))
+    }
+
     /// The test files, or a fixed random sample of `limit` of them.
     public func testFiles(limit: Int?) throws -> ImageFiles {
         let files = try files(.test)

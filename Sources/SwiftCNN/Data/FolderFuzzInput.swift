@@ -7,7 +7,9 @@ import Foundation
 /// 24 entries. A root file `labels.txt` makes it a `--labels` dataset.
 enum FolderFuzzInput {
     /// Writes the entries under `directory` (a path that would leave it is skipped), then
-    /// indexes and decodes the folder as `swiftcnn train --data DIR --validation-split 0.5`.
+    /// indexes, checks and decodes the folder as `swiftcnn train --data DIR
+    /// --validation-split 0.5` does (training images streamed), and, when that works, as
+    /// decoding everything first: both must give the same images.
     static func run(_ bytes: [UInt8], in directory: String) throws {
         var i = 0
         var entries = 0
@@ -38,7 +40,10 @@ enum FolderFuzzInput {
         if FileManager.default.fileExists(atPath: labels) { dataset.labelsFile = labels }
         dataset.validationSplit = 0.5
         dataset.folder = ImageFolder(imageSize: (4, 4))
-        let (train, test) = try dataset.loadSplits()
-        precondition(train.pixels.count == train.count * 48 && test.pixels.count == test.count * 48)
+        let (streamed, streamedTest) = try dataset.streamingSplits()
+        let train = try streamed.decodedAll()
+        precondition(train.pixels.count == train.count * 48 && streamedTest.pixels.count == streamedTest.count * 48)
+        let (whole, wholeTest) = try dataset.loadSplits()
+        precondition(whole.pixels == train.pixels && wholeTest.pixels == streamedTest.pixels)
     }
 }

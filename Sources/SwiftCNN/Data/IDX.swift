@@ -273,12 +273,13 @@ enum Gzip {
         }
     }
 
-    /// Compresses `input` as one gzip member (used by tests and fixtures).
-    static func compress(_ input: [UInt8]) throws -> [UInt8] {
+    /// Compresses `input` as one gzip member, or as a zlib stream (a PNG's image data)
+    /// with `zlib` (used by tests and fixtures).
+    static func compress(_ input: [UInt8], zlib: Bool = false) throws -> [UInt8] {
         var stream = z_stream()
         guard
             deflateInit2_(
-                &stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
+                &stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, zlib ? MAX_WBITS : 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY,
                 zlibVersion(),
                 Int32(MemoryLayout<z_stream>.size)) == Z_OK
         else { throw SwiftCNNError("gzip: zlib could not start deflating") }

@@ -40,10 +40,7 @@ public struct ImageFolder: Sendable {
     /// - Throws: one error listing every file that cannot be decoded (up to
     ///   ``maxReported``), each as `path: why`, before any training starts.
     public func load(_ files: ImageFiles) throws -> ByteImages {
-        let shape = imageShape
-        guard shape.allSatisfy({ $0 > 0 }), shape[0] * shape[1] <= 1 << 24 else {
-            throw SwiftCNNError("--image-size must be positive and at most 4096×4096, got \(shape[0]),\(shape[1])")
-        }
+        let shape = try checkedShape()
         guard !files.paths.isEmpty else { throw SwiftCNNError("no image files") }
         let per = shape.reduce(1, *)
         var pixels = [UInt8](repeating: 0, count: files.paths.count * per)
@@ -54,25 +51,31 @@ public struct ImageFolder: Sendable {
             let base = UnsafeMutableSendablePointer(buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: paths.count) { index in
                 do {
-                    let image = try ImageDecoder.read(paths[index], asTensorFlow: true)
-                    try this.resize(image, into: base.pointer + index * per)
+                    try this.decode(paths[index], into: base.pointer + index * per)
                 } catch {
-                    let message = (error as? SwiftCNNError)?.message ?? "\(error)"
+                    let message = BadImageFiles.message(error)
                     problems.withLock { $0[index] = message }
                 }
             }
         }
         let bad = problems.withLock { $0 }
-        if !bad.isEmpty {
-            let lines = bad.keys.sorted().prefix(maxReported).map { index -> String in
-                let text = bad[index]!
-                return text.hasPrefix(paths[index]) ? text : "\(paths[index]): \(text)"
-            }
-            let more = bad.count > maxReported ? "\n… and \(bad.count - maxReported) more" : ""
-            throw SwiftCNNError(
-                "\(bad.count) of \(paths.count) image files cannot be read:\n" + lines.joined(separator: "\n") + more)
-        }
+        if !bad.isEmpty { throw BadImageFiles.error(bad, paths: paths, maxReported: maxReported) }
         return try ByteImages(pixels: pixels, labels: files.labels.map(Int32.init), imageShape: shape, classNames: files.classNames)
+    }
+
+    /// ``imageShape``, or an error when ``imageSize`` is empty or too large.
+    func checkedShape() throws -> [Int] {
+        let shape = imageShape
+        guard shape.allSatisfy({ $0 > 0 }), shape[0] * shape[1] <= 1 << 24 else {
+            throw SwiftCNNError("--image-size must be positive and at most 4096×4096, got \(shape[0]),\(shape[1])")
+        }
+        return shape
+    }
+
+    /// Decodes the file at `path` into ``imageShape``'s bytes at `output`, as TensorFlow
+    /// decodes it (see ``ImageDecoder/read(_:asTensorFlow:)``).
+    func decode(_ path: String, into output: UnsafeMutablePointer<UInt8>) throws {
+        try resize(ImageDecoder.read(path, asTensorFlow: true), into: output)
     }
 
     /// Keras's crop box for `crop_to_aspect_ratio` (`smart_resize`): rows and columns.
@@ -115,6 +118,13 @@ public struct ImageFolder: Sendable {
                 bytes.replaceSubrange((row * rowBytes)..<((row + 1) * rowBytes), with: image.pixels[from..<(from + rowBytes)])
             }
             cropped = PixelImage(width: box.width, height: box.height, channels: image.channels, pixels: bytes)
+        }
+        if cropped.width == imageSize.width && cropped.height == imageSize.height && cropped.channels == colorMode.channels {
+            // Already the size: the bilinear resize below samples every pixel at its own
+            // centre (weights 0), so it would give back these bytes; copy them instead
+            // (most of a CIFAR-sized folder's decoding time otherwise).
+            cropped.pixels.withUnsafeBufferPointer { output.update(from: $0.baseAddress!, count: $0.count) }
+            return
         }
         let values = try ImageResize.modelInput(cropped, height: imageSize.height, width: imageSize.width, channels: colorMode.channels)
         values.withUnsafeBufferPointer { src in

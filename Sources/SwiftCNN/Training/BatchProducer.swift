@@ -27,7 +27,10 @@ final class BatchProducer: @unchecked Sendable {
                 let stop = cancelled
                 condition.unlock()
                 if stop { break }
-                let result = Result { try make(step) }
+                _ = BatchFailure.take()
+                var result = Result { try make(step) }
+                // A source's failure (an image that does not decode) fails the step.
+                if let failure = BatchFailure.take() { result = .failure(failure) }
                 condition.lock()
                 ready.append((step, result))
                 condition.broadcast()
@@ -68,6 +71,32 @@ final class BatchProducer: @unchecked Sendable {
     }
 
     deinit { finish() }
+}
+
+/// How a ``BatchSource`` fails a step. `batch` does not throw, so a source that cannot
+/// make its batch (an image that fails to decode mid-epoch) reports the error here, on
+/// the thread that called `batch`, and returns a batch of the right shape; the data
+/// producer then discards that batch and makes the error the step's, which `fit` throws.
+public enum BatchFailure {
+    private static let key = "SwiftCNN.BatchFailure"
+
+    /// Records `error` for the batch being made on this thread (the first one is kept).
+    public static func report(_ error: any Error) {
+        let slot = Thread.current.threadDictionary
+        if slot[key] == nil { slot[key] = Box(error) }
+    }
+
+    /// The error reported on this thread since the last call, cleared.
+    public static func take() -> (any Error)? {
+        let slot = Thread.current.threadDictionary
+        defer { slot.removeObject(forKey: key) }
+        return (slot[key] as? Box)?.error
+    }
+
+    private final class Box {
+        let error: any Error
+        init(_ error: any Error) { self.error = error }
+    }
 }
 
 /// The generator an augmentation draws from for one training step: a function of the

@@ -141,4 +141,22 @@ import Testing
         #expect(images.dataset.images.scalars == [0, 51, 255, 128, 1, 2].map { Float($0) / 255 })
         #expect(throws: SwiftCNNError.self) { try ByteImages(pixels: [1, 2], labels: [0], imageShape: [1, 1, 3], classNames: []) }
     }
+
+    /// An image already of `--image-size` is copied, not resized: the same bytes the
+    /// bilinear resize gives (it samples each pixel at its own centre).
+    @Test func anImageOfTheTargetSizeIsCopiedAsTheResizeWouldGive() throws {
+        var random = RandomGenerator(seed: 8)
+        for (mode, size) in [(ImageFolder.ColorMode.rgb, (7, 5)), (.grayscale, (4, 9))] {
+            let image = PixelImage(width: size.1, height: size.0, channels: 3, pixels: (0..<(size.0 * size.1 * 3)).map { _ in UInt8(random.next() % 256) })
+            let folder = ImageFolder(imageSize: size, colorMode: mode)
+            var copied = [UInt8](repeating: 0, count: size.0 * size.1 * mode.channels)
+            try copied.withUnsafeMutableBufferPointer { try folder.resize(image, into: $0.baseAddress!) }
+            // In grayscale the copied bytes are the luma: resized at their own size they
+            // must come back unchanged.
+            let source = mode == .rgb ? image : PixelImage(width: image.width, height: image.height, channels: 1, pixels: copied)
+            let resized = try ImageResize.modelInput(source, height: size.0, width: size.1, channels: mode.channels)
+            #expect(resized.scalars.map { UInt8(($0 * 255).rounded()) } == copied, "\(mode)")
+            if mode == .rgb { #expect(copied == image.pixels) }
+        }
+    }
 }

@@ -12,7 +12,7 @@ import Testing
     static let targets = [
         "cifar10", "idx", "png", "jpeg", "safetensors", "checkpoint_state", "npy", "history_csv",
         "tfbundle", "tfbundle_entries", "objectgraph", "tfevents", "keras_zip", "keras_config", "image_folder",
-        "labels_file",
+        "labels_file", "image_check",
     ]
 
     static var root: URL {
@@ -135,6 +135,8 @@ enum FuzzEntry {
         case "png":
             let image = try PNG.decode(bytes, path: "fuzz.png")
             #expect(image.pixels.count == image.width * image.height * 3)
+        case "image_check":
+            try ImageCheckFuzzInput.run(bytes)
         case "jpeg":
             let image = try JPEG.decode(bytes, path: "fuzz.jpg")
             #expect(image.pixels.count == image.width * image.height * 3)

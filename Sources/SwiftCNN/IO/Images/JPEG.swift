@@ -136,6 +136,9 @@ public enum JPEG {
         var width: Int
         var height: Int
         var components: Int
+        /// Whether the marker walk reached EOI: false for a file cut short, which libjpeg
+        /// pads with gray (and a strict decode refuses).
+        var complete = false
     }
 
     /// Checks the marker structure libjpeg would otherwise abort on: SOI first, every
@@ -155,6 +158,7 @@ public enum JPEG {
         var componentQuant: [Int] = []
         var quantDefined = [Bool](repeating: false, count: 4)
         var scans = 0
+        var reachedEnd = false
         var i = 2
         while i < bytes.count {
             guard bytes[i] == 0xFF else {
@@ -164,7 +168,10 @@ public enum JPEG {
             guard i < bytes.count else { break }
             let marker = bytes[i]
             i += 1
-            if marker == 0xD9 { break }  // EOI
+            if marker == 0xD9 {  // EOI
+                reachedEnd = true
+                break
+            }
             if marker == 0x01 || (0xD0...0xD7).contains(marker) { continue }
             guard marker != 0xD8, marker != 0x00 else {
                 throw fail("unexpected marker 0xFF\(String(format: "%02X", marker)) at byte \(i - 2)")
@@ -276,8 +283,9 @@ public enum JPEG {
             }
             i += length
         }
-        guard let frame else { throw fail("no frame header (SOF0, SOF1 or SOF2)") }
+        guard var frame else { throw fail("no frame header (SOF0, SOF1 or SOF2)") }
         guard scans > 0 else { throw fail("no image data (SOS)") }
+        frame.complete = reachedEnd
         return frame
     }
 }

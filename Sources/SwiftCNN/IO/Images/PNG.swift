@@ -65,6 +65,12 @@ public enum PNG {
         else {
             throw SwiftCNNError("\(path): not a PNG file (bad signature)")
         }
+        if let plain = decodePlainRGB(bytes) { return plain }
+        return try decodeWithLibpng(bytes, path: path)
+    }
+
+    /// ``decode(_:path:)`` through libpng, whatever the PNG (the signature checked).
+    static func decodeWithLibpng(_ bytes: [UInt8], path: String) throws -> PixelImage {
         var png = png_image()
         png.version = png_uint_32(PNG_IMAGE_VERSION)
         let begun = bytes.withUnsafeBytes {
@@ -105,6 +111,13 @@ public enum PNG {
                     pixels[3 * i + c] = UInt8(straight >> 8)
                 }
             }
+        } else if png.format & png_uint_32(PNG_FORMAT_FLAG_ALPHA) == 0 {
+            // No alpha to drop: straight into RGB, without the RGBA copy.
+            png.format = png_uint_32(PNG_FORMAT_RGB)
+            let ok = pixels.withUnsafeMutableBytes { out in
+                png_image_finish_read(&png, nil, out.baseAddress, png_int_32(width * 3), nil)
+            }
+            guard ok != 0 else { throw SwiftCNNError("\(path): \(message(png))") }
         } else {
             png.format = png_uint_32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
             var rgba = [UInt8](repeating: 0, count: width * height * 4)
