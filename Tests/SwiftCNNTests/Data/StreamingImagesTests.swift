@@ -85,10 +85,11 @@ import Testing
             let model = try Self.baseline()
             let flag = InterruptFlag()
             let first = try model.fit(
-                make(), batchSize: 4, epochs: 2, callbacks: [CourseTrainingTests.InterruptAfter(flag, batches: 3)],
-                verbose: false, interruption: flag)
+                make(), batchSize: 4, epochs: 2, callbacks: [CourseTrainingTests.InterruptAfter(flag, batches: 3), ResumeCallback(interruption: flag)],
+                verbose: false)
             let progress = try #require(first.interruption)
-            try model.fit(make(), batchSize: 4, epochs: 2, initialEpoch: progress.epoch, verbose: false, resumingAt: progress)
+            try model.fit(make(), batchSize: 4, epochs: 2, initialEpoch: progress.epoch,
+                callbacks: [ResumeCallback(resumingAt: progress)], verbose: false)
             return model.weights.map(\.value.scalars)
         }
         let resumedWhole = try interruptedThenResumed { whole }
