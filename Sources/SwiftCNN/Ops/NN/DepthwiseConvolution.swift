@@ -11,9 +11,12 @@
 /// - Returns: `[batch, outHeight, outWidth, channels · multiplier]`, recording its
 ///   backward rule when an argument is tracked.
 public func depthwiseConv2d(
-    _ input: Tensor, kernel: Tensor, bias: Tensor? = nil, strides: Size2D = 1, padding: Padding = .valid
+    _ input: some TensorOperand, kernel: some TensorOperand, bias: (any TensorOperand)? = nil, strides: Size2D = 1, padding: Padding = .valid
 ) throws -> Tensor {
-    try depthwiseConv2d(
+    let input = input.operand
+    let kernel = kernel.operand
+    let bias = bias?.operand
+    return try depthwiseConv2d(
         input, kernel: kernel, bias: bias, rule: DepthwiseConvolutionGradient(strides: strides, padding: padding),
         op: "depthwiseConv2d")
 }

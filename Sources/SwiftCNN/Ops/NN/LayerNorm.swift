@@ -9,8 +9,11 @@ import Foundation
 ///   - gamma: `[features]` scale, or nil for none (Keras's `scale=False`).
 ///   - beta: `[features]` offset, or nil for none (Keras's `center=False`).
 ///   - epsilon: Added to the variance before the square root (Keras's default 1e-3).
-public func layerNormalization(_ input: Tensor, gamma: Tensor? = nil, beta: Tensor? = nil, epsilon: Float = 1e-3) throws -> Tensor {
-    try layerNormalization(
+public func layerNormalization(_ input: some TensorOperand, gamma: (any TensorOperand)? = nil, beta: (any TensorOperand)? = nil, epsilon: Float = 1e-3) throws -> Tensor {
+    let input = input.operand
+    let gamma = gamma?.operand
+    let beta = beta?.operand
+    return try layerNormalization(
         input, gamma: gamma, beta: beta,
         rule: LayerNormalizationGradient(epsilon: epsilon, scale: gamma != nil, center: beta != nil), op: "layerNormalization")
 }

@@ -10,8 +10,11 @@ import CSwiftCNNSupport
 ///   - bias: `[filters]`, or nil.
 /// - Returns: `[batch, height, width, filters]`, recording its backward rule when an
 ///   argument is tracked.
-public func pointwiseConv2d(_ input: Tensor, kernel: Tensor, bias: Tensor? = nil) throws -> Tensor {
-    try pointwiseConv2d(input, kernel: kernel, bias: bias, op: "pointwiseConv2d")
+public func pointwiseConv2d(_ input: some TensorOperand, kernel: some TensorOperand, bias: (any TensorOperand)? = nil) throws -> Tensor {
+    let input = input.operand
+    let kernel = kernel.operand
+    let bias = bias?.operand
+    return try pointwiseConv2d(input, kernel: kernel, bias: bias, op: "pointwiseConv2d")
 }
 
 /// `pointwiseConv2d` naming `op` in errors.

@@ -1,14 +1,16 @@
 /// Keras's rectified linear unit with its options, as `keras.layers.ReLU`:
 /// `min(x, maxValue)` for `x > threshold`, `negativeSlope · (x − threshold)` below (with
 /// Keras's composition exactly: `relu`, `clip(·, 0, maxValue)`, `− slope · relu(threshold − x)`).
-public func relu(_ input: Tensor, maxValue: Float? = nil, negativeSlope: Float = 0, threshold: Float = 0) -> Tensor {
-    relu(input, RectifierGradient(maxValue: maxValue, negativeSlope: negativeSlope, threshold: threshold))
+public func relu(_ input: some TensorOperand, maxValue: Float? = nil, negativeSlope: Float = 0, threshold: Float = 0) -> Tensor {
+    let input = input.operand
+    return relu(input, RectifierGradient(maxValue: maxValue, negativeSlope: negativeSlope, threshold: threshold))
 }
 
 /// The leaky rectifier `x` for `x > 0`, `negativeSlope · x` otherwise, as
 /// `keras.ops.leaky_relu` (whose default slope is 0.2; the `LeakyReLU` layer's is 0.3).
-public func leakyRelu(_ input: Tensor, negativeSlope: Float = 0.2) -> Tensor {
-    relu(input, RectifierGradient(maxValue: nil, negativeSlope: negativeSlope, threshold: 0))
+public func leakyRelu(_ input: some TensorOperand, negativeSlope: Float = 0.2) -> Tensor {
+    let input = input.operand
+    return relu(input, RectifierGradient(maxValue: nil, negativeSlope: negativeSlope, threshold: 0))
 }
 
 /// `relu` with a long-lived rule (a layer's).

@@ -10,10 +10,14 @@
 ///   - strides: The depthwise step's strides.
 ///   - padding: The depthwise step's padding.
 public func separableConv2d(
-    _ input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: Tensor, bias: Tensor? = nil, strides: Size2D = 1,
+    _ input: some TensorOperand, depthwiseKernel: some TensorOperand, pointwiseKernel: some TensorOperand, bias: (any TensorOperand)? = nil, strides: Size2D = 1,
     padding: Padding = .valid
 ) throws -> Tensor {
-    try separableConv2d(
+    let input = input.operand
+    let depthwiseKernel = depthwiseKernel.operand
+    let pointwiseKernel = pointwiseKernel.operand
+    let bias = bias?.operand
+    return try separableConv2d(
         input, depthwiseKernel: depthwiseKernel, pointwiseKernel: pointwiseKernel, bias: bias,
         rule: DepthwiseConvolutionGradient(strides: strides, padding: padding), op: "separableConv2d")
 }

@@ -11,9 +11,12 @@
 /// - Returns: `[batch, outHeight, outWidth, filters]`, recording its backward rule when an
 ///   argument is tracked.
 public func conv2dTranspose(
-    _ input: Tensor, kernel: Tensor, bias: Tensor? = nil, strides: Size2D = 1, padding: Padding = .valid
+    _ input: some TensorOperand, kernel: some TensorOperand, bias: (any TensorOperand)? = nil, strides: Size2D = 1, padding: Padding = .valid
 ) throws -> Tensor {
-    try conv2dTranspose(
+    let input = input.operand
+    let kernel = kernel.operand
+    let bias = bias?.operand
+    return try conv2dTranspose(
         input, kernel: kernel, bias: bias, rule: TransposedConvolutionGradient(strides: strides, padding: padding),
         op: "conv2dTranspose")
 }

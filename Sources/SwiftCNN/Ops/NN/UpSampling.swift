@@ -4,8 +4,9 @@ import Foundation
 /// Keras's `UpSampling2D`. Bilinear is TensorFlow's `resize_bilinear` with half-pixel
 /// centres (what `keras.ops.image.resize` runs): output pixel `o` samples the input at
 /// `(o + 0.5) / factor − 0.5`, clamped to the image.
-public func upSampling2d(_ input: Tensor, size: Size2D, interpolation: Interpolation = .nearest) throws -> Tensor {
-    try upSampling2d(input, UpSamplingGradient(size: size, interpolation: interpolation), op: "upSampling2d")
+public func upSampling2d(_ input: some TensorOperand, size: Size2D, interpolation: Interpolation = .nearest) throws -> Tensor {
+    let input = input.operand
+    return try upSampling2d(input, UpSamplingGradient(size: size, interpolation: interpolation), op: "upSampling2d")
 }
 
 /// `upSampling2d` with a long-lived rule (a layer's), naming `op` in errors.

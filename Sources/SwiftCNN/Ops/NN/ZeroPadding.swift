@@ -1,7 +1,8 @@
 /// Zeros around NHWC images, as Keras's `ZeroPadding2D`: `top` rows above, `bottom` below,
 /// `left` columns before and `right` after. The gradient crops the padding away.
-public func zeroPadding2d(_ input: Tensor, top: Int, bottom: Int, left: Int, right: Int) throws -> Tensor {
-    try zeroPadding2d(input, ZeroPaddingGradient(top: top, bottom: bottom, left: left, right: right), op: "zeroPadding2d")
+public func zeroPadding2d(_ input: some TensorOperand, top: Int, bottom: Int, left: Int, right: Int) throws -> Tensor {
+    let input = input.operand
+    return try zeroPadding2d(input, ZeroPaddingGradient(top: top, bottom: bottom, left: left, right: right), op: "zeroPadding2d")
 }
 
 /// `zeroPadding2d` with a long-lived rule (a layer's), naming `op` in errors.
