@@ -65,7 +65,9 @@ for a in "$a2" "$a3"; do
 done
 
 # 3. SIGTERM to one rank: both stop after the same step; one process resumes.
-long="$(train) --model lenet5 --epochs 2 --train-limit 4096"
+# Long enough that the signal lands mid-run on a fast, quiet machine too (4,096 images
+# once finished in the second before the signal).
+long="$(train) --model lenet5 --epochs 2 --train-limit 24000"
 "${mpi[@]}" "$binary" $long $(outputs stop) > "$work/stop.log" 2>&1 &
 launcher=$!
 for _ in $(seq 1 600); do
