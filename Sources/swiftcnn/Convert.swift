@@ -9,8 +9,8 @@ struct Convert: ParsableCommand {
         abstract: "Convert weights between TensorFlow checkpoints (.ckpt), Keras 3 .weights.h5 and .keras, and .safetensors.",
         discussion: """
             Each format follows the path's extension. The model comes from --model (a zoo name or a .keras \
-            file) or from IN when IN is a .keras file. Adam's state travels with the weights between .ckpt, \
-            .weights.h5 and .keras; safetensors holds the weights only.
+            file) or from IN when IN is a .keras file. The optimizer's state (Adam's, or --optimizer's) travels \
+            with the weights between .ckpt, .weights.h5 and .keras; safetensors holds the weights only.
             """)
 
     @Option(help: "Model: \(ModelZoo.names.joined(separator: ", ")), or a .keras file (default: IN when it is a .keras file).")
@@ -18,6 +18,9 @@ struct Convert: ParsableCommand {
 
     @Option(help: "Input shape without the batch axis, for a zoo model.")
     var input: String = "32,32,3"
+
+    @Option(parsing: .unconditional, help: "The optimizer whose state IN holds, for a zoo model: adam, sgd, rmsprop or adamw.")
+    var optimizer: String = "adam"
 
     @Argument(help: "The file to read: a checkpoint prefix (x.ckpt), x.weights.h5, x.keras or x.safetensors.")
     var source: String
@@ -35,8 +38,15 @@ struct Convert: ParsableCommand {
             }
             model = try ModelOptions.parse(["--model", name]).load().model
             if !model.isBuilt { try model.build(inputShape: try parseShape(input)) }
-            // Compiled with Adam, so that the file's Adam state, if any, is read and written on.
-            if model.optimizer == nil { model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy()) }
+            // Compiled with the named optimizer, so that the file's state of it, if any, is read
+            // and written on (another optimizer's state would be skipped).
+            guard let kind = OptimizerKind(rawValue: optimizer.lowercased()) else {
+                throw SwiftCNNError(
+                    "--optimizer: unknown optimizer '\(optimizer)'; supported: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if model.optimizer == nil {
+                model.compile(optimizer: kind.make(learningRate: kind.defaultLearningRate), loss: SparseCategoricalCrossentropy())
+            }
             try model.loadWeights(from: source)
         }
         try model.saveWeights(to: destination)

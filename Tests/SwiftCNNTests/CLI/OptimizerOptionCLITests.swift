@@ -36,6 +36,32 @@ import Testing
         }
     }
 
+    /// `convert --optimizer rmsprop` carries RMSprop's state from a TF checkpoint into a
+    /// Keras 3 file (with Adam assumed, it was dropped).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: Self.data), "needs Debian's dataset-fashion-mnist (make test installs it)"))
+    func convertCarriesTheNamedOptimizersState() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let trained = try CLIRunner.run(train + ["--optimizer", "rmsprop", "--checkpoint", "checkpoint/LeNet5.ckpt"], in: dir)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let convert = try CLIRunner.run(
+            ["convert", "--model", "lenet5", "--input", "28,28,1", "--optimizer", "rmsprop", "checkpoint/LeNet5.ckpt", "out.weights.h5"],
+            in: dir)
+        #expect(convert.status == 0, "\(convert.stderr)")
+        #expect(convert.stdout.contains("and RMSprop's state (2 iterations)"), "\(convert.stdout)")
+        let model = LeNet5()
+        try model.build(inputShape: [28, 28, 1])
+        let optimizer = RMSprop()
+        model.compile(optimizer: optimizer, loss: SparseCategoricalCrossentropy())
+        try model.loadWeights(from: dir + "/out.weights.h5")
+        #expect(optimizer.iterations == 2)
+        #expect(!optimizer.slots(for: model.trainableWeights[0]).isEmpty)
+        let unknown = try CLIRunner.run(
+            ["convert", "--model", "lenet5", "--optimizer", "adagrad", "checkpoint/LeNet5.ckpt", "x.weights.h5"], in: dir)
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("--optimizer: unknown optimizer 'adagrad'"))
+    }
+
     @Test func anUnknownOptimizerFailsInOneLine() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
