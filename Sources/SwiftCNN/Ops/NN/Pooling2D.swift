@@ -20,32 +20,32 @@ public func avgPool2d(
 
 func maxPool2d(_ input: Tensor, poolSize: Size2D, strides: Size2D, padding: Padding, op: String) throws -> Tensor {
     let window = try poolingWindow(op, input, poolSize: poolSize, strides: strides, padding: padding)
-        let (images, channels) = (input.shape[0], input.shape[3])
-        var output = Tensor(uninitializedShape: Shapes.of(images, window.rows.output, window.cols.output, channels))
-        let shape = poolingShape(window, channels: channels)
-        // Where the indices come from, for the backward scatter; only when it will run. They
-        // are Int32, the size of a Float, so they live in a recycled tensor storage.
-        let argmax = input.gradNode == nil ? nil : Tensor(uninitializedShape: output.shape)
-        let (source, destination) = (input.pointer, output.pointer)
-        if let argmax {
-            argmax.pointer.withMemoryRebound(to: Int32.self, capacity: max(argmax.count, 1)) { indices in
-                ThreadPool.shared.parallelFor(images, minimumWork: 1 << 14, work: output.count) { _, part in
-                    swiftcnn_maxpool_forward(source, destination, indices, part.lowerBound, part.count, shape)
-                }
-            }
-        } else {
-            WorkspaceLender.shared.borrow { workspaces in
-                ThreadPool.shared.parallelFor(images, minimumWork: 1 << 14, work: output.count) { thread, part in
-                    let columns = workspaces[thread].buffer(count: shape.width * shape.channels)
-                    swiftcnn_maxpool_forward_values(source, destination, part.lowerBound, part.count, shape, columns)
-                }
+    let (images, channels) = (input.shape[0], input.shape[3])
+    var output = Tensor(uninitializedShape: Shapes.of(images, window.rows.output, window.cols.output, channels))
+    let shape = poolingShape(window, channels: channels)
+    // Where the indices come from, for the backward scatter; only when it will run. They
+    // are Int32, the size of a Float, so they live in a recycled tensor storage.
+    let argmax = input.gradNode == nil ? nil : Tensor(uninitializedShape: output.shape)
+    let (source, destination) = (input.pointer, output.pointer)
+    if let argmax {
+        argmax.pointer.withMemoryRebound(to: Int32.self, capacity: max(argmax.count, 1)) { indices in
+            ThreadPool.shared.parallelFor(images, minimumWork: 1 << 14, work: output.count) { _, part in
+                swiftcnn_maxpool_forward(source, destination, indices, part.lowerBound, part.count, shape)
             }
         }
-        if let argmax {
-            output.record(MaxPoolGradient.shared, input)?.saved = .maxPooling(argmax: argmax, inputShape: input.shape)
+    } else {
+        WorkspaceLender.shared.borrow { workspaces in
+            ThreadPool.shared.parallelFor(images, minimumWork: 1 << 14, work: output.count) { thread, part in
+                let columns = workspaces[thread].buffer(count: shape.width * shape.channels)
+                swiftcnn_maxpool_forward_values(source, destination, part.lowerBound, part.count, shape, columns)
+            }
         }
-        return output
     }
+    if let argmax {
+        output.record(MaxPoolGradient.shared, input)?.saved = .maxPooling(argmax: argmax, inputShape: input.shape)
+    }
+    return output
+}
 
 func avgPool2d(_ input: Tensor, poolSize: Size2D, strides: Size2D, padding: Padding, op: String) throws -> Tensor {
     let window = try poolingWindow(op, input, poolSize: poolSize, strides: strides, padding: padding)
