@@ -4,13 +4,11 @@ public final class ZeroPadding2D: Layer {
     public let top: Int, bottom: Int
     /// Columns on the left and right.
     public let left: Int, right: Int
-    private let rule: ZeroPaddingGradient
 
     /// Keras's `ZeroPadding2D(((top, bottom), (left, right)))`.
     public init(padding: ((Int, Int), (Int, Int))) {
         (top, bottom) = padding.0
         (left, right) = padding.1
-        rule = ZeroPaddingGradient(top: top, bottom: bottom, left: left, right: right)
     }
 
     /// Keras's `ZeroPadding2D((rows, columns))`: `rows` above and below, `columns` left and right.
@@ -24,6 +22,6 @@ public final class ZeroPadding2D: Layer {
     }
 
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
-        try zeroPadding2d(input, rule, op: displayName)
+        try zeroPadding2d(input, top: top, bottom: bottom, left: left, right: right, op: displayName)
     }
 }
