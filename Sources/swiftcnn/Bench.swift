@@ -30,6 +30,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Also print time per layer (forward, backward) over the timed steps.")
     var profile = false
 
+    @Option(help: "With --profile: the machine's FMA peak in GFLOP/s (Tools/peak/run.sh measures it), to show each layer's share of it.")
+    var peakGflops: Double?
+
     @Flag(help: "Count heap allocations per step (needs Tools/malloc-count preloaded; see its source).")
     var countAllocations = false
 
@@ -80,7 +83,10 @@ struct Bench: ParsableCommand {
         let allocationsPerStep = counter.map { Double($0() - allocationsBefore) / Double(steps) }
         let allReduce = try model.measureGradientAllReduce()
         guard job?.isPrimary ?? true else { return }
-        if let profiler { print(profiler.report(steps: steps)) }
+        if let profiler {
+            let work = try layerWork(model, images: part.count, training: mode == "train")
+            print(profiler.report(steps: steps, work: work, peakGFLOPs: peakGflops))
+        }
         if let allocationsPerStep { print(String(format: "heap allocations per step: %.1f", allocationsPerStep)) }
         let median = times.sorted()[times.count / 2]
         let imagesPerSecond = Double(batchSize) / median
@@ -101,6 +107,21 @@ struct Bench: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         }
     }
+}
+
+/// Each convolution's and dense layer's FLOPs in one step of `images` images, keyed by the
+/// display name the profiler gives its rows. In training the first weighted layer computes
+/// no input gradient.
+func layerWork(_ model: Layer, images: Int, training: Bool) throws -> [String: Profiler.Work] {
+    var work: [String: Profiler.Work] = [:]
+    var first = true
+    for row in try model.analysis() where row.flops > 0 {
+        var layer = Profiler.Work(flopsPerImage: row.flops, images: images, needsInputGradient: !first)
+        if !training { layer.backward = 0 }
+        work["\(row.name) (\(row.typeName))"] = layer
+        first = false
+    }
+    return work
 }
 
 /// The process's peak resident set (VmHWM) in MiB, from /proc.

@@ -36,7 +36,10 @@ ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
 MODELS = ['Baseline', 'LeNet5', 'AlexNet8', 'VGG16', 'Inception10', 'ResNet18']
 FRAMEWORKS = ['swiftcnn', 'keras', 'torch']
 LABEL = {'swiftcnn': 'SwiftCNN', 'keras': 'Keras', 'torch': 'PyTorch'}
-BATCH = {'train': 32, 'predict': 256}
+BATCH = {'train': 32, 'predict': 256, 'latency': 1}
+# `latency` is prediction at batch 1, one image per call, what `swiftcnn predict photo.jpg`
+# and a server do; its images/second is 1 / the median time per image.
+WORKER_MODE = {'train': 'train', 'predict': 'predict', 'latency': 'predict'}
 
 # (timed steps, warm-up steps) per model and mode. Timed steps are chosen so that one
 # measurement by Keras or PyTorch takes roughly 5-15 s on a 2-core Zen 4 (rates from issue 5:
@@ -49,6 +52,10 @@ STEPS = {
     'predict': {
         'Baseline': (400, 8), 'LeNet5': (400, 8), 'AlexNet8': (20, 2),
         'VGG16': (8, 2), 'Inception10': (40, 4), 'ResNet18': (5, 1),
+    },
+    'latency': {
+        'Baseline': (2000, 50), 'LeNet5': (2000, 50), 'AlexNet8': (300, 20),
+        'VGG16': (150, 10), 'Inception10': (500, 20), 'ResNet18': (150, 10),
     },
 }
 
@@ -95,11 +102,11 @@ def machine():
 def run_one(framework, model, mode, steps, warmup, a):
     bs = BATCH[mode]
     if framework == 'swiftcnn':
-        cmd = [a.swiftcnn, 'bench', '--model', model, '--mode', mode, '--batch-size', str(bs),
+        cmd = [a.swiftcnn, 'bench', '--model', model, '--mode', WORKER_MODE[mode], '--batch-size', str(bs),
                '--steps', str(steps), '--warmup', str(warmup), '--json']
     else:
         script = 'bench_keras.py' if framework == 'keras' else 'bench_torch.py'
-        cmd = [sys.executable, os.path.join(HERE, script), '--model', model, '--mode', mode,
+        cmd = [sys.executable, os.path.join(HERE, script), '--model', model, '--mode', WORKER_MODE[mode],
                '--batch-size', str(bs), '--steps', str(steps), '--warmup', str(warmup),
                '--pool', str(a.pool), '--threads', str(a.threads)]
         if framework == 'keras' and a.tf_inter_op:
@@ -237,7 +244,9 @@ def markdown(rows, frameworks, a, info, command):
                f"(Keras: TF intra-op {a.threads}, inter-op {a.tf_inter_op or a.threads}), "
                f"median of {a.rounds} interleaved rounds, each framework in its own process. "
                'Images/second = batch / median step time; training with Adam at batch 32, '
-               'prediction at batch 256; random CIFAR-shaped data. '
+               'prediction at batch 256; latency = prediction at batch 1 (img/s = 1 / median '
+               'time per image; Keras times each batch inside one `predict` call, SwiftCNN and '
+               'PyTorch each call); random CIFAR-shaped data. '
                'Ratio = SwiftCNN / the faster of Keras and PyTorch (of the medians); paired = the '
                'median over rounds of that ratio within each round; RSS ratio = SwiftCNN\'s '
                'peak resident memory / the lighter one\'s.')
@@ -272,7 +281,8 @@ def main():
                     or os.path.join(ROOT, '.build', 'release', 'swiftcnn'),
                     help='the swiftcnn executable (default: $SWIFTCNN_BIN, else .build/release/swiftcnn)')
     ap.add_argument('--models', default=','.join(MODELS), help='comma list (default: all six)')
-    ap.add_argument('--modes', default='train,predict', help='train, predict or both')
+    ap.add_argument('--modes', default='train,predict,latency',
+                    help='comma list of train, predict (batch 256), latency (predict at batch 1)')
     ap.add_argument('--frameworks', default=','.join(FRAMEWORKS),
                     help='subset of swiftcnn,keras,torch')
     ap.add_argument('--rounds', type=int, default=3, help='interleaved rounds (default 3)')
@@ -305,7 +315,7 @@ def main():
             ap.error(f'unknown model {m}; known: {", ".join(MODELS)}')
     for m in modes:
         if m not in BATCH:
-            ap.error(f'unknown mode {m}; known: train, predict')
+            ap.error(f'unknown mode {m}; known: train, predict, latency')
     for f in frameworks:
         if f not in FRAMEWORKS:
             ap.error(f'unknown framework {f}; known: {", ".join(FRAMEWORKS)}')
@@ -376,7 +386,7 @@ def replay(a):
     if not results:
         sys.exit(f'{a.replay}: no measurements')
     models = [m for m in MODELS if any(r['model'] == m for r in results)]
-    modes = [m for m in ('train', 'predict') if any(r['mode'] == m for r in results)]
+    modes = [m for m in BATCH if any(r['mode'] == m for r in results)]
     frameworks = [f for f in FRAMEWORKS if any(r['framework'] == f for r in results)]
     a.rounds = max(r['round'] for r in results)
     info = {'date': results[0].get('date', '?'), 'machine': results[0].get('machine', '?'),

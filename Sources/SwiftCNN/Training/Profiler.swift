@@ -59,18 +59,56 @@ public final class Profiler: ExecutionObserver, @unchecked Sendable {
     /// Rows in first-call order.
     public var table: [Row] { order.compactMap { rows[$0] } }
 
+    /// The floating-point work of one layer in one step, for ``report(steps:work:peakGFLOPs:)``.
+    public struct Work: Sendable {
+        /// FLOPs of its forward passes in one step.
+        public var forward: Double
+        /// FLOPs of its backward rules in one step.
+        public var backward: Double
+        /// A layer's work from its FLOPs per image (``LayerAnalysis/flops``): a weighted
+        /// layer's backward pass computes the kernel gradient and, unless it is the first
+        /// layer (whose input needs no gradient), the input gradient, each as much work as
+        /// the forward pass.
+        public init(flopsPerImage: Int, images: Int, needsInputGradient: Bool) {
+            forward = Double(flopsPerImage) * Double(images)
+            backward = forward * (needsInputGradient ? 2 : 1)
+        }
+    }
+
     /// A text table: milliseconds per layer, forward and backward, with each one's share.
-    public func report(steps: Int = 1) -> String {
+    /// With `work` (keyed by display name), the layers it names also get GFLOP/s forward
+    /// and backward, and with `peakGFLOPs` (the machine's FMA peak, `Tools/peak`) the
+    /// share of that peak their forward and backward passes reach together.
+    public func report(steps: Int = 1, work: [String: Work] = [:], peakGFLOPs: Double? = nil) -> String {
         let total = table.reduce(0) { $0 + $1.forward + $1.backward }
-        var lines = [String(format: "%-40@ %10@ %10@ %7@", "layer" as NSString, "fwd ms" as NSString, "bwd ms" as NSString, "share" as NSString)]
+        let width = max(40, table.map(\.name.count).max() ?? 0)
+        func cell(_ text: String, _ width: Int, left: Bool = false) -> String {
+            let pad = String(repeating: " ", count: max(0, width - text.count))
+            return left ? text + pad : pad + text
+        }
+        var header = cell("layer", width, left: true) + cell("fwd ms", 11) + cell("bwd ms", 11) + cell("share", 8)
+        if !work.isEmpty { header += cell("fwd GFLOP/s", 13) + cell("bwd GFLOP/s", 13) }
+        if !work.isEmpty, peakGFLOPs != nil { header += cell("of peak", 9) }
+        var lines = [header]
         for row in table {
             let share = total > 0 ? (row.forward + row.backward) / total * 100 : 0
-            lines.append(
-                String(
-                    format: "%-40@ %10.3f %10.3f %6.1f%%", row.name as NSString, row.forward * 1e3 / Double(steps),
-                    row.backward * 1e3 / Double(steps), share))
+            var line = cell(row.name, width, left: true)
+                + cell(String(format: "%.3f", row.forward * 1e3 / Double(steps)), 11)
+                + cell(String(format: "%.3f", row.backward * 1e3 / Double(steps)), 11)
+                + cell(String(format: "%.1f%%", share), 8)
+            if let w = work[row.name], w.forward > 0 {
+                func rate(_ flops: Double, _ seconds: Double) -> String {
+                    seconds > 0 ? String(format: "%.1f", flops * Double(steps) / seconds / 1e9) : "-"
+                }
+                line += cell(rate(w.forward, row.forward), 13) + cell(rate(w.backward, row.backward), 13)
+                if let peakGFLOPs, row.forward + row.backward > 0 {
+                    let achieved = (w.forward + w.backward) * Double(steps) / (row.forward + row.backward) / 1e9
+                    line += cell(String(format: "%.0f%%", achieved / peakGFLOPs * 100), 9)
+                }
+            }
+            lines.append(line)
         }
-        lines.append(String(format: "%-40@ %10.3f ms per step", "total" as NSString, total * 1e3 / Double(steps)))
+        lines.append(cell("total", width, left: true) + cell(String(format: "%.3f", total * 1e3 / Double(steps)), 11) + " ms per step")
         return lines.joined(separator: "\n")
     }
 }
