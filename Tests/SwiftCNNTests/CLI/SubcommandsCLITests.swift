@@ -109,4 +109,25 @@ import Testing
         #expect(predict.status == 0, "\(predict.stderr)")
         #expect(predict.stdout.contains("images/s"), "\(predict.stdout)")
     }
+
+    /// `bench --profile --peak-gflops`: every weighted layer gets GFLOP/s and a share of the
+    /// peak that follow from its FLOPs and its measured time; other layers get neither.
+    @Test func benchProfileReportsGFLOPsAgainstThePeak() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try CLIRunner.run(
+            ["bench", "--model", "lenet5", "--steps", "2", "--warmup", "1", "--batch-size", "4", "--profile", "--peak-gflops", "100"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.contains("fwd GFLOP/s") == true && lines.first?.contains("of peak") == true, "\(result.stdout)")
+        // LeNet5's conv2d: 5×5×3 → 6 on 28×28 outputs, 2 FLOPs per multiply-add, 4 images.
+        let flops = 2.0 * 5 * 5 * 3 * 6 * 28 * 28 * 4
+        let conv = try #require(lines.first { $0.hasPrefix("conv2d (Conv2D)") }, "\(result.stdout)")
+        let fields = conv.dropFirst("conv2d (Conv2D)".count).split(separator: " ").map(String.init)
+        let forwardMs = try #require(Double(fields[0])), forwardRate = try #require(Double(fields[3]))
+        #expect(abs(forwardRate - flops / (forwardMs * 1e-3) / 1e9) <= 0.06 * forwardRate + 0.1, "\(conv)")
+        #expect(fields.last?.hasSuffix("%") == true, "\(conv)")
+        let pool = try #require(lines.first { $0.hasPrefix("max_pooling2d (MaxPooling2D)") }, "\(result.stdout)")
+        #expect(pool.split(separator: " ").count == 5, "\(pool)")
+    }
 }
