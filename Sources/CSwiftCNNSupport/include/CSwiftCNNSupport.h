@@ -160,4 +160,8 @@ void swiftcnn_affine_ndimage(const float *image, float *out, long h, long w, lon
                              const double matrix[4], const double offset[2], int order, int fill, float cval,
                              int flip_rows, int flip_cols);
 
+/// Undoes PNG's row filters for 8-bit RGB rows of `stride` bytes, each stored in `src` after
+/// its filter byte, into `dst` (height × stride). 0 for an unknown filter type, else 1.
+int swiftcnn_png_unfilter_rgb8(const unsigned char *src, unsigned char *dst, long height, long stride);
+
 #endif

@@ -108,17 +108,19 @@ public struct FolderDataset: Sendable {
 
     /// Both splits as ``loadSplits(trainLimit:testLimit:)`` makes them (same files, same
     /// order, same pixels), but with the training images decoded while training runs
-    /// (``StreamingImages``). Every file of both splits is checked first, on all cores and
-    /// without decoding pixels, so the bad files are still listed in one error before
-    /// training; the test split is decoded now (validation needs it whole).
+    /// (``StreamingImages``). Every file of both splits is read once first, on all cores
+    /// (``StreamingImages/checkAndDecode(_:maxReported:)``): plain PNGs of the image size
+    /// are decoded then, the others checked, so the bad files are still listed in one error
+    /// before training; the test split is decoded whole now (validation needs it).
     public func streamingSplits(trainLimit: Int? = nil, testLimit: Int? = nil) throws -> (train: StreamingImages, test: ByteImages) {
         var train = try files(.train)
         if let trainLimit, trainLimit < train.paths.count { train = train.picking(Array(0..<max(0, trainLimit))) }
         let test = try testFiles(limit: testLimit)
         _ = try folder.checkedShape()
         guard !train.paths.isEmpty, !test.paths.isEmpty else { throw SwiftCNNError("no image files") }
-        try ImageFileCheck.checkAll(train.paths + test.paths, maxReported: folder.maxReported)
-        return (try StreamingImages(files: train, folder: folder), try folder.load(test))
+        let (streamed, held) = (try StreamingImages(files: train, folder: folder), try StreamingImages(files: test, folder: folder))
+        try StreamingImages.checkAndDecode([streamed, held], maxReported: folder.maxReported)
+        return (streamed, try held.decodedAll())
     }
 
     /// The test files, or a fixed random sample of `limit` of them.

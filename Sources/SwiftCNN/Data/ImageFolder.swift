@@ -47,14 +47,20 @@ public struct ImageFolder: Sendable {
         let problems = Mutex<[Int: String]>([:])
         let paths = files.paths
         let this = self
+        // 64 files a task: one decoder's setup for many small images, and still enough
+        // tasks to balance the cores.
+        let chunk = 64
         pixels.withUnsafeMutableBufferPointer { buffer in
             let base = UnsafeMutableSendablePointer(buffer.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: paths.count) { index in
-                do {
-                    try this.decode(paths[index], into: base.pointer + index * per)
-                } catch {
-                    let message = BadImageFiles.message(error)
-                    problems.withLock { $0[index] = message }
+            DispatchQueue.concurrentPerform(iterations: (paths.count + chunk - 1) / chunk) { task in
+                let decoder = PNGPlainRGBDecoder()
+                for index in (task * chunk)..<min(paths.count, (task + 1) * chunk) {
+                    do {
+                        try this.decode(paths[index], into: base.pointer + index * per, with: decoder)
+                    } catch {
+                        let message = BadImageFiles.message(error)
+                        problems.withLock { $0[index] = message }
+                    }
                 }
             }
         }
@@ -74,8 +80,22 @@ public struct ImageFolder: Sendable {
 
     /// Decodes the file at `path` into ``imageShape``'s bytes at `output`, as TensorFlow
     /// decodes it (see ``ImageDecoder/read(_:asTensorFlow:)``).
-    func decode(_ path: String, into output: UnsafeMutablePointer<UInt8>) throws {
-        try resize(ImageDecoder.read(path, asTensorFlow: true), into: output)
+    func decode(_ path: String, into output: UnsafeMutablePointer<UInt8>, with decoder: PNGPlainRGBDecoder = PNGPlainRGBDecoder()) throws {
+        let bytes = try BinaryFile.read(path, maxBytes: JPEG.maxFileBytes)
+        if decodePlain(bytes, into: output, with: decoder) { return }
+        try resize(ImageDecoder.decode(bytes, path: path, asTensorFlow: true), into: output)
+    }
+
+    /// Decodes `bytes` straight into `output` when they are a plain 8-bit RGB PNG already of
+    /// ``imageSize`` and the colour mode is RGB: the bytes a resize would give back (an image
+    /// of the target size is copied, and its crop box is the whole image). False, with
+    /// `output` unspecified, for any other file; decode that with ``decode(_:into:)``.
+    func decodePlain(_ bytes: [UInt8], into output: UnsafeMutablePointer<UInt8>, with decoder: PNGPlainRGBDecoder) -> Bool {
+        guard colorMode == .rgb else { return false }
+        return bytes.withUnsafeBufferPointer { file in
+            guard let size = decoder.size(of: file), size.height == imageSize.height, size.width == imageSize.width else { return false }
+            return decoder.decode(file, into: output)
+        }
     }
 
     /// Keras's crop box for `crop_to_aspect_ratio` (`smart_resize`): rows and columns.

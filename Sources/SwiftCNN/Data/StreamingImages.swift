@@ -24,14 +24,15 @@ public final class StreamingImages: BatchSource, @unchecked Sendable {
     /// `[H, W, C]` of every image, from ``folder``.
     public let imageShape: [Int]
     private let labels: [Int32]
-    private let bytesPerImage: Int
+    let bytesPerImage: Int
 
     // Guarded by `lock`: one batch is made at a time (the producer makes them in order).
-    private let lock = NSLock()
+    // Internal, not private, for the pass before training (StreamingImagesPass.swift).
+    let lock = NSLock()
     /// `count · H · W · C` bytes, allocated once; image i is valid once `decoded[i]`.
-    private let pixels: UnsafeMutableBufferPointer<UInt8>
-    private var decoded: [Bool]
-    private var remaining: Int
+    let pixels: UnsafeMutableBufferPointer<UInt8>
+    var decoded: [Bool]
+    var remaining: Int
 
     /// - Throws: when the image size is invalid or there are no files.
     public init(files: ImageFiles, folder: ImageFolder) throws {

@@ -1,108 +1,134 @@
+import CSwiftCNNSupport
 import CZlib
 
 /// The commonest PNG of an image dataset (8-bit RGB, not interlaced, no chunk that changes
-/// colours: what Pillow writes for CIFAR-sized images) decoded with one zlib call and the
-/// five row filters, without libpng's per-image setup, which costs more than the inflate
-/// for a 32×32 image. Anything else, and any file whose data is not exactly right, goes to
+/// colours: what Pillow writes for CIFAR-sized images) decoded with zlib and the five row
+/// filters, without libpng's per-image setup, which costs more than the inflate for a
+/// 32×32 image. Anything else, and any file whose data is not exactly right, goes to
 /// libpng (`nil` here), so errors keep libpng's messages.
 extension PNG {
-    /// Chunks that leave the pixels of an 8-bit RGB image as stored: sRGB says what
-    /// libpng's simplified API assumes anyway; gAMA, cHRM, iCCP, sBIT or tRNS may change
-    /// them, so a file with one goes to libpng.
-    private static let colourNeutral: Set<String> = ["IHDR", "IDAT", "IEND", "sRGB", "tEXt", "zTXt", "iTXt", "tIME", "pHYs"]
-
     /// The pixels of `bytes` when it is a sound plain 8-bit RGB PNG, else nil.
     static func decodePlainRGB(_ bytes: [UInt8]) -> PixelImage? {
-        var width = 0
-        var height = 0
-        var compressed: [UInt8] = []
+        let decoder = PNGPlainRGBDecoder()
+        return bytes.withUnsafeBufferPointer { file -> PixelImage? in
+            guard let (width, height) = decoder.size(of: file) else { return nil }
+            var pixels = [UInt8](repeating: 0, count: width * height * 3)
+            let sound = pixels.withUnsafeMutableBufferPointer { decoder.decode(file, into: $0.baseAddress!) }
+            return sound ? PixelImage(width: width, height: height, channels: 3, pixels: pixels) : nil
+        }
+    }
+}
+
+/// Decodes plain 8-bit RGB PNGs one after another, keeping its inflate state and buffers
+/// between files, so a folder pass allocates per thread, not per image. One thread at a
+/// time: give each worker its own.
+final class PNGPlainRGBDecoder {
+    private var stream = z_stream()
+    private var ready = false
+    /// The inflated rows, each with its filter byte; grown to the largest image seen.
+    private var filtered: UnsafeMutableBufferPointer<UInt8> = .init(start: nil, count: 0)
+    /// The IDAT chunks' data of the file ``size(of:)`` read last.
+    private var idat: [Range<Int>] = []
+    private var width = 0
+    private var height = 0
+
+    init() { idat.reserveCapacity(8) }
+
+    deinit {
+        if ready { inflateEnd(&stream) }
+        filtered.deallocate()
+    }
+
+    // Chunk types as big-endian words, compared without making strings.
+    private static let ihdr: UInt32 = 0x4948_4452, idatType: UInt32 = 0x4944_4154, iend: UInt32 = 0x4945_4E44
+    /// Chunks that leave the pixels of an 8-bit RGB image as stored: sRGB, tEXt, zTXt,
+    /// iTXt, tIME, pHYs. gAMA, cHRM, iCCP, sBIT or tRNS may change them, so a file with
+    /// one goes to libpng.
+    private static let colourNeutral: Set<UInt32> = [0x7352_4742, 0x7445_5874, 0x7A54_5874, 0x6954_5874, 0x7449_4D45, 0x7048_5973]
+
+    private static func word(_ p: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32 {
+        UInt32(p[at]) << 24 | UInt32(p[at + 1]) << 16 | UInt32(p[at + 2]) << 8 | UInt32(p[at + 3])
+    }
+
+    /// Width and height when `file` is a plain 8-bit RGB PNG whose chunks are sound (CRCs of
+    /// the critical ones, order, lengths), else nil. Remembers where its image data is for
+    /// ``decode(_:into:)``.
+    func size(of file: UnsafeBufferPointer<UInt8>) -> (width: Int, height: Int)? {
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        guard file.count >= 8, signature.indices.allSatisfy({ file[$0] == signature[$0] }) else { return nil }
+        idat.removeAll(keepingCapacity: true)
+        (width, height) = (0, 0)
         var offset = 8
-        var ended = false
         var idatEnded = false  // another chunk came after the IDAT run
-        while offset + 12 <= bytes.count {
-            let length = Int(UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3]))
-            guard length <= bytes.count - offset - 12 else { return nil }
-            let type = String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self)
-            guard colourNeutral.contains(type) else { return nil }
+        while offset + 12 <= file.count {
+            let length = Int(Self.word(file, offset))
+            guard length <= file.count - offset - 12 else { return nil }
+            let type = Self.word(file, offset + 4)
             let data = (offset + 8)..<(offset + 8 + length)
-            if !compressed.isEmpty && type != "IDAT" { idatEnded = true }
-            if type == "IHDR" || type == "IDAT" || type == "IEND" {
+            let critical = type == Self.ihdr || type == Self.idatType || type == Self.iend
+            guard critical || Self.colourNeutral.contains(type) else { return nil }
+            if !idat.isEmpty && type != Self.idatType { idatEnded = true }
+            if critical {
                 // libpng refuses a critical chunk whose CRC is wrong: let it say so.
-                let stored = UInt32(bytes[data.upperBound]) << 24 | UInt32(bytes[data.upperBound + 1]) << 16
-                    | UInt32(bytes[data.upperBound + 2]) << 8 | UInt32(bytes[data.upperBound + 3])
-                guard crc32(bytes, (offset + 4)..<data.upperBound) == stored else { return nil }
+                let crc = UInt32(CZlib.crc32(0, file.baseAddress! + offset + 4, uInt(length + 4)))
+                guard crc == Self.word(file, data.upperBound) else { return nil }
             }
             switch type {
-            case "IHDR":
+            case Self.ihdr:
                 guard offset == 8, length == 13 else { return nil }
                 let at = data.lowerBound
-                width = Int(UInt32(bytes[at]) << 24 | UInt32(bytes[at + 1]) << 16 | UInt32(bytes[at + 2]) << 8 | UInt32(bytes[at + 3]))
-                height = Int(UInt32(bytes[at + 4]) << 24 | UInt32(bytes[at + 5]) << 16 | UInt32(bytes[at + 6]) << 8 | UInt32(bytes[at + 7]))
+                let (w, h) = (Int(Self.word(file, at)), Int(Self.word(file, at + 4)))
                 // 8-bit RGB, deflate, adaptive filtering, not interlaced; a small image.
-                guard bytes[at + 8] == 8, bytes[at + 9] == 2, bytes[at + 10] == 0, bytes[at + 11] == 0, bytes[at + 12] == 0,
-                    width > 0, height > 0, width <= 4096, height <= 4096
+                guard file[at + 8] == 8, file[at + 9] == 2, file[at + 10] == 0, file[at + 11] == 0, file[at + 12] == 0,
+                    w > 0, h > 0, w <= 4096, h <= 4096
                 else { return nil }
-            case "IDAT":
+                (width, height) = (w, h)
+            case Self.idatType:
                 guard width > 0, !idatEnded else { return nil }
-                compressed += bytes[data]
-            case "IEND":
-                ended = true
+                if length > 0 { idat.append(data) }
+            case Self.iend:
+                return idat.isEmpty ? nil : (width, height)
             default:
                 break
             }
-            if ended { break }
             offset = data.upperBound + 4
         }
-        guard ended, !compressed.isEmpty else { return nil }
-        let stride = width * 3
-        var filtered = [UInt8](repeating: 0, count: height * (stride + 1))
-        var size = uLongf(filtered.count)
-        let status = filtered.withUnsafeMutableBufferPointer { out in
-            compressed.withUnsafeBufferPointer { uncompress(out.baseAddress, &size, $0.baseAddress, uLong($0.count)) }
-        }
-        guard status == Z_OK, Int(size) == filtered.count else { return nil }
-        var pixels = [UInt8](repeating: 0, count: height * stride)
-        let sound = filtered.withUnsafeBufferPointer { src in
-            pixels.withUnsafeMutableBufferPointer { dst in unfilter(src.baseAddress!, into: dst.baseAddress!, height: height, stride: stride) }
-        }
-        return sound ? PixelImage(width: width, height: height, channels: 3, pixels: pixels) : nil
+        return nil
     }
 
-    /// Undoes PNG's row filters (None, Sub, Up, Average, Paeth) for 3 bytes per pixel;
-    /// false for an unknown filter type.
-    private static func unfilter(_ src: UnsafePointer<UInt8>, into dst: UnsafeMutablePointer<UInt8>, height: Int, stride: Int) -> Bool {
-        let bpp = 3
-        for y in 0..<height {
-            let filter = src[y * (stride + 1)]
-            let line = src + y * (stride + 1) + 1
-            let row = dst + y * stride
-            let up: UnsafePointer<UInt8>? = y > 0 ? UnsafePointer(dst + (y - 1) * stride) : nil
-            switch filter {
-            case 0:
-                row.update(from: line, count: stride)
-            case 1:
-                for i in 0..<stride { row[i] = line[i] &+ (i >= bpp ? row[i - bpp] : 0) }
-            case 2:
-                for i in 0..<stride { row[i] = line[i] &+ (up?[i] ?? 0) }
-            case 3:
-                for i in 0..<stride {
-                    let left = i >= bpp ? Int(row[i - bpp]) : 0
-                    let above = Int(up?[i] ?? 0)
-                    row[i] = line[i] &+ UInt8((left + above) >> 1)
-                }
-            case 4:
-                for i in 0..<stride {
-                    let a = i >= bpp ? Int(row[i - bpp]) : 0
-                    let b = Int(up?[i] ?? 0)
-                    let c = i >= bpp ? Int(up?[i - bpp] ?? 0) : 0
-                    let p = a + b - c
-                    let (pa, pb, pc) = (abs(p - a), abs(p - b), abs(p - c))
-                    row[i] = line[i] &+ UInt8(pa <= pb && pa <= pc ? a : pb <= pc ? b : c)
-                }
-            default:
-                return false
-            }
+    /// The pixels of the file ``size(of:)`` accepted last (the same bytes), `height · width
+    /// · 3` of them, into `output`. False when its data does not inflate to exactly the
+    /// image's rows or a row has an unknown filter.
+    func decode(_ file: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Bool {
+        let stride = width * 3
+        let needed = height * (stride + 1)
+        guard width > 0, needed > 0, inflateAll(file, count: needed) else { return false }
+        return swiftcnn_png_unfilter_rgb8(filtered.baseAddress!, output, height, stride) == 1
+    }
+
+    /// Inflates the IDAT chunks into ``filtered``: true when they hold one zlib stream of
+    /// exactly `count` bytes.
+    private func inflateAll(_ file: UnsafeBufferPointer<UInt8>, count: Int) -> Bool {
+        if filtered.count < count {
+            filtered.deallocate()
+            filtered = .allocate(capacity: count)
         }
-        return true
+        if ready {
+            guard inflateReset(&stream) == Z_OK else { return false }
+        } else {
+            guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return false }
+            ready = true
+        }
+        stream.next_out = filtered.baseAddress
+        stream.avail_out = uInt(count)
+        var status = Z_OK
+        for (n, range) in idat.enumerated() {
+            stream.next_in = UnsafeMutablePointer(mutating: file.baseAddress! + range.lowerBound)
+            stream.avail_in = uInt(range.count)
+            status = inflate(&stream, n == idat.count - 1 ? Z_FINISH : Z_NO_FLUSH)
+            guard status == Z_OK || status == Z_STREAM_END else { return false }
+            if status == Z_STREAM_END { break }
+        }
+        return status == Z_STREAM_END && Int(stream.total_out) == count
     }
 }

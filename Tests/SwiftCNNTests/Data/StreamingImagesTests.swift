@@ -39,6 +39,38 @@ import Testing
         return model
     }
 
+    /// The pass before training reads every file once: it decodes the plain RGB PNGs that
+    /// already have the image size (into the bytes decoding them later gives) and only
+    /// checks the rest (JPEGs, other sizes, grayscale PNGs), which training decodes.
+    @Test func thePassBeforeTrainingDecodesPlainPNGsOfTheImageSize() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var random = RandomGenerator(seed: 8)
+        var plain: Set<String> = []
+        for (n, name) in ["a", "b"].enumerated() {
+            try FileManager.default.createDirectory(atPath: "\(dir)/\(name)", withIntermediateDirectories: true)
+            for i in 0..<10 {
+                let side = i % 2 == 0 ? 8 : 9
+                let channels = i == 3 ? 1 : 3
+                let pixels = (0..<(side * side * channels)).map { _ in UInt8(n * 90 + Int(random.next() % 120)) }
+                let image = PixelImage(width: side, height: side, channels: channels, pixels: pixels)
+                let path = "\(dir)/\(name)/\(i)." + (i == 4 ? "jpg" : "png")
+                try writeDataTestFile(i == 4 ? JPEG.encode(image) : PNG.encode(image), path)
+                if i % 2 == 0 && i != 4 { plain.insert(path) }
+            }
+        }
+        var dataset = FolderDataset(directory: dir)
+        dataset.folder = ImageFolder(imageSize: (8, 8))
+        let files = try ImageFiles.inferred(directory: dir)
+        let images = try StreamingImages(files: files, folder: dataset.folder)
+        try StreamingImages.checkAndDecode([images])
+        #expect(images.decodedCount == plain.count)
+        let whole = try dataset.folder.load(files)
+        let pass = try images.checkedBatch(Array(0..<files.paths.count))
+        #expect(pass.images.scalars == whole.batch(Array(0..<files.paths.count)).images.scalars)
+        #expect(images.decodedCount == files.paths.count)
+    }
+
     @Test func batchesAreThoseOfDecodingEverythingFirst() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -49,6 +81,7 @@ import Testing
         #expect(streamed.files == (try dataset.files(.train)))
         #expect(streamed.count == whole.count && streamed.classNames == whole.classNames && streamed.imageShape == whole.imageShape)
         #expect(streamedTest.pixels == wholeTest.pixels && streamedTest.labels == wholeTest.labels)
+        // No file here is a PNG of 8×8 already, which the pass before training would decode.
         #expect(streamed.decodedCount == 0, "nothing is decoded before training")
         var random = RandomGenerator(seed: 3)
         var order = Array(0..<whole.count)
