@@ -64,15 +64,54 @@ enum Convolution {
             }
             return
         }
-        if WinogradConvolution.applies(to: shape) {
+        if WinogradConvolution.isChosen(for: shape) {
             WinogradConvolution.forward(
                 input: input, kernel: kernel, bias: bias, output: output, shape: shape, workspaces: workspaces)
+            return
+        }
+        if shape.images < ThreadPool.shared.parts {
+            forwardSplittingFilters(input: input, kernel: kernel, bias: bias, output: output, shape: shape, workspaces: workspaces)
             return
         }
         ThreadPool.shared.parallelFor(shape.images) { part, images in
             forward(
                 input: input, kernel: kernel, bias: bias, output: output, shape: shape, images: images,
                 workspace: workspaces[part])
+        }
+    }
+
+    /// Fewer images than threads (a batch of one, as `predict photo.jpg` and a server run):
+    /// each image's columns are packed once and the threads split the product's filters, so
+    /// every core works and each streams only its share of the kernel (the 512-filter
+    /// layers of a 4×4 map are bound by reading their 9 MB kernel).
+    private static func forwardSplittingFilters(
+        input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        output: UnsafeMutablePointer<Float>, shape: ConvolutionShape, workspaces: WorkspaceSet
+    ) {
+        let f = shape.filters
+        let (inputStride, outputStride) = (shape.inputPixels * shape.channels, shape.outputPixels * f)
+        // Column blocks of 16 filters keep each thread's share a multiple of the vector width.
+        let blocks = (f + 15) / 16
+        let columns = shape.isPointwise ? nil : workspaces.shared.buffer(count: shape.outputPixels * shape.patch)
+        for image in 0..<shape.images {
+            let source = input + image * inputStride
+            if let columns {
+                Im2col.pack(source, images: 1, channels: shape.channels, window: shape.window, into: columns)
+            }
+            let a = columns.map { UnsafePointer($0) } ?? source
+            let out = output + image * outputStride
+            ThreadPool.shared.parallelFor(blocks) { _, range in
+                let first = range.lowerBound * 16
+                let n = min(f, range.upperBound * 16) - first
+                Gemm.multiply(a, kernel + first, into: out + first, m: shape.outputPixels, n: n, k: shape.patch, ldb: f, ldc: f)
+                if let bias {
+                    var row = out + first
+                    for _ in 0..<shape.outputPixels {
+                        for j in 0..<n { row[j] += bias[first + j] }
+                        row += f
+                    }
+                }
+            }
         }
     }
 
@@ -123,7 +162,7 @@ enum Convolution {
                 gradBias: gradBias, shape: shape, workspaces: workspaces)
             return
         }
-        if WinogradConvolution.applies(to: shape) {
+        if WinogradConvolution.isChosen(for: shape) {
             WinogradConvolution.kernelGradient(
                 input: input, gradOutput: gradOutput, gradKernel: gradKernel, shape: shape, workspaces: workspaces)
             if let gradInput {

@@ -27,6 +27,17 @@ enum WinogradConvolution {
             && shape.channels >= 16 && shape.filters >= 16 && shape.directLanes == 0
     }
 
+    /// Output pixels of the whole pass below which a layer Winograd applies to goes to
+    /// im2col + SGEMM instead: a batch of one through a 16×16 map or smaller has too few
+    /// tiles to pay for transforming the kernel on every call (im2col measured about twice
+    /// as fast there, ResNet18 at batch 1). Training and batch prediction stay above it.
+    static let minimumOutputPixels = 512
+
+    /// Whether the convolution routes this pass here.
+    static func isChosen(for shape: ConvolutionShape) -> Bool {
+        applies(to: shape) && shape.images * shape.outputPixels >= minimumOutputPixels
+    }
+
     /// Settings tests override: the shared-block budget (to force several blocks) and the
     /// variant (to test every variant on the same shapes).
     struct Options {

@@ -80,12 +80,15 @@ import Testing
     }
 
     @Test func convolutionRoutesThreeByThreeStrideOneLayersHere() {
-        func shape(_ c: Int, _ f: Int, kernel: Int = 3, stride: Int = 1) -> ConvolutionShape {
+        func shape(_ c: Int, _ f: Int, kernel: Int = 3, stride: Int = 1, images: Int = 8) -> ConvolutionShape {
             ConvolutionShape(
-                images: 1, channels: c, filters: f,
+                images: images, channels: c, filters: f,
                 window: Window2D(height: 8, width: 8, window: (kernel, kernel), strides: (stride, stride), padding: .same))
         }
         #expect(WinogradConvolution.applies(to: shape(64, 64)))
+        #expect(WinogradConvolution.isChosen(for: shape(64, 64)))  // 8 images of 8×8: 512 pixels
+        // One image of 8×8: too few tiles for the kernel transform; im2col takes it.
+        #expect(WinogradConvolution.applies(to: shape(64, 64, images: 1)) && !WinogradConvolution.isChosen(for: shape(64, 64, images: 1)))
         #expect(!WinogradConvolution.applies(to: shape(3, 64)))  // too few channels for SGEMM
         #expect(!WinogradConvolution.applies(to: shape(64, 16)))  // the direct kernel's
         #expect(!WinogradConvolution.applies(to: shape(64, 64, stride: 2)))
