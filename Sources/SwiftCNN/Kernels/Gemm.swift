@@ -18,6 +18,17 @@ enum Gemm {
             }
             return
         }
+        if m == 1 {
+            // One row (a dense layer or a 1×1 map at batch 1): SGEMV reads `b` once, where
+            // SGEMM would first copy all of it into its packed panels, twice the memory
+            // traffic of a product that is bound by it.
+            cblas_sgemv(
+                CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans,
+                blasint(transposeB ? n : k), blasint(transposeB ? k : n), alpha,
+                b, blasint(ldb ?? (transposeB ? k : n)),
+                a, blasint(transposeA ? (lda ?? m) : 1), beta, c, 1)
+            return
+        }
         cblas_sgemm(
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,
