@@ -30,9 +30,12 @@ enum FolderFuzzInput {
             guard !parts.isEmpty, !path.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0 == "." }),
                 !path.contains("\0")
             else { continue }
-            let full = (directory as NSString).appendingPathComponent(path)
+            // Built from the components, not with NSString's path methods: Foundation
+            // traps in deletingLastPathComponent on some runs of slashes (a fuzz finding
+            // in this harness, not in the readers).
+            let full = directory + "/" + parts.joined(separator: "/")
             try? FileManager.default.createDirectory(
-                atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                atPath: directory + "/" + parts.dropLast().joined(separator: "/"), withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: full, contents: Data(content))
         }
         var dataset = FolderDataset(directory: directory)
