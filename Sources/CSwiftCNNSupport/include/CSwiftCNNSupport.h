@@ -164,4 +164,10 @@ void swiftcnn_affine_ndimage(const float *image, float *out, long h, long w, lon
 /// its filter byte, into `dst` (height × stride). 0 for an unknown filter type, else 1.
 int swiftcnn_png_unfilter_rgb8(const unsigned char *src, unsigned char *dst, long height, long stride);
 
+/// c[i][j] = bias[j] (0 without) + Σ_p a[i][p] · b[p][j] for rows i < m and columns j in
+/// [first_column, end_column), all row-major with the given leading dimensions: a product
+/// with few rows (m of 32 or less) that reads `b` once, without SGEMM's packing.
+void swiftcnn_gemm_few_rows(const float *a, long lda, const float *b, long ldb, const float *bias, float *c, long ldc,
+                            long m, long k, long first_column, long end_column);
+
 #endif
