@@ -32,6 +32,24 @@ CLONES void swiftcnn_bn_affine(const float *restrict x, float *restrict y, long 
     }
 }
 
+CLONES void swiftcnn_bn_affine_inplace(float *restrict y, long count, long period, const float *restrict scale,
+                                       const float *restrict shift, int relu) {
+    if (relu) {
+        for (long i = 0; i < count; i += period) {
+            long n = count - i < period ? count - i : period;
+            for (long k = 0; k < n; k++) {
+                float v = y[i + k] * scale[k] + shift[k];
+                y[i + k] = v > 0 ? v : 0;
+            }
+        }
+    } else {
+        for (long i = 0; i < count; i += period) {
+            long n = count - i < period ? count - i : period;
+            for (long k = 0; k < n; k++) y[i + k] = y[i + k] * scale[k] + shift[k];
+        }
+    }
+}
+
 CLONES void swiftcnn_bn_gradient_sums(const float *restrict x, const float *restrict dy, long count, long period,
                                       const float *restrict mean, const float *restrict invStd,
                                       float *restrict sumDy, float *restrict sumDyXhat) {

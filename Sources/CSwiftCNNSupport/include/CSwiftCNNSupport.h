@@ -117,6 +117,9 @@ void swiftcnn_column_sums(const float *x, long rows, long width, float *sums);
 void swiftcnn_bn_sums(const float *x, long count, long period, const float *center, float *sums);
 /// y = x · scale + shift.
 void swiftcnn_bn_affine(const float *x, float *y, long count, long period, const float *scale, const float *shift);
+/// swiftcnn_bn_affine in place, followed by max(·, 0) when `relu` is non-zero: a
+/// convolution's output normalised and rectified in one pass (fused inference).
+void swiftcnn_bn_affine_inplace(float *y, long count, long period, const float *scale, const float *shift, int relu);
 /// Σdy and Σdy·x̂, where x̂ = (x − mean) · invStd.
 void swiftcnn_bn_gradient_sums(const float *x, const float *dy, long count, long period, const float *mean,
                                const float *invStd, float *sumDy, float *sumDyXhat);

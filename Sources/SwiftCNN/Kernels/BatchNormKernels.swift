@@ -84,6 +84,23 @@ enum BatchNormKernels {
         }
     }
 
+    /// ``normalize(_:rows:channels:scale:shift:output:scratch:)`` in place on `y`, then
+    /// max(·, 0) when `relu`: one pass where batch norm and the activation took two, each
+    /// into a new tensor.
+    static func normalizeInPlace(
+        _ y: UnsafeMutablePointer<Float>, rows: Int, channels: Int,
+        scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, relu: Bool, scratch: Workspace
+    ) {
+        let period = period(channels: channels)
+        let expanded = scratch.buffer(count: scratchCount(period: period))
+        expand(scale, channels: channels, period: period, into: expanded)
+        expand(shift, channels: channels, period: period, into: expanded + period)
+        ThreadPool.shared.parallelFor(rows, minimumWork: 1 << 15, work: rows * channels) { _, range in
+            let offset = range.lowerBound * channels
+            swiftcnn_bn_affine_inplace(y + offset, range.count * channels, period, expanded, expanded + period, relu ? 1 : 0)
+        }
+    }
+
     /// Sums of dy and dy·x̂ per channel, where x̂ = (x - mean) * invStd.
     static func gradientSums(
         x: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>, rows: Int, channels: Int,

@@ -18,6 +18,7 @@ public final class Activation: Layer {
     }
 
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
-        function.apply(input)
+        if !training, let plan = InferenceFusion.active, plan.passesThrough(self, input) { return input }
+        return function.apply(input)
     }
 }

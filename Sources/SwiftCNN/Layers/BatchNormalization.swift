@@ -40,6 +40,7 @@ public final class BatchNormalization: Layer {
     }
 
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+        if !training, let plan = InferenceFusion.active, plan.passesThrough(self, input) { return input }
         guard input.rank >= 2, let channels = input.shape.last, channels > 0 else {
             throw shapeError("expected an input of rank 2 or more, got shape \(describe(input.shape))")
         }
@@ -91,6 +92,26 @@ public final class BatchNormalization: Layer {
             input: input.detached, gamma: gammaValue.detached, mean: mean.detached, inverseStd: invStd.detached,
             scale: scale.detached, totalRows: job != nil ? totalRows : nil)
         return output
+    }
+
+    /// Inference on `y` in place with the moving statistics, then max(·, 0) when `relu`:
+    /// the fused step of a Conv2D → BatchNormalization (→ ReLU) chain (``InferenceFusion``),
+    /// on the convolution's fresh output. The same scale and shift as ``call(_:training:)``.
+    func normalizeInPlace(_ y: Tensor, relu: Bool) throws {
+        guard y.rank >= 2, let channels = y.shape.last, let gamma, let beta, let movingMean, let movingVariance,
+            gamma.count == channels
+        else { throw shapeError("cannot normalise an input of shape \(describe(y.shape))") }
+        let scale = Tensor(uninitializedShape: gamma.shape)
+        let shift = Tensor(uninitializedShape: gamma.shape)
+        let (g, b, mean, variance) = (gamma.value.pointer, beta.value.pointer, movingMean.value.pointer, movingVariance.value.pointer)
+        for c in 0..<channels {
+            let invStd = 1 / (variance[c] + epsilon).squareRoot()
+            scale.pointer[c] = g[c] * invStd
+            shift.pointer[c] = b[c] - mean[c] * scale.pointer[c]
+        }
+        BatchNormKernels.normalizeInPlace(
+            y.pointer, rows: y.count / channels, channels: channels, scale: scale.pointer, shift: shift.pointer, relu: relu,
+            scratch: scratch)
     }
 
     /// The moments of every rank's rows from each rank's `mean`, `variance` and `rows`

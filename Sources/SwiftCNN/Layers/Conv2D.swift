@@ -64,6 +64,13 @@ public final class Conv2D: Layer {
         if kernel == nil { build(channels: input.shape[3]) }
         guard let kernel else { throw shapeError("kernel was not built") }
         let tracked = training || input.requiresGradient
+        if !tracked, !GradientTape.isRecording, let plan = InferenceFusion.active, let chain = plan.chain(startingAt: self) {
+            let output = try conv2d(
+                input, kernel.value, bias: bias?.value, strides: strides, padding: padding, op: displayName)
+            try chain.normalization.normalizeInPlace(output, relu: chain.activation != nil)
+            plan.mark(output, for: chain)
+            return output
+        }
         let output = try conv2d(
             input, kernel.read(training: tracked), bias: bias?.read(training: tracked), strides: strides,
             padding: padding, op: displayName)

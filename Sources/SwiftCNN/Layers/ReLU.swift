@@ -18,6 +18,7 @@ public final class ReLU: Layer {
     }
 
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+        if !training, let plan = InferenceFusion.active, plan.passesThrough(self, input) { return input }
         // Keras refuses these in the constructor; here the first call does.
         if let maxValue, !(maxValue >= 0) { throw shapeError("max value must be >= 0, got \(maxValue)") }
         guard negativeSlope >= 0, negativeSlope.isFinite else {

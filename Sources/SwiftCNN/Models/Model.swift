@@ -19,6 +19,20 @@ open class Model: Layer {
     /// `fit`, so their steady state allocates nothing (made on first use).
     lazy var arena = TensorArena()
 
+    /// The fused Conv2D → BatchNormalization → ReLU chains of `predict` and `evaluate`, for
+    /// the input shape they were traced with (see ``InferenceFusion``).
+    var fusion: (shape: [Int], plan: InferenceFusion)?
+
+    /// The fusion plan for inputs shaped like `x` (batch axis first), traced on first use.
+    func fusionPlan(for x: Tensor) -> InferenceFusion? {
+        guard x.rank >= 2 else { return nil }
+        let shape = Array(x.shape.dropFirst())
+        if let fusion, fusion.shape == shape { return fusion.plan }
+        let plan = InferenceFusion(model: self, inputShape: shape)
+        fusion = (shape, plan)
+        return plan
+    }
+
     /// The layer graph of a Functional model (`Model(inputs:outputs:)`); nil for
     /// `Sequential` and subclassed models.
     var graph: FunctionalGraph?

@@ -49,6 +49,7 @@ public final class Sequential: Model {
     public func add(_ layer: Layer) {
         layers.append(layer)
         cachedTrainingParameters = nil
+        fusion = nil
     }
 
     public override var children: [(label: String, layer: Layer)] {

@@ -227,7 +227,9 @@ extension Model {
     /// Loss and metrics over `(x, y)` in inference mode, as Keras's `evaluate`
     /// (keys `loss` and each metric's name). The loss includes regularisation, as Keras's does.
     public func evaluate(x: Tensor, y: Tensor, batchSize: Int = 32) throws -> [String: Double] {
-        try CallerState.preserving { try arena.run { try arenaEvaluate(x: x, y: y, batchSize: batchSize) } }
+        try CallerState.preserving {
+            try InferenceFusion.$active.withValue(fusionPlan(for: x)) { try arena.run { try arenaEvaluate(x: x, y: y, batchSize: batchSize) } }
+        }
     }
 
     private func arenaEvaluate(x: Tensor, y: Tensor, batchSize: Int) throws -> [String: Double] {
@@ -262,7 +264,9 @@ extension Model {
     /// are flushed on the calling thread and OpenBLAS runs on one thread during the call;
     /// both are the caller's again when it returns (``CallerState``).
     public func predict(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
-        try CallerState.preserving { try arena.run(inference: true) { try arenaPredict(x, batchSize: batchSize) } }
+        try CallerState.preserving {
+            try InferenceFusion.$active.withValue(fusionPlan(for: x)) { try arena.run(inference: true) { try arenaPredict(x, batchSize: batchSize) } }
+        }
     }
 
     private func arenaPredict(_ x: Tensor, batchSize: Int) throws -> Tensor {

@@ -1,0 +1,108 @@
+import Synchronization
+
+/// Conv2D → BatchNormalization (→ ReLU) run as one step in inference (`predict`,
+/// `evaluate`): the convolution's fresh output is normalised with the moving statistics
+/// and rectified in place, in one pass, where the two layers made two passes and two new
+/// tensors of the activation's size.
+///
+/// The chains come from one traced forward pass of the model (the graph ONNX export reads,
+/// so a subclassed model's own `call` counts, Inception's and ResNet's branches too): a
+/// convolution without its own activation whose output goes only to a batch norm over its
+/// channels, whose output goes only to a ReLU (or nowhere else but the model's further
+/// layers, which then read the normalised value). Each layer must be called once in the
+/// pass. While the plan runs, the convolution marks its output; the batch norm and the
+/// activation return their input unchanged only when it is that marked tensor, so a call
+/// the trace did not see (another branch, another input shape) computes as before.
+// Unchecked: it holds layers (not Sendable) only to tell them apart and to call them from
+// the task that predicts with their model; the one mutable part is locked.
+final class InferenceFusion: @unchecked Sendable {
+    /// The plan of the `predict` or `evaluate` running on this task, if any.
+    @TaskLocal static var active: InferenceFusion?
+
+    struct Chain {
+        let normalization: BatchNormalization
+        /// The ReLU layer after it, fused too.
+        let activation: Layer?
+    }
+
+    /// By convolution.
+    private let chains: [ObjectIdentifier: Chain]
+    /// Batch norms and activations whose work their convolution does.
+    private let absorbed: Set<ObjectIdentifier>
+    /// The storage of the output each absorbed layer may pass through (set by its
+    /// convolution in this forward pass). Locked: two tasks may predict with one model.
+    private let marked = Mutex<[ObjectIdentifier: ObjectIdentifier]>([:])
+
+    /// The number of fused chains.
+    var count: Int { chains.count }
+
+    /// The plan for `model` on inputs of `inputShape` (no batch axis), from one traced
+    /// forward pass on a zero image; an empty plan when the graph cannot be traced.
+    init(model: Layer, inputShape: [Int]) {
+        (chains, absorbed) = Self.chains(of: model, inputShape: inputShape)
+    }
+
+    private static func chains(of model: Layer, inputShape: [Int]) -> ([ObjectIdentifier: Chain], Set<ObjectIdentifier>) {
+        var chains: [ObjectIdentifier: Chain] = [:]
+        var absorbed: Set<ObjectIdentifier> = []
+        let input = Tensor.zeros([1] + inputShape)
+        let trace = GraphTrace(input: input)
+        guard (try? GraphTrace.$current.withValue(trace) { try model(input, training: false) }) != nil, trace.problem == nil
+        else { return (chains, absorbed) }
+        var consumers: [Int: [Int]] = [:]  // value → nodes reading it
+        var calls: [ObjectIdentifier: Int] = [:]
+        for (index, node) in trace.nodes.enumerated() {
+            for value in node.inputs { consumers[value, default: []].append(index) }
+            if case let .layer(layer) = node.operation { calls[ObjectIdentifier(layer), default: 0] += 1 }
+        }
+        let finalValue = trace.nodes.last?.output
+        func onlyConsumer(of value: Int) -> Layer? {
+            guard value != finalValue, let readers = consumers[value], readers.count == 1,
+                case let .layer(layer) = trace.nodes[readers[0]].operation, calls[ObjectIdentifier(layer)] == 1
+            else { return nil }
+            return layer
+        }
+        for node in trace.nodes {
+            guard case let .layer(layer) = node.operation, let conv = layer as? Conv2D, conv.activation == .linear,
+                calls[ObjectIdentifier(conv)] == 1, let bn = onlyConsumer(of: node.output) as? BatchNormalization
+            else { continue }
+            let bnNode = trace.nodes.first { if case let .layer(l) = $0.operation { return l === bn } else { return false } }
+            let relu = bnNode.flatMap { onlyConsumer(of: $0.output) }.flatMap { Self.isPlainReLU($0) ? $0 : nil }
+            chains[ObjectIdentifier(conv)] = Chain(normalization: bn, activation: relu)
+            absorbed.insert(ObjectIdentifier(bn))
+            if let relu { absorbed.insert(ObjectIdentifier(relu)) }
+        }
+        return (chains, absorbed)
+    }
+
+    /// `Activation(.relu)` or `ReLU()` with Keras's defaults: max(x, 0).
+    private static func isPlainReLU(_ layer: Layer) -> Bool {
+        if let activation = layer as? Activation { return activation.function == .relu }
+        if let relu = layer as? ReLU { return relu.maxValue == nil && relu.negativeSlope == 0 && relu.threshold == 0 }
+        return false
+    }
+
+    /// The chain `conv` starts, if fused.
+    func chain(startingAt conv: Conv2D) -> Chain? { chains[ObjectIdentifier(conv)] }
+
+    /// Records that `output` (its convolution's, already normalised and rectified) is what
+    /// the chain's batch norm and activation pass through.
+    func mark(_ output: Tensor, for chain: Chain) {
+        let storage = ObjectIdentifier(output.storage)
+        marked.withLock {
+            $0[ObjectIdentifier(chain.normalization)] = storage
+            if let activation = chain.activation { $0[ObjectIdentifier(activation)] = storage }
+        }
+    }
+
+    /// Whether `layer`'s work was done by its convolution on exactly `input`.
+    func passesThrough(_ layer: Layer, _ input: Tensor) -> Bool {
+        let key = ObjectIdentifier(layer)
+        guard absorbed.contains(key) else { return false }
+        return marked.withLock {
+            guard $0[key] == ObjectIdentifier(input.storage) else { return false }
+            $0[key] = nil
+            return true
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Testing
+
+@testable import SwiftCNN
+
+/// `predict` runs each Conv2D → BatchNormalization (→ ReLU) chain as one in-place step
+/// (``InferenceFusion``); its outputs must be those of the layers run one by one, for each
+/// of the six networks, after training has moved the statistics, and a chain whose
+/// intermediate value has another reader must not be fused.
+@Suite struct InferenceFusionTests {
+    static func random(_ shape: [Int], seed: UInt64) throws -> Tensor {
+        var random = RandomGenerator(seed: seed)
+        return try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in random.nextUniform() })
+    }
+
+    /// Chains found: one per convolution followed by batch norm (none in LeNet5).
+    static let chains = ["baseline": 1, "lenet5": 0, "alexnet8": 2, "vgg16": 13, "inception10": 25, "resnet18": 20]
+
+    @Test(arguments: ModelZoo.all.map(\.name)) func predictMatchesTheLayersOneByOne(_ name: String) throws {
+        let model = try ModelZoo.entry(named: name).make()
+        model.seed = 3
+        try model.build(inputShape: [32, 32, 3])
+        model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy())
+        // A few steps so the moving statistics are no longer 0 and 1.
+        let x = try Self.random([2, 32, 32, 3], seed: 5)
+        try model.trainStep(x, try Tensor(shape: [2], scalars: [1, 7]))
+        let plan = try #require(model.fusionPlan(for: x))
+        #expect(plan.count == Self.chains[name], "\(name): \(plan.count) chains")
+        let fused = try model.predict(x, batchSize: 2)
+        let reference = try model(x, training: false)
+        let scale = reference.scalars.map(abs).max() ?? 1
+        let deviation = zip(fused.scalars, reference.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(deviation <= 1e-5 * max(scale, 1), "\(name): \(deviation)")
+        // Batch 1 takes other convolution routes; still the same numbers.
+        let one = try model.predict(x.slice(batch: 0..<1), batchSize: 1)
+        let first = Array(reference.scalars.prefix(one.count))
+        #expect(zip(one.scalars, first).map { abs($0 - $1) }.max() ?? .infinity <= 1e-5 * max(scale, 1), "\(name) at batch 1")
+    }
+
+    /// A batch norm whose input is also read elsewhere computes on its own, and the other
+    /// reader sees the convolution's raw output.
+    @Test func aSharedIntermediateIsNotFused() throws {
+        let input = Input(shape: [8, 8, 3])
+        let conv = Conv2D(4, kernelSize: 3, padding: .same)
+        let raw = try conv(input)
+        let normalized = try Activation(.relu)(try BatchNormalization()(raw))
+        let model = try Model(inputs: input, outputs: try Concatenate()([normalized, raw]))
+        model.seed = 1
+        try model.build(inputShape: [8, 8, 3])
+        model.compile(optimizer: Adam(), loss: MeanSquaredError())
+        let x = try Self.random([2, 8, 8, 3], seed: 9)
+        try model.trainStep(x, try Self.random([2, 8, 8, 8], seed: 2))
+        #expect(model.fusionPlan(for: x)?.count == 0)
+        let fused = try model.predict(x, batchSize: 2)
+        #expect(fused.scalars == (try model(x, training: false)).scalars)
+    }
+
+    /// Fused and plain agree after the weights change (nothing is cached but the chains).
+    @Test func moreTrainingIsSeenAtOnce() throws {
+        let model = Baseline()
+        model.seed = 4
+        try model.build(inputShape: [32, 32, 3])
+        model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy())
+        let x = try Self.random([2, 32, 32, 3], seed: 6)
+        let before = try model.predict(x, batchSize: 2)
+        try model.trainStep(x, try Tensor(shape: [2], scalars: [0, 1]))
+        let after = try model.predict(x, batchSize: 2)
+        #expect(after.scalars != before.scalars)
+        let reference = try model(x, training: false)
+        #expect(zip(after.scalars, reference.scalars).map { abs($0 - $1) }.max() ?? .infinity < 1e-5)
+    }
+}
