@@ -74,14 +74,22 @@ enum BatchNormKernels {
         scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         scratch: Workspace
     ) {
-        let period = period(channels: channels)
-        let expanded = scratch.buffer(count: scratchCount(period: period))
-        expand(scale, channels: channels, period: period, into: expanded)
-        expand(shift, channels: channels, period: period, into: expanded + period)
+        let (period, expanded) = expandedAffine(scale: scale, shift: shift, channels: channels, scratch: scratch)
         ThreadPool.shared.parallelFor(rows, minimumWork: 1 << 15, work: rows * channels) { _, range in
             let offset = range.lowerBound * channels
             swiftcnn_bn_affine(x + offset, output + offset, range.count * channels, period, expanded, expanded + period)
         }
+    }
+
+    /// Scale then shift, each repeated to the period, in `scratch`: what the affine loops read.
+    private static func expandedAffine(
+        scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, channels: Int, scratch: Workspace
+    ) -> (period: Int, expanded: UnsafeMutablePointer<Float>) {
+        let period = period(channels: channels)
+        let expanded = scratch.buffer(count: scratchCount(period: period))
+        expand(scale, channels: channels, period: period, into: expanded)
+        expand(shift, channels: channels, period: period, into: expanded + period)
+        return (period, expanded)
     }
 
     /// ``normalize(_:rows:channels:scale:shift:output:scratch:)`` in place on `y`, then
@@ -91,10 +99,7 @@ enum BatchNormKernels {
         _ y: UnsafeMutablePointer<Float>, rows: Int, channels: Int,
         scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, relu: Bool, scratch: Workspace
     ) {
-        let period = period(channels: channels)
-        let expanded = scratch.buffer(count: scratchCount(period: period))
-        expand(scale, channels: channels, period: period, into: expanded)
-        expand(shift, channels: channels, period: period, into: expanded + period)
+        let (period, expanded) = expandedAffine(scale: scale, shift: shift, channels: channels, scratch: scratch)
         ThreadPool.shared.parallelFor(rows, minimumWork: 1 << 15, work: rows * channels) { _, range in
             let offset = range.lowerBound * channels
             swiftcnn_bn_affine_inplace(y + offset, range.count * channels, period, expanded, expanded + period, relu ? 1 : 0)
