@@ -70,7 +70,7 @@ done
 long="$(train) --model lenet5 --epochs 2 --train-limit 24000"
 "${mpi[@]}" "$binary" $long $(outputs stop) > "$work/stop.log" 2>&1 &
 launcher=$!
-for _ in $(seq 1 600); do
+for _ in $(seq 1 3000); do
     grep -q "^Epoch 1/" "$work/stop.log" 2>/dev/null && break
     sleep 0.1
 done
@@ -90,7 +90,9 @@ stopped_at=$(grep -o "after step [0-9]*" "$work/resume.log")
 # 4. SIGKILL of one rank: the job ends, the checkpoint evaluates, a rerun resumes.
 "${mpi[@]}" "$binary" $long --epochs 20 $(outputs kill) > "$work/kill.log" 2>&1 &
 launcher=$!
-for _ in $(seq 1 600); do
+# Up to 5 minutes: a debug build on a loaded 2-core machine once took over a minute for
+# the first epoch (the wait ends as soon as the checkpoint is there).
+for _ in $(seq 1 3000); do
     [ -f "$work/kill/ckpt.index" ] && break
     sleep 0.1
 done
