@@ -113,7 +113,7 @@ grep -q -- "-------------load the model" "$work/rerun.log" || fail "the rerun di
 # 5. A hung rank: the other stops within the timeout.
 SWIFTCNN_MPI_TIMEOUT=5 "${mpi[@]}" "$binary" $long --epochs 20 $(outputs hang) > "$work/hang.log" 2>&1 &
 launcher=$!
-for _ in $(seq 1 600); do
+for _ in $(seq 1 3000); do
     grep -q "^Epoch 1/" "$work/hang.log" 2>/dev/null && break
     sleep 0.1
 done
