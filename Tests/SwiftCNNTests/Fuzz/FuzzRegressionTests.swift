@@ -12,7 +12,7 @@ import Testing
     static let targets = [
         "cifar10", "idx", "png", "jpeg", "safetensors", "checkpoint_state", "npy", "history_csv",
         "tfbundle", "tfbundle_entries", "objectgraph", "tfevents", "keras_zip", "keras_config", "image_folder",
-        "labels_file", "image_check",
+        "labels_file", "image_check", "keras_weights",
     ]
 
     static var root: URL {
@@ -137,6 +137,8 @@ enum FuzzEntry {
             #expect(image.pixels.count == image.width * image.height * 3)
         case "image_check":
             try ImageCheckFuzzInput.run(bytes)
+        case "keras_weights":
+            try KerasWeightsFuzzInput.run(bytes)
         case "jpeg":
             let image = try JPEG.decode(bytes, path: "fuzz.jpg")
             #expect(image.pixels.count == image.width * image.height * 3)
