@@ -124,6 +124,13 @@ final class HDF5File {
     }
 
     var root: HDF5Group { HDF5Group(file: self, id: nil, path: "") }
+
+    /// Throws unless the object header at `address` lies inside the file (opened files;
+    /// a new one is libhdf5's own).
+    func checkObjectHeader(_ address: UInt64) throws {
+        guard !bytes.isEmpty else { return }
+        try HDF5FileBytes(bytes: bytes, file: name)?.checkObjectHeader(address)
+    }
 }
 
 /// A group of an open file; `id == nil` is the root group (the file itself).
@@ -152,6 +159,15 @@ final class HDF5Group {
     /// What the link `name` in this group points to, or nil when there is none.
     func kind(of name: String) -> H5O_type_t? {
         guard !name.isEmpty, !name.contains("/"), H5Lexists(id, name, swiftcnn_h5p_default()) > 0 else {
+            H5Eclear2(swiftcnn_h5e_default())
+            return nil
+        }
+        // libhdf5 leaks on a header that runs past the file (HDF5FileBytes says how), so a
+        // hard link's header is checked first; a corrupt one reads as no object.
+        var link = H5L_info_t()
+        guard H5Lget_info(id, name, &link, swiftcnn_h5p_default()) >= 0, link.type == H5L_TYPE_HARD,
+            (try? file.checkObjectHeader(UInt64(link.u.address))) != nil
+        else {
             H5Eclear2(swiftcnn_h5e_default())
             return nil
         }
@@ -380,7 +396,7 @@ final class HDF5Group {
                 throw failure(nil, "has no readable object header (\(HDF5.lastError()))")
             }
             do {
-                return try HDF5VariableString(bytes: file.bytes, file: file.name)?.attribute(name, header: UInt64(info.addr))
+                return try HDF5FileBytes(bytes: file.bytes, file: file.name)?.attribute(name, header: UInt64(info.addr))
             } catch let error as CheckpointError {
                 throw failure(nil, "attribute '\(name)': \(error.message)")
             }

@@ -1,9 +1,16 @@
-// A scalar variable-length string attribute, read from the file's bytes instead of through
-// H5Aread. Debian's libhdf5 1.10 follows the string's global-heap reference without
-// bounds checks: a corrupt heap collection (a free-space object of size 0) makes
-// H5HG__cache_heap_deserialize loop forever, and a corrupt object index or size makes
-// H5HG_read copy from outside the heap (SIGSEGV). Both were found by flipping bytes of a
-// Keras file. Here every offset is checked against the file before it is followed.
+// The structures of an HDF5 file that SwiftCNN checks in the file's bytes before (or
+// instead of) letting Debian's libhdf5 1.10 near them, each found by flipping bytes of a
+// Keras file:
+// - variable-length string attributes, read here instead of through H5Aread: libhdf5
+//   follows the string's global-heap reference without bounds checks, so a corrupt heap
+//   collection (a free-space object of size 0) makes H5HG__cache_heap_deserialize loop
+//   forever, and a corrupt object index or size makes H5HG_read copy from outside the heap
+//   (SIGSEGV);
+// - object headers, checked before libhdf5 loads one: a header chunk running past the end
+//   of the file fails in H5C_load_entry ("actual_len exceeds EOA") leaking a free-list
+//   block, and the leaked blocks make the library print "HDF5: infinite loop closing
+//   library" at process exit.
+// Every offset is checked against the file (and its end-of-file address) before it is followed.
 //
 // Layouts read (the ones h5py and libhdf5 write with the default "earliest" format): the
 // superblock's offset and length sizes, version-1 object headers with their continuation
@@ -11,11 +18,14 @@
 // that is well formed (a version-2 object header, a shared or densely stored attribute)
 // gives nil, as for an absent attribute; bytes that contradict themselves throw.
 
-struct HDF5VariableString {
+struct HDF5FileBytes {
     let bytes: [UInt8]
     let file: String
     private let offsetSize: Int
     private let lengthSize: Int
+    /// The file's size, or the superblock's end-of-file address when that is smaller:
+    /// libhdf5 reads nothing past either.
+    private let end: Int
 
     /// Nil when the superblock is one this reader does not follow (a nonzero base address).
     init?(bytes: [UInt8], file: String) throws {
@@ -38,6 +48,15 @@ struct HDF5VariableString {
         }
         var reader = Reader(bytes: bytes, at: baseAt, file: file)
         guard try reader.uint(offsetSize) == 0 else { return nil }
+        reader.skip(offsetSize)
+        end = min(bytes.count, try reader.uint(offsetSize))
+    }
+
+    /// Throws unless the object header at `header` (a version-1 one: its chunks and
+    /// messages) lies inside the file; a version-2 header is left to libhdf5, which
+    /// checksums it.
+    func checkObjectHeader(_ header: UInt64) throws {
+        _ = try messages(header)
     }
 
     static func corrupt(_ file: String, _ what: String) -> CheckpointError {
@@ -47,11 +66,21 @@ struct HDF5VariableString {
     /// The value of the attribute `name` of the object whose header is at `header`, or nil
     /// when that header holds no such attribute in a layout read here.
     func attribute(_ name: String, header: UInt64) throws -> String? {
-        guard let start = Int(exactly: header), start < bytes.count else {
+        for message in try messages(header) ?? [] where message.type == 0x0C && message.flags & 0x02 == 0 {
+            var reader = Reader(bytes: bytes, at: message.start, file: file)
+            if let value = try attributeMessage(&reader, end: message.end, wanted: name) { return value }
+        }
+        return nil
+    }
+
+    /// The messages of the version-1 object header at `header`, continuation chunks
+    /// followed, each checked to lie inside its chunk and the file; nil for a version-2 header.
+    private func messages(_ header: UInt64) throws -> [(type: Int, flags: Int, start: Int, end: Int)]? {
+        guard let start = Int(exactly: header), start + 16 <= end else {
             throw Self.corrupt(file, "object header at \(header), past the end")
         }
-        var reader = Reader(bytes: bytes, at: start, file: file)
         if bytes[start...].starts(with: Array("OHDR".utf8)) { return nil }
+        var reader = Reader(bytes: bytes, at: start, file: file)
         guard try reader.uint(1) == 1 else { throw Self.corrupt(file, "object header version at \(header)") }
         reader.skip(1)
         let messageCount = try reader.uint(2)
@@ -59,33 +88,29 @@ struct HDF5VariableString {
         let firstSize = try reader.uint(4)
         reader.skip(4)
         var chunks = [(start: reader.position, size: firstSize)]
-        var seen = 0
+        var found: [(type: Int, flags: Int, start: Int, end: Int)] = []
         // Continuations may only add chunks up to the message count, so the walk ends.
         while let chunk = chunks.popLast() {
             var at = chunk.start
-            let end = try checkedEnd(chunk.start, chunk.size, "object header chunk")
-            while at + 8 <= end, seen < messageCount {
+            let chunkEnd = try checkedEnd(chunk.start, chunk.size, "object header chunk")
+            while at + 8 <= chunkEnd, found.count < messageCount {
                 var message = Reader(bytes: bytes, at: at, file: file)
                 let type = try message.uint(2)
                 let size = try message.uint(2)
                 let flags = try message.uint(1)
                 message.skip(3)
                 let dataEnd = try checkedEnd(message.position, size, "header message")
-                guard dataEnd <= end else { throw Self.corrupt(file, "header message past its chunk") }
-                seen += 1
-                switch type {
-                case 0x10:
+                guard dataEnd <= chunkEnd else { throw Self.corrupt(file, "header message past its chunk") }
+                found.append((type, flags, message.position, dataEnd))
+                if type == 0x10 {
                     let offset = try message.uint(offsetSize)
                     let length = try message.uint(lengthSize)
                     chunks.append((start: offset, size: length))
-                case 0x0C where flags & 0x02 == 0:
-                    if let value = try attributeMessage(&message, end: dataEnd, wanted: name) { return value }
-                default: break
                 }
                 at = dataEnd
             }
         }
-        return nil
+        return found
     }
 
     /// An attribute message's value when it is `wanted` and a variable-length string.
@@ -150,10 +175,10 @@ struct HDF5VariableString {
 
     /// `start + size`, when that lies inside the file.
     private func checkedEnd(_ start: Int, _ size: Int, _ what: String) throws -> Int {
-        guard case (let end, false) = start.addingReportingOverflow(size), end <= bytes.count else {
+        guard start >= 0, case (let sum, false) = start.addingReportingOverflow(size), sum <= end else {
             throw Self.corrupt(file, "\(what) of \(size) bytes at \(start) runs past the end of the file")
         }
-        return end
+        return sum
     }
 
     /// Little-endian unsigned integers from the file, bounds-checked.
@@ -173,13 +198,13 @@ struct HDF5VariableString {
         /// Values that do not fit an Int (an undefined address is all ones) are corrupt here.
         mutating func uint(_ size: Int) throws -> Int {
             guard position >= 0, position + size <= bytes.count else {
-                throw HDF5VariableString.corrupt(file, "a field at \(position) runs past the end of the file")
+                throw HDF5FileBytes.corrupt(file, "a field at \(position) runs past the end of the file")
             }
             var value: UInt64 = 0
             for i in 0..<size { value |= UInt64(bytes[position + i]) << (8 * UInt64(i)) }
             position += size
             guard let result = Int(exactly: value), result < Int(Int32.max) * 4096 else {
-                throw HDF5VariableString.corrupt(file, "a field at \(position - size) holds \(value)")
+                throw HDF5FileBytes.corrupt(file, "a field at \(position - size) holds \(value)")
             }
             return result
         }
