@@ -76,6 +76,22 @@ import Testing
         try expectCorrupt(collection, "corrupt HDF5 file (global heap at")
     }
 
+    /// A dataset's object header claiming more bytes than the file has: libhdf5 fails
+    /// with "actual_len exceeds EOA" and leaks the buffer, which later printed "HDF5:
+    /// infinite loop closing library" at exit; it is refused before libhdf5 loads it.
+    @Test func objectHeaderPastTheEndIsAnError() throws {
+        var bytes = try Self.bytes()
+        let header: Int = try HDF5.locked {
+            let file = try HDF5File.open(bytes: bytes, name: "clean")
+            let vars = try #require(try file.root.group(atPath: "layers/dense/vars"))
+            var link = H5L_info_t()
+            #expect(H5Lget_info(vars.id, "0", &link, swiftcnn_h5p_default()) >= 0)
+            return Int(link.u.address)
+        }
+        bytes[header + 11] = 0x40
+        try expectCorrupt(bytes, "variable 'layers/dense/vars/0': corrupt HDF5 file (object header chunk of")
+    }
+
     /// What Keras and SwiftCNN write still reads: the optimizer's name comes from the heap.
     @Test func readsTheOptimizerNameFromTheHeap() throws {
         let name = try HDF5.locked {

@@ -156,20 +156,24 @@ final class HDF5Group {
         CheckpointError(file: file.name, variable: name.map(childPath) ?? (path.isEmpty ? nil : path), message: message)
     }
 
-    /// What the link `name` in this group points to, or nil when there is none.
-    func kind(of name: String) -> H5O_type_t? {
+    /// What the link `name` in this group points to, or nil when there is none; throws
+    /// when its object header is corrupt.
+    func kind(of name: String) throws -> H5O_type_t? {
         guard !name.isEmpty, !name.contains("/"), H5Lexists(id, name, swiftcnn_h5p_default()) > 0 else {
             H5Eclear2(swiftcnn_h5e_default())
             return nil
         }
         // libhdf5 leaks on a header that runs past the file (HDF5FileBytes says how), so a
-        // hard link's header is checked first; a corrupt one reads as no object.
+        // hard link's header is checked first.
         var link = H5L_info_t()
-        guard H5Lget_info(id, name, &link, swiftcnn_h5p_default()) >= 0, link.type == H5L_TYPE_HARD,
-            (try? file.checkObjectHeader(UInt64(link.u.address))) != nil
-        else {
+        guard H5Lget_info(id, name, &link, swiftcnn_h5p_default()) >= 0, link.type == H5L_TYPE_HARD else {
             H5Eclear2(swiftcnn_h5e_default())
             return nil
+        }
+        do {
+            try file.checkObjectHeader(UInt64(link.u.address))
+        } catch let error as CheckpointError {
+            throw failure(name, error.message)
         }
         var info = H5O_info_t()
         guard H5Oget_info_by_name2(id, name, &info, UInt32(H5O_INFO_BASIC), swiftcnn_h5p_default()) >= 0 else {
@@ -181,7 +185,7 @@ final class HDF5Group {
 
     /// The subgroup `name`, or nil when there is no group of that name.
     func group(_ name: String) throws -> HDF5Group? {
-        guard kind(of: name) == H5O_TYPE_GROUP else { return nil }
+        guard try kind(of: name) == H5O_TYPE_GROUP else { return nil }
         let child = H5Gopen2(id, name, swiftcnn_h5p_default())
         guard child >= 0 else { throw failure(name, "cannot open the group (\(HDF5.lastError()))") }
         return HDF5Group(file: file, id: child, path: childPath(name))
@@ -235,7 +239,7 @@ final class HDF5Group {
     /// only when the shape is `expected` (when given), so a corrupt header cannot make
     /// HDF5 allocate or convert what the caller would refuse anyway.
     func dataset(_ name: String, limit: Int, expected: [Int]? = nil) throws -> Dataset {
-        guard kind(of: name) == H5O_TYPE_DATASET else { throw failure(name, "not in the file") }
+        guard try kind(of: name) == H5O_TYPE_DATASET else { throw failure(name, "not in the file") }
         let dataset = H5Dopen2(id, name, swiftcnn_h5p_default())
         guard dataset >= 0 else { throw failure(name, "cannot open the dataset (\(HDF5.lastError()))") }
         defer { H5Dclose(dataset) }

@@ -108,7 +108,7 @@ public enum KerasWeightsFile {
 
     /// The `vars` group's dataset names, which Keras numbers from 0.
     private static func datasetNames(_ vars: HDF5Group) throws -> [String] {
-        try vars.childNames().filter { vars.kind(of: $0) == H5O_TYPE_DATASET }
+        try vars.childNames().filter { try vars.kind(of: $0) == H5O_TYPE_DATASET }
     }
 
     /// A float32 dataset checked against `shape`.
