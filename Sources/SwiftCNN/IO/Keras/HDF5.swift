@@ -84,6 +84,8 @@ final class HDF5File {
         guard bytes.count >= 8, bytes.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]) else {
             throw CheckpointError(file: name, message: "not an HDF5 file (no HDF5 signature)")
         }
+        // H5Fopen loads the root group's header; one past the end would leak in libhdf5.
+        if let checked = try HDF5FileBytes(bytes: bytes, file: name) { try checked.checkObjectHeader(checked.rootHeader) }
         let access = H5Pcreate(swiftcnn_h5p_file_access())
         defer { H5Pclose(access) }
         let id: hid_t = bytes.withUnsafeBytes { raw in

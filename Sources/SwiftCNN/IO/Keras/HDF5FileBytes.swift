@@ -26,6 +26,8 @@ struct HDF5FileBytes {
     /// The file's size, or the superblock's end-of-file address when that is smaller:
     /// libhdf5 reads nothing past either.
     private let end: Int
+    /// The root group's object header, which H5Fopen loads.
+    let rootHeader: UInt64
 
     /// Nil when the superblock is one this reader does not follow (a nonzero base address).
     init?(bytes: [UInt8], file: String) throws {
@@ -34,13 +36,18 @@ struct HDF5FileBytes {
         guard bytes.count > 16 else { throw Self.corrupt(file, "no superblock") }
         let version = bytes[8]
         let baseAt: Int
+        // Offsets after the base address: the end-of-file address, and the root's header
+        // (inside the root's symbol table entry for versions 0 and 1).
+        let (eofField, rootField): (Int, Int)
         switch version {
         case 0, 1:
             (offsetSize, lengthSize) = (Int(bytes[13]), Int(bytes[14]))
             baseAt = version == 0 ? 24 : 28
+            (eofField, rootField) = (2, 5)
         case 2, 3:
             (offsetSize, lengthSize) = (Int(bytes[9]), Int(bytes[10]))
             baseAt = 12
+            (eofField, rootField) = (2, 3)
         default: throw Self.corrupt(file, "superblock version \(version)")
         }
         guard [2, 4, 8].contains(offsetSize), [2, 4, 8].contains(lengthSize) else {
@@ -48,8 +55,10 @@ struct HDF5FileBytes {
         }
         var reader = Reader(bytes: bytes, at: baseAt, file: file)
         guard try reader.uint(offsetSize) == 0 else { return nil }
-        reader.skip(offsetSize)
+        reader.position = baseAt + eofField * offsetSize
         end = min(bytes.count, try reader.uint(offsetSize))
+        reader.position = baseAt + rootField * offsetSize
+        rootHeader = UInt64(try reader.uint(offsetSize))
     }
 
     /// Throws unless the object header at `header` (a version-1 one: its chunks and
