@@ -92,17 +92,21 @@ struct HDF5FileBytes {
         var reader = Reader(bytes: bytes, at: start, file: file)
         guard try reader.uint(1) == 1 else { throw Self.corrupt(file, "object header version at \(header)") }
         reader.skip(1)
-        let messageCount = try reader.uint(2)
-        reader.skip(4)
+        reader.skip(6)
         let firstSize = try reader.uint(4)
         reader.skip(4)
         var chunks = [(start: reader.position, size: firstSize)]
         var found: [(type: Int, flags: Int, start: Int, end: Int)] = []
-        // Continuations may only add chunks up to the message count, so the walk ends.
+        // Every message of every chunk, as libhdf5 decodes them whatever the header's message
+        // count says; each chunk is visited once, so the walk ends.
+        var visited = Set<Int>()
         while let chunk = chunks.popLast() {
+            guard visited.insert(chunk.start).inserted else {
+                throw Self.corrupt(file, "object header at \(header) continues into itself")
+            }
             var at = chunk.start
             let chunkEnd = try checkedEnd(chunk.start, chunk.size, "object header chunk")
-            while at + 8 <= chunkEnd, found.count < messageCount {
+            while at + 8 <= chunkEnd {
                 var message = Reader(bytes: bytes, at: at, file: file)
                 let type = try message.uint(2)
                 let size = try message.uint(2)
