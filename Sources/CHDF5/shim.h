@@ -16,3 +16,5 @@ static inline hid_t swiftcnn_h5t_c_s1(void) { return H5T_C_S1; }
 static inline unsigned swiftcnn_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned swiftcnn_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline size_t swiftcnn_h5t_variable(void) { return H5T_VARIABLE; }
+static inline hid_t swiftcnn_h5t_ieee_f32be(void) { return H5T_IEEE_F32BE; }
+static inline hid_t swiftcnn_h5t_std_i64be(void) { return H5T_STD_I64BE; }

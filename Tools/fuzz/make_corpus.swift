@@ -102,6 +102,8 @@ public func unused(_ start: UnsafeRawPointer?, _ count: Int) -> CInt { 0 }
         // .keras: Keras 3's archive of a small Sequential, and its config.json beside those
         // of the course classes.
         try put("keras_zip", "keras3-global-pooling.keras", try file("\(fixtures)/keras3/global_pooling.keras"))
+        // .weights.h5: Keras 3's, with Adam's variables and their `name` attribute.
+        try put("keras_weights", "keras3-global-pooling.weights.h5", try file("\(fixtures)/keras3/global_pooling.weights.h5"))
         for name in ["sequential", "resnet18", "inception10", "functional"] {
             let entries = try ZipArchive.read(
                 try file("\(fixtures)/keras3/\(name).keras"), entries: ["config.json"], limit: 1 << 20, file: name)

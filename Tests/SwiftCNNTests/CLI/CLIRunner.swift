@@ -21,8 +21,11 @@ struct CLIRunner {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("swiftcnn")
     }()
 
-    /// Runs `swiftcnn arguments…` in `directory` with `environment` added.
-    static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> Result {
+    /// Runs `swiftcnn arguments…` in `directory` with `environment` added. With `timeout`,
+    /// a run still going after that many seconds is killed and reported as an error.
+    static func run(
+        _ arguments: [String], in directory: String, environment: [String: String] = [:], timeout: Double? = nil
+    ) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw CLIRunnerError("no swiftcnn executable at \(executable.path): build it with `swift build` first")
         }
@@ -45,6 +48,15 @@ struct CLIRunner {
         process.standardError = try FileHandle(forWritingTo: errFile)
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        if let timeout {
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning, Date() < deadline { usleep(10_000) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                throw CLIRunnerError("swiftcnn \(arguments.joined(separator: " ")) ran past \(timeout) s and was killed")
+            }
+        }
         process.waitUntilExit()
         let stdout = try Data(contentsOf: outFile)
         let stderr = try Data(contentsOf: errFile)

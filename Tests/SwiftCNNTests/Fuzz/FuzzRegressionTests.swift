@@ -12,7 +12,7 @@ import Testing
     static let targets = [
         "cifar10", "idx", "png", "jpeg", "safetensors", "checkpoint_state", "npy", "history_csv",
         "tfbundle", "tfbundle_entries", "objectgraph", "tfevents", "keras_zip", "keras_config", "image_folder",
-        "labels_file", "image_check",
+        "labels_file", "image_check", "keras_weights",
     ]
 
     static var root: URL {
@@ -83,6 +83,13 @@ import Testing
             ("image_folder", "bad-labels-missing-file", "missing.png: cannot open (No such file or directory)"),
             ("labels_file", "bad-label-word", "labels.txt:1: label 'cat' is not a whole number from 0"),
             ("labels_file", "bad-no-label", "labels.txt:1: expected `filename label`, got 'a.png'"),
+            // Keras's global_pooling.weights.h5 damaged: a heap object 0 of size 0, on which
+            // H5Aread of the optimizer's name never returned; 8 flipped bytes, on which
+            // H5HG_read segfaulted; a dataset's header address flipped past the end.
+            ("keras_weights", "libhdf5-hang-empty-free-space",
+             "variable 'optimizer/vars': attribute 'name': corrupt HDF5 file (string attribute names global heap object"),
+            ("keras_weights", "libhdf5-segv-global-heap-a", "attribute 'name': corrupt HDF5 file (a field at 2192"),
+            ("keras_weights", "bad-dataset-header-address", "'optimizer/vars/2': corrupt HDF5 file (object header at"),
         ]
         for (target, name, expected) in expectations {
             let bytes = try #require(try Self.inputs(target).first { $0.name == name }?.bytes)
@@ -137,6 +144,8 @@ enum FuzzEntry {
             #expect(image.pixels.count == image.width * image.height * 3)
         case "image_check":
             try ImageCheckFuzzInput.run(bytes)
+        case "keras_weights":
+            try KerasWeightsFuzzInput.run(bytes)
         case "jpeg":
             let image = try JPEG.decode(bytes, path: "fuzz.jpg")
             #expect(image.pixels.count == image.width * image.height * 3)

@@ -207,24 +207,6 @@ func hdf5Listing(_ bytes: [UInt8]) throws -> [String] {
         }
     }
 
-    @Test func corruptBytesNeverCrashOrLoadSilently() throws {
-        let bytes = try fixtureBytes()
-        // Seeded: libhdf5 itself can loop forever on some corruptions (seen once with an
-        // unseeded generator: H5Aread of a variable-length string attribute spinning in
-        // H5HG_read), which a test cannot guard against; see the stop-18 note.
-        var generator = RandomGenerator(seed: 18)
-        for _ in 0..<40 {
-            var damaged = bytes
-            for _ in 0..<8 { damaged[Int.random(in: 8..<damaged.count, using: &generator)] ^= 0xFF }
-            let model = try Keras3Fixtures.built("sequential")
-            do {
-                try KerasWeightsFile.load(into: model, bytes: damaged, file: "damaged.weights.h5")
-            } catch let error as CheckpointError {
-                #expect(error.file == "damaged.weights.h5")
-            }
-        }
-    }
-
     @Test func wrongModel() throws {
         try expectFailure(try fixtureBytes("resnet18"), model: "sequential", contains: "a different model?")
         try expectFailure(
@@ -274,7 +256,7 @@ func hdf5Listing(_ bytes: [UInt8]) throws -> [String] {
 
 /// Copies every group, dataset (float32/int64) and `name` attribute of `source` into `target`.
 func copyTree(_ source: HDF5Group, into target: HDF5Group) throws {
-    if let name = source.stringAttribute("name") { try target.setStringAttribute("name", name) }
+    if let name = try source.stringAttribute("name") { try target.setStringAttribute("name", name) }
     for name in try source.childNames() {
         if let group = try source.group(name) {
             try copyTree(group, into: target.createGroup(name))

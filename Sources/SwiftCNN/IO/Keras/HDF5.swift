@@ -18,11 +18,16 @@ enum HDF5 {
     nonisolated(unsafe) private static var imageCount = 0
 
     /// Runs `body` holding the library lock, with HDF5's error printing off (Debian's
-    /// build keeps that setting per thread, so it is set on every call).
+    /// build keeps that setting per thread, so it is set on every call) and put back as
+    /// the caller had it afterwards.
     static func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
+        var printer: H5E_auto2_t?
+        var context: UnsafeMutableRawPointer?
+        let saved = H5Eget_auto2(swiftcnn_h5e_default(), &printer, &context) >= 0
         H5Eset_auto2(swiftcnn_h5e_default(), nil, nil)
+        defer { if saved { H5Eset_auto2(swiftcnn_h5e_default(), printer, context) } }
         return try body()
     }
 
@@ -61,10 +66,14 @@ final class HDF5File {
     let id: hid_t
     /// The path reported in errors.
     let name: String
+    /// The bytes an opened file was read from (empty for a new one), which string
+    /// attributes are read from and reads are bounded by.
+    let bytes: [UInt8]
 
-    private init(id: hid_t, name: String) {
+    private init(id: hid_t, name: String, bytes: [UInt8] = []) {
         self.id = id
         self.name = name
+        self.bytes = bytes
     }
 
     // Under the lock too: the last reference may go on any thread while another uses HDF5.
@@ -75,6 +84,8 @@ final class HDF5File {
         guard bytes.count >= 8, bytes.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]) else {
             throw CheckpointError(file: name, message: "not an HDF5 file (no HDF5 signature)")
         }
+        // H5Fopen loads the root group's header; one past the end would leak in libhdf5.
+        if let checked = try HDF5FileBytes(bytes: bytes, file: name) { try checked.checkObjectHeader(checked.rootHeader) }
         let access = H5Pcreate(swiftcnn_h5p_file_access())
         defer { H5Pclose(access) }
         let id: hid_t = bytes.withUnsafeBytes { raw in
@@ -86,7 +97,7 @@ final class HDF5File {
         guard id >= 0 else {
             throw CheckpointError(file: name, message: "cannot be read as HDF5 (\(HDF5.lastError()); truncated or corrupt?)")
         }
-        return HDF5File(id: id, name: name)
+        return HDF5File(id: id, name: name, bytes: bytes)
     }
 
     /// A new, empty file in memory; ``image()`` gives its bytes.
@@ -115,6 +126,13 @@ final class HDF5File {
     }
 
     var root: HDF5Group { HDF5Group(file: self, id: nil, path: "") }
+
+    /// Throws unless the object header at `address` lies inside the file (opened files;
+    /// a new one is libhdf5's own).
+    func checkObjectHeader(_ address: UInt64) throws {
+        guard !bytes.isEmpty else { return }
+        try HDF5FileBytes(bytes: bytes, file: name)?.checkObjectHeader(address)
+    }
 }
 
 /// A group of an open file; `id == nil` is the root group (the file itself).
@@ -140,11 +158,24 @@ final class HDF5Group {
         CheckpointError(file: file.name, variable: name.map(childPath) ?? (path.isEmpty ? nil : path), message: message)
     }
 
-    /// What the link `name` in this group points to, or nil when there is none.
-    func kind(of name: String) -> H5O_type_t? {
+    /// What the link `name` in this group points to, or nil when there is none; throws
+    /// when its object header is corrupt.
+    func kind(of name: String) throws -> H5O_type_t? {
         guard !name.isEmpty, !name.contains("/"), H5Lexists(id, name, swiftcnn_h5p_default()) > 0 else {
             H5Eclear2(swiftcnn_h5e_default())
             return nil
+        }
+        // libhdf5 leaks on a header that runs past the file (HDF5FileBytes says how), so a
+        // hard link's header is checked first.
+        var link = H5L_info_t()
+        guard H5Lget_info(id, name, &link, swiftcnn_h5p_default()) >= 0, link.type == H5L_TYPE_HARD else {
+            H5Eclear2(swiftcnn_h5e_default())
+            return nil
+        }
+        do {
+            try file.checkObjectHeader(UInt64(link.u.address))
+        } catch let error as CheckpointError {
+            throw failure(name, error.message)
         }
         var info = H5O_info_t()
         guard H5Oget_info_by_name2(id, name, &info, UInt32(H5O_INFO_BASIC), swiftcnn_h5p_default()) >= 0 else {
@@ -156,7 +187,7 @@ final class HDF5Group {
 
     /// The subgroup `name`, or nil when there is no group of that name.
     func group(_ name: String) throws -> HDF5Group? {
-        guard kind(of: name) == H5O_TYPE_GROUP else { return nil }
+        guard try kind(of: name) == H5O_TYPE_GROUP else { return nil }
         let child = H5Gopen2(id, name, swiftcnn_h5p_default())
         guard child >= 0 else { throw failure(name, "cannot open the group (\(HDF5.lastError()))") }
         return HDF5Group(file: file, id: child, path: childPath(name))
@@ -205,10 +236,12 @@ final class HDF5Group {
         var int64s: [Int64] = []
     }
 
-    /// Reads dataset `name`, refusing element types other than float32 and int64, ranks
-    /// above 8 and more elements than `limit`.
-    func dataset(_ name: String, limit: Int) throws -> Dataset {
-        guard kind(of: name) == H5O_TYPE_DATASET else { throw failure(name, "not in the file") }
+    /// Reads dataset `name`, refusing ranks above 8 and more elements than `limit`. Values
+    /// are read only for IEEE float32 and two's-complement int64 (either byte order), and
+    /// only when the shape is `expected` (when given), so a corrupt header cannot make
+    /// HDF5 allocate or convert what the caller would refuse anyway.
+    func dataset(_ name: String, limit: Int, expected: [Int]? = nil) throws -> Dataset {
+        guard try kind(of: name) == H5O_TYPE_DATASET else { throw failure(name, "not in the file") }
         let dataset = H5Dopen2(id, name, swiftcnn_h5p_default())
         guard dataset >= 0 else { throw failure(name, "cannot open the dataset (\(HDF5.lastError()))") }
         defer { H5Dclose(dataset) }
@@ -217,10 +250,15 @@ final class HDF5Group {
         defer { H5Tclose(type) }
         let size = H5Tget_size(type)
         let element: HDF5Element
-        switch (H5Tget_class(type), size) {
-        case (H5T_FLOAT, 4): element = .float32
-        case (H5T_INTEGER, 8) where H5Tget_sign(type) == H5T_SGN_2: element = .int64
-        case (let typeClass, _): element = .other("HDF5 type class \(typeClass.rawValue) of \(size) bytes")
+        // Exact types: a float class of 4 bytes with a corrupt exponent or mantissa layout
+        // would otherwise be converted to floats that are silently wrong.
+        let isType = { (candidates: [hid_t]) in candidates.contains { H5Tequal(type, $0) > 0 } }
+        if isType([swiftcnn_h5t_ieee_f32le(), swiftcnn_h5t_ieee_f32be()]) {
+            element = .float32
+        } else if isType([swiftcnn_h5t_std_i64le(), swiftcnn_h5t_std_i64be()]) {
+            element = .int64
+        } else {
+            element = .other("HDF5 type class \(H5Tget_class(type).rawValue) of \(size) bytes")
         }
         let space = H5Dget_space(dataset)
         guard space >= 0 else { throw failure(name, "has no readable shape (\(HDF5.lastError()))") }
@@ -241,6 +279,9 @@ final class HDF5Group {
             count = product
         }
         var result = Dataset(element: element, shape: shape)
+        if let expected, expected != shape { return result }
+        if case .other = element { return result }
+        try checkStorage(dataset, name: name, byteCount: count * 8 / (element == .float32 ? 2 : 1))
         let status: herr_t
         switch element {
         case .float32:
@@ -260,6 +301,29 @@ final class HDF5Group {
         }
         guard status >= 0 else { throw failure(name, "cannot read the values (\(HDF5.lastError()); truncated or corrupt?)") }
         return result
+    }
+
+    /// A contiguous dataset's values must lie inside the file and fill the shape: HDF5 reads
+    /// unallocated storage as zeros, which would load silently wrong. Chunked and compact
+    /// storage are bounded by HDF5's own checks of the chunk index and header.
+    private func checkStorage(_ dataset: hid_t, name: String, byteCount: Int) throws {
+        let plist = H5Dget_create_plist(dataset)
+        guard plist >= 0 else { throw failure(name, "has no readable layout (\(HDF5.lastError()))") }
+        let layout = H5Pget_layout(plist)
+        H5Pclose(plist)
+        let stored = H5Dget_storage_size(dataset)
+        guard byteCount == 0 || stored > 0 else {
+            throw failure(name, "corrupt HDF5 file (the values were never written)")
+        }
+        guard layout == H5D_CONTIGUOUS else { return }
+        // HADDR_UNDEF (all ones, for unallocated storage) is past the end as well.
+        let offset = UInt64(H5Dget_offset(dataset))
+        let fileSize = UInt64(file.bytes.count)
+        guard stored == byteCount, byteCount == 0 || (offset < fileSize && UInt64(byteCount) <= fileSize - offset)
+        else {
+            throw failure(
+                name, "corrupt HDF5 file (\(byteCount) bytes of values stored as \(stored) at \(offset) in \(file.bytes.count))")
+        }
     }
 
     /// Writes a little-endian float32 dataset (a scalar for shape `[]`), as h5py does.
@@ -314,31 +378,41 @@ final class HDF5Group {
         guard status >= 0 else { throw failure(nil, "cannot write attribute '\(name)' (\(HDF5.lastError()))") }
     }
 
-    /// A scalar string attribute (variable or fixed length), or nil when absent or not a string.
-    func stringAttribute(_ name: String) -> String? {
+    /// A scalar string attribute (variable or fixed length), or nil when absent or not a
+    /// string. A variable-length one is read from the file's bytes (HDF5VariableString
+    /// says why), so this reads attributes of opened files only.
+    func stringAttribute(_ name: String) throws -> String? {
         guard H5Aexists(id, name) > 0 else {
             H5Eclear2(swiftcnn_h5e_default())
             return nil
         }
         let attribute = H5Aopen(id, name, swiftcnn_h5p_default())
-        guard attribute >= 0 else { return nil }
+        guard attribute >= 0 else { throw failure(nil, "cannot open attribute '\(name)' (\(HDF5.lastError()))") }
         defer { H5Aclose(attribute) }
         let type = H5Aget_type(attribute)
-        guard type >= 0 else { return nil }
+        guard type >= 0 else { throw failure(nil, "attribute '\(name)' has no readable type (\(HDF5.lastError()))") }
         defer { H5Tclose(type) }
         let space = H5Aget_space(attribute)
+        guard space >= 0 else { throw failure(nil, "attribute '\(name)' has no readable shape (\(HDF5.lastError()))") }
         defer { H5Sclose(space) }
         guard H5Tget_class(type) == H5T_STRING, H5Sget_simple_extent_npoints(space) == 1 else { return nil }
         if H5Tis_variable_str(type) > 0 {
-            var pointer: UnsafeMutablePointer<CChar>?
-            guard H5Aread(attribute, type, &pointer) >= 0, let pointer else { return nil }
-            defer { H5free_memory(pointer) }
-            return String(cString: pointer)
+            var info = H5O_info_t()
+            guard H5Oget_info2(id, &info, UInt32(H5O_INFO_BASIC)) >= 0 else {
+                throw failure(nil, "has no readable object header (\(HDF5.lastError()))")
+            }
+            do {
+                return try HDF5FileBytes(bytes: file.bytes, file: file.name)?.attribute(name, header: UInt64(info.addr))
+            } catch let error as CheckpointError {
+                throw failure(nil, "attribute '\(name)': \(error.message)")
+            }
         }
         let size = H5Tget_size(type)
-        guard size > 0, size < 1 << 20 else { return nil }
+        guard size > 0, size < 1 << 20 else { throw failure(nil, "attribute '\(name)' has a string size of \(size)") }
         var buffer = [UInt8](repeating: 0, count: size)
-        guard buffer.withUnsafeMutableBytes({ H5Aread(attribute, type, $0.baseAddress) }) >= 0 else { return nil }
+        guard buffer.withUnsafeMutableBytes({ H5Aread(attribute, type, $0.baseAddress) }) >= 0 else {
+            throw failure(nil, "cannot read attribute '\(name)' (\(HDF5.lastError()))")
+        }
         return String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
     }
 }

@@ -108,13 +108,13 @@ public enum KerasWeightsFile {
 
     /// The `vars` group's dataset names, which Keras numbers from 0.
     private static func datasetNames(_ vars: HDF5Group) throws -> [String] {
-        try vars.childNames().filter { vars.kind(of: $0) == H5O_TYPE_DATASET }
+        try vars.childNames().filter { try vars.kind(of: $0) == H5O_TYPE_DATASET }
     }
 
     /// A float32 dataset checked against `shape`.
     private static func floats(_ group: HDF5Group, _ name: String, shape: [Int], file: String) throws -> Tensor {
         let path = group.childPath(name)
-        let dataset = try group.dataset(name, limit: 1 << 31)
+        let dataset = try group.dataset(name, limit: 1 << 31, expected: shape)
         guard dataset.element == .float32 else {
             throw CheckpointError(file: file, variable: path, message: "has dtype \(dataset.element), expected float32")
         }
@@ -162,7 +162,7 @@ public enum KerasWeightsFile {
         let stored = try datasetNames(vars)
         // Keras skips an optimizer state of another size (another optimizer, or one not
         // built yet); so does SwiftCNN, and of another kind by its name.
-        guard stored.count == variables.count, vars.stringAttribute("name").map({ $0.hasPrefix(name) }) ?? true
+        guard stored.count == variables.count, try vars.stringAttribute("name").map({ $0.hasPrefix(name) }) ?? true
         else { return nil }
         var iterations = 0
         // Absent when the rate follows a schedule (no variable then, in Keras as here).
@@ -172,7 +172,7 @@ public enum KerasWeightsFile {
             let path = vars.childPath("\(i)")
             switch variable {
             case .iterations:
-                let dataset = try vars.dataset("\(i)", limit: 1)
+                let dataset = try vars.dataset("\(i)", limit: 1, expected: [])
                 guard dataset.element == .int64, dataset.shape == [], let value = dataset.int64s.first, value >= 0,
                     let count = Int(exactly: value)
                 else {
@@ -180,7 +180,7 @@ public enum KerasWeightsFile {
                 }
                 iterations = count
             case .learningRate:
-                let dataset = try vars.dataset("\(i)", limit: 1)
+                let dataset = try vars.dataset("\(i)", limit: 1, expected: [])
                 guard dataset.element == .float32, dataset.shape == [], let value = dataset.floats.first else {
                     throw CheckpointError(file: file, variable: path, message: "learning rate must be a float32 scalar")
                 }
