@@ -160,4 +160,14 @@ void swiftcnn_affine_ndimage(const float *image, float *out, long h, long w, lon
                              const double matrix[4], const double offset[2], int order, int fill, float cval,
                              int flip_rows, int flip_cols);
 
+/// A non-escaping Swift closure `(Int, Int) -> Void` held as its two words, for the thread
+/// pool's loop body (LoopBody.c). Valid only while the Swift call that made it runs.
+typedef struct {
+    const void *function;
+    void *context;
+} swiftcnn_loop_body;
+
+/// Calls the closure `body` with (thread, chunk).
+void swiftcnn_loop_body_call(swiftcnn_loop_body body, long thread, long chunk);
+
 #endif
