@@ -169,8 +169,19 @@ int swiftcnn_png_unfilter_rgb8(const unsigned char *src, unsigned char *dst, lon
 
 /// c[i][j] = bias[j] (0 without) + Σ_p a[i][p] · b[p][j] for rows i < m and columns j in
 /// [first_column, end_column), all row-major with the given leading dimensions: a product
-/// with few rows (m of 32 or less) that reads `b` once, without SGEMM's packing.
+/// with few rows (the convolution sends it 64 or fewer) that reads `b` once, without
+/// SGEMM's packing.
 void swiftcnn_gemm_few_rows(const float *a, long lda, const float *b, long ldb, const float *bias, float *c, long ldc,
                             long m, long k, long first_column, long end_column);
+
+/// A non-escaping Swift closure `(Int, Int) -> Void` held as its two words, for the thread
+/// pool's loop body (LoopBody.c). Valid only while the Swift call that made it runs.
+typedef struct {
+    const void *function;
+    void *context;
+} swiftcnn_loop_body;
+
+/// Calls the closure `body` with (thread, chunk).
+void swiftcnn_loop_body_call(swiftcnn_loop_body body, long thread, long chunk);
 
 #endif

@@ -35,7 +35,8 @@ final class ThreadPool: @unchecked Sendable {
     private let nextChunk = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
     private let sleepers = Atomic<Int>(0)
-    private var job: ((_ thread: Int, _ chunk: Int) -> Void)?
+    /// The current loop's body; workers only call it while they are `active` in its loop.
+    private var job = swiftcnn_loop_body()
     private var jobChunks = 0
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
@@ -61,31 +62,31 @@ final class ThreadPool: @unchecked Sendable {
             for chunk in 0..<chunks { body(0, chunk) }
             return
         }
-        // `withoutActuallyEscaping` wraps `body` in a small heap context on every loop (Swift
-        // has no other way to hand a non-escaping closure to other threads). The loop's
-        // own state goes through fields: a closure capturing it would allocate a second one.
-        withoutActuallyEscaping(body) { body in
-            job = body
-            jobChunks = chunks
-            nextChunk.store(0, ordering: .sequentiallyConsistent)
-            let current = generation.load(ordering: .relaxed) + 1
-            openGeneration.store(current, ordering: .sequentiallyConsistent)
-            generation.store(current, ordering: .sequentiallyConsistent)
-            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
-                pthread_mutex_lock(&mutex)
-                pthread_cond_broadcast(&condition)
-                pthread_mutex_unlock(&mutex)
-            }
-            claimChunks(thread: 0)
-            openGeneration.store(-1, ordering: .sequentiallyConsistent)
-            // Wait only for workers that joined; they are finishing a chunk.
-            var spins = 0
-            while active.load(ordering: .sequentiallyConsistent) > 0 {
-                spins += 1
-                if spins > 1_000 { sched_yield() }
-            }
-            job = nil
+        // The body's two words go to the workers as they are (LoopBody.c):
+        // `withoutActuallyEscaping` would box them on the heap on every loop. The body
+        // stays valid because this call returns only after every worker has left the loop.
+        // The loop's own state goes through fields: a closure capturing it would be a second
+        // context to keep alive.
+        swiftcnnLoopBodyCapture(body, &job)
+        jobChunks = chunks
+        nextChunk.store(0, ordering: .sequentiallyConsistent)
+        let current = generation.load(ordering: .relaxed) + 1
+        openGeneration.store(current, ordering: .sequentiallyConsistent)
+        generation.store(current, ordering: .sequentiallyConsistent)
+        if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+            pthread_mutex_lock(&mutex)
+            pthread_cond_broadcast(&condition)
+            pthread_mutex_unlock(&mutex)
         }
+        claimChunks(thread: 0)
+        openGeneration.store(-1, ordering: .sequentiallyConsistent)
+        // Wait only for workers that joined; they are finishing a chunk.
+        var spins = 0
+        while active.load(ordering: .sequentiallyConsistent) > 0 {
+            spins += 1
+            if spins > 1_000 { sched_yield() }
+        }
+        job = swiftcnn_loop_body()
         busy.store(false, ordering: .releasing)
     }
 
@@ -94,7 +95,7 @@ final class ThreadPool: @unchecked Sendable {
         while true {
             let chunk = nextChunk.add(1, ordering: .relaxed).oldValue
             if chunk >= jobChunks { return }
-            job?(thread, chunk)
+            swiftcnn_loop_body_call(job, thread, chunk)
         }
     }
 
@@ -176,3 +177,8 @@ final class ThreadPool: @unchecked Sendable {
         }
     }
 }
+
+/// Copies a non-escaping closure's two words into `out` without boxing it (LoopBody.c).
+/// The words are valid only until the call that passed `body` returns.
+@_silgen_name("swiftcnn_loop_body_capture")
+private func swiftcnnLoopBodyCapture(_ body: (_ thread: Int, _ chunk: Int) -> Void, _ out: UnsafeMutablePointer<swiftcnn_loop_body>)
