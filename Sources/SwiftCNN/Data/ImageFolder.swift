@@ -47,20 +47,14 @@ public struct ImageFolder: Sendable {
         let problems = Mutex<[Int: String]>([:])
         let paths = files.paths
         let this = self
-        // 64 files a task: one decoder's setup for many small images, and still enough
-        // tasks to balance the cores.
-        let chunk = 64
         pixels.withUnsafeMutableBufferPointer { buffer in
             let base = UnsafeMutableSendablePointer(buffer.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: (paths.count + chunk - 1) / chunk) { task in
-                let decoder = PNGPlainRGBDecoder()
-                for index in (task * chunk)..<min(paths.count, (task + 1) * chunk) {
-                    do {
-                        try this.decode(paths[index], into: base.pointer + index * per, with: decoder)
-                    } catch {
-                        let message = BadImageFiles.message(error)
-                        problems.withLock { $0[index] = message }
-                    }
+            PNGPlainRGBDecoder.forEachFile(paths.count) { decoder, index in
+                do {
+                    try this.decode(paths[index], into: base.pointer + index * per, with: decoder)
+                } catch {
+                    let message = BadImageFiles.message(error)
+                    problems.withLock { $0[index] = message }
                 }
             }
         }

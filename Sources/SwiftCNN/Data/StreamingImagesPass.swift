@@ -13,43 +13,28 @@ extension StreamingImages {
     ///   `maxReported`), each as `path: why`.
     public static func checkAndDecode(_ sets: [StreamingImages], maxReported: Int = 20) throws {
         let paths = sets.flatMap(\.files.paths)
-        let starts = sets.reduce(into: [0]) { $0.append($0.last! + $1.count) }
-        // Files per worker task: enough to pay for one decoder's setup, few enough to
-        // balance the cores.
-        let chunk = 64
-        let tasks = (paths.count + chunk - 1) / chunk
+        // Every file as (set, index in the set).
+        let owners = sets.indices.flatMap { set in (0..<sets[set].count).map { (set, $0) } }
         let problems = Mutex<[Int: String]>([:])
         let decodedHere = Mutex<[Int]>([])
-        DispatchQueue.concurrentPerform(iterations: tasks) { task in
-            let decoder = PNGPlainRGBDecoder()
-            var done: [Int] = []
-            for index in (task * chunk)..<min(paths.count, (task + 1) * chunk) {
-                var set = 0
-                while starts[set + 1] <= index { set += 1 }
-                let images = sets[set]
-                let local = index - starts[set]
-                do {
-                    let bytes = try BinaryFile.read(paths[index], maxBytes: JPEG.maxFileBytes)
-                    let output = images.pixels.baseAddress! + local * images.bytesPerImage
-                    if images.folder.decodePlain(bytes, into: output, with: decoder) {
-                        done.append(index)
-                    } else {
-                        try ImageFileCheck.check(bytes, path: paths[index])
-                    }
-                } catch {
-                    let message = BadImageFiles.message(error)
-                    problems.withLock { $0[index] = message }
+        PNGPlainRGBDecoder.forEachFile(paths.count) { decoder, index in
+            let (images, local) = (sets[owners[index].0], owners[index].1)
+            do {
+                let bytes = try BinaryFile.read(paths[index], maxBytes: JPEG.maxFileBytes)
+                let output = images.pixels.baseAddress! + local * images.bytesPerImage
+                if images.folder.decodePlain(bytes, into: output, with: decoder) {
+                    decodedHere.withLock { $0.append(index) }
+                } else {
+                    try ImageFileCheck.check(bytes, path: paths[index])
                 }
+            } catch {
+                let message = BadImageFiles.message(error)
+                problems.withLock { $0[index] = message }
             }
-            decodedHere.withLock { $0 += done }
         }
         let bad = problems.withLock { $0 }
         if !bad.isEmpty { throw BadImageFiles.error(bad, paths: paths, maxReported: maxReported) }
-        for index in decodedHere.withLock({ $0 }) {
-            var set = 0
-            while starts[set + 1] <= index { set += 1 }
-            sets[set].markDecoded(index - starts[set])
-        }
+        for index in decodedHere.withLock({ $0 }) { sets[owners[index].0].markDecoded(owners[index].1) }
     }
 
     /// Records that image `index` holds its decoded pixels.

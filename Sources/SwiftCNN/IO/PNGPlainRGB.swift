@@ -1,4 +1,5 @@
 import CSwiftCNNSupport
+import Dispatch
 import CZlib
 
 /// The commonest PNG of an image dataset (8-bit RGB, not interlaced, no chunk that changes
@@ -33,6 +34,17 @@ final class PNGPlainRGBDecoder {
     private var height = 0
 
     init() { idat.reserveCapacity(8) }
+
+    /// Runs `body(decoder, index)` for every index in `0..<count` on all cores, 64 indices
+    /// to a task, each task with its own decoder: one decoder's setup serves many small
+    /// images, and there are still enough tasks to balance the cores.
+    static func forEachFile(_ count: Int, _ body: @Sendable (PNGPlainRGBDecoder, Int) -> Void) {
+        let chunk = 64
+        DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { task in
+            let decoder = PNGPlainRGBDecoder()
+            for index in (task * chunk)..<min(count, (task + 1) * chunk) { body(decoder, index) }
+        }
+    }
 
     deinit {
         if ready { inflateEnd(&stream) }

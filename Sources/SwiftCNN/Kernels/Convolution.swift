@@ -115,13 +115,7 @@ enum Convolution {
                     return
                 }
                 Gemm.multiply(a, kernel + first, into: out + first, m: shape.outputPixels, n: n, k: shape.patch, ldb: f, ldc: f)
-                if let bias {
-                    var row = out + first
-                    for _ in 0..<shape.outputPixels {
-                        for j in 0..<n { row[j] += bias[first + j] }
-                        row += f
-                    }
-                }
+                if let bias { addBias(bias + first, to: out + first, rows: shape.outputPixels, columns: n, stride: f) }
             }
         }
     }
@@ -151,11 +145,18 @@ enum Convolution {
             }
         }
         if let bias {
-            var row = output + images.lowerBound * outputStride
-            for _ in 0..<(images.count * shape.outputPixels) {
-                for j in 0..<f { row[j] += bias[j] }
-                row += f
-            }
+            addBias(bias, to: output + images.lowerBound * outputStride, rows: images.count * shape.outputPixels, columns: f, stride: f)
+        }
+    }
+
+    /// Adds `bias[j]` to column j of `rows` rows of `columns` floats, `stride` apart.
+    private static func addBias(
+        _ bias: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>, rows: Int, columns: Int, stride: Int
+    ) {
+        var row = output
+        for _ in 0..<rows {
+            for j in 0..<columns { row[j] += bias[j] }
+            row += stride
         }
     }
 

@@ -56,18 +56,19 @@ final class InferenceFusion: @unchecked Sendable {
             if case let .layer(layer) = node.operation { calls[ObjectIdentifier(layer), default: 0] += 1 }
         }
         let finalValue = trace.nodes.last?.output
-        func onlyConsumer(of value: Int) -> Layer? {
+        /// The one layer (called once) that reads `value`, with the value it makes.
+        func onlyConsumer(of value: Int) -> (layer: Layer, output: Int)? {
             guard value != finalValue, let readers = consumers[value], readers.count == 1,
                 case let .layer(layer) = trace.nodes[readers[0]].operation, calls[ObjectIdentifier(layer)] == 1
             else { return nil }
-            return layer
+            return (layer, trace.nodes[readers[0]].output)
         }
         for node in trace.nodes {
             guard case let .layer(layer) = node.operation, let conv = layer as? Conv2D, conv.activation == .linear,
-                calls[ObjectIdentifier(conv)] == 1, let bn = onlyConsumer(of: node.output) as? BatchNormalization
+                calls[ObjectIdentifier(conv)] == 1, let next = onlyConsumer(of: node.output),
+                let bn = next.layer as? BatchNormalization
             else { continue }
-            let bnNode = trace.nodes.first { if case let .layer(l) = $0.operation { return l === bn } else { return false } }
-            let relu = bnNode.flatMap { onlyConsumer(of: $0.output) }.flatMap { Self.isPlainReLU($0) ? $0 : nil }
+            let relu = onlyConsumer(of: next.output).map(\.layer).flatMap { Self.isPlainReLU($0) ? $0 : nil }
             chains[ObjectIdentifier(conv)] = Chain(normalization: bn, activation: relu)
             absorbed.insert(ObjectIdentifier(bn))
             if let relu { absorbed.insert(ObjectIdentifier(relu)) }
