@@ -95,4 +95,22 @@ import Testing
         #expect(result.stderr.hasSuffix(" (found while decoding for training, though it passed the check before)\n"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
+
+    /// `swiftcnn bench --decode DIR` times the check, the whole decode and the pass before
+    /// training, and says how many files that pass decoded: the 40 PNGs already 32×32, not
+    /// the JPEG (checked only, decoded while training runs).
+    @Test func benchDecodeReportsThePassBeforeTraining() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.writeBothForms(in: dir, seed: 4)
+        try writeDataTestFile(try JPEG.encode(Self.image(40)), dir + "/set/train/0/40.jpg")
+        let result = try CLIRunner.run(["bench", "--model", "baseline", "--decode", "set"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "\(result.stdout)")
+        #expect(lines.first?.hasPrefix("checked 41 files in ") == true, "\(result.stdout)")
+        #expect(lines.dropFirst().first?.hasPrefix("decoded 41 images in ") == true, "\(result.stdout)")
+        #expect(lines.last?.hasPrefix("the pass before training: 41 files in ") == true, "\(result.stdout)")
+        #expect(lines.last?.hasSuffix(", 40 of them decoded then (plain PNGs of the image size)") == true, "\(result.stdout)")
+    }
 }
