@@ -94,8 +94,9 @@ struct Bench: ParsableCommand {
         print(String(format: "%@ %@ batch %d: %.1f images/s, %.2f ms/step (median of %d), peak RSS %.0f MB",
             entry.displayName, mode, batchSize, imagesPerSecond, median * 1e3, steps, peak))
         if let job, let allReduce {
-            print(String(format: "%d ranks: gradient all-reduce %.2f ms alone, %.2f ms of it left after backward in the last step (%.0f%% hidden)",
-                job.size, allReduce.alone * 1e3, allReduce.exposed * 1e3, 100 * max(0, 1 - allReduce.exposed / max(allReduce.alone, 1e-9))))
+            print(String(format: "%d ranks: gradient all-reduce (%@) %.2f ms alone, %.2f ms of the last step waited for it (%.0f%% hidden behind backward)",
+                job.size, job.blockingGradientSums ? "blocking" : "overlapped", allReduce.alone * 1e3, allReduce.exposed * 1e3,
+                100 * max(0, 1 - allReduce.exposed / max(allReduce.alone, 1e-9))))
         }
         if json {
             let object: [String: Any] = [

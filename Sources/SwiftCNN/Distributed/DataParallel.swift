@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -23,7 +24,21 @@ public final class DataParallel: @unchecked Sendable {
     /// Seconds any collective may wait for the other ranks (`SWIFTCNN_MPI_TIMEOUT`,
     /// default 120).
     public let timeout: Double
+    /// Whether gradients are summed with the blocking, tuned `MPI_Allreduce` as each bucket
+    /// fills (`SWIFTCNN_ALLREDUCE=blocking`) rather than with `MPI_Iallreduce` driven while
+    /// backward continues (`overlapped`). The default is blocking when every rank runs on
+    /// this machine: their all-reduce is memory copies by the same cores that run backward,
+    /// so nothing hides behind it, and Open MPI's blocking algorithms took a half to a
+    /// sixth of the time of its non-blocking ones here (800 KB 0.14 against 0.25 ms,
+    /// 44 MB 9 against 20–60 ms, 2-core Zen 4). Across machines the network's time hides.
+    public let blockingGradientSums: Bool
     let mpi: OpenMPI
+    /// When the blocking collective in progress must have ended (uptime nanoseconds; 0
+    /// when none runs), and what it is: a blocking MPI call cannot time out, so a watchdog
+    /// thread enforces ``timeout`` for it.
+    private let blockingDeadline = Atomic<UInt64>(0)
+    private let blockingWhat = Mutex("")
+    private let watchdogStarted = Atomic<Bool>(false)
 
     /// Whether this rank writes files (checkpoints, curves) and prints progress: rank 0.
     public var isPrimary: Bool { rank == 0 }
@@ -40,6 +55,13 @@ public final class DataParallel: @unchecked Sendable {
         self.size = Int(size)
         let configured = ProcessInfo.processInfo.environment["SWIFTCNN_MPI_TIMEOUT"].flatMap(Double.init)
         timeout = configured.flatMap { $0 > 0 ? $0 : nil } ?? 120
+        switch ProcessInfo.processInfo.environment["SWIFTCNN_ALLREDUCE"] {
+        case "blocking": blockingGradientSums = true
+        case "overlapped": blockingGradientSums = false
+        case nil, "": blockingGradientSums = OpenMPI.allRanksOnThisMachine
+        case let other?:
+            throw SwiftCNNError("SWIFTCNN_ALLREDUCE must be blocking or overlapped, got \(other)")
+        }
         atexit { DataParallel.finalizeAtExit() }
     }
 
@@ -107,6 +129,44 @@ public final class DataParallel: @unchecked Sendable {
             if now > deadline { abortJob(stalledIn: request.what) }
             if now - start > 20_000_000 { usleep(1_000) }
         }
+    }
+
+    /// Floats a blocking gradient sum passes to `MPI_Allreduce` at once (4 MB): 44 MB in
+    /// one call ran 3× slower than in these pieces here, its buffers far outside the cache.
+    static let blockingPiece = 1 << 20
+
+    /// Sums `count` floats at `buffer` over all ranks with the blocking `MPI_Allreduce`,
+    /// in pieces of ``blockingPiece``, within ``timeout``.
+    func sumBlocking(_ buffer: UnsafeMutablePointer<Float>, count: Int, what: String) throws {
+        startWatchdog()
+        blockingWhat.withLock { $0 = what }
+        blockingDeadline.store(DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9), ordering: .releasing)
+        defer { blockingDeadline.store(0, ordering: .releasing) }
+        var offset = 0
+        while offset < count {
+            let piece = min(Self.blockingPiece, count - offset)
+            try Self.check(
+                mpi.allreduce(OpenMPI.inPlace, buffer + offset, Int32(piece), mpi.float, mpi.sum, mpi.world),
+                "MPI_Allreduce (\(what))")
+            offset += piece
+        }
+    }
+
+    /// The thread that stops the job when a blocking collective outlives its deadline
+    /// (a rank died or hangs). It wakes four times a second and calls nothing else.
+    private func startWatchdog() {
+        guard !watchdogStarted.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let thread = Thread { [self] in
+            while true {
+                usleep(250_000)
+                let deadline = blockingDeadline.load(ordering: .acquiring)
+                if deadline != 0, DispatchTime.now().uptimeNanoseconds > deadline {
+                    abortJob(stalledIn: blockingWhat.withLock { $0 })
+                }
+            }
+        }
+        thread.name = "SwiftCNN MPI watchdog"
+        thread.start()
     }
 
     /// Sums `values` over all ranks, in place.

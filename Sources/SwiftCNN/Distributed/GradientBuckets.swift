@@ -18,16 +18,19 @@ final class GradientBuckets {
         var offsets: [Int]
         var count: Int
         var buffer: UnsafeMutablePointer<Float>
+        var what: String
         var ready = 0
+        var started = false
         var request: DataParallel.Request?
     }
 
     private let job: DataParallel
     private var buckets: [Bucket] = []
     private var place: [ObjectIdentifier: (bucket: Int, slot: Int)] = [:]
-    /// Seconds the last step spent waiting for all-reduces after backward ended (the
-    /// communication that did not hide behind backward).
+    /// Seconds the last step waited for its all-reduces: the blocking ones whole, the
+    /// overlapped ones after backward ended (the communication that did not hide).
     private(set) var lastExposedWait = 0.0
+    private var blockingWait = 0.0
 
     /// Buckets for `parameters` (in forward order), `capacity` bytes each at most
     /// (`SWIFTCNN_BUCKET_MB`, default 25) unless one parameter alone is larger.
@@ -47,7 +50,7 @@ final class GradientBuckets {
             for (slot, parameter) in current.enumerated() {
                 place[ObjectIdentifier(parameter)] = (buckets.count, slot)
             }
-            buckets.append(Bucket(parameters: current, offsets: offsets, count: offset, buffer: buffer))
+            buckets.append(Bucket(parameters: current, offsets: offsets, count: offset, buffer: buffer, what: ""))
             current = []
             size = 0
         }
@@ -57,6 +60,7 @@ final class GradientBuckets {
             size += parameter.count * 4
         }
         close()
+        for index in buckets.indices { buckets[index].what = "gradient bucket \(index + 1) of \(buckets.count)" }
     }
 
     deinit {
@@ -72,8 +76,10 @@ final class GradientBuckets {
     func begin() {
         for index in buckets.indices {
             buckets[index].ready = 0
+            buckets[index].started = false
             buckets[index].request = nil
         }
+        blockingWait = 0
     }
 
     /// Called by backward once `parameter`'s gradient is final: packs it, and starts its
@@ -94,14 +100,14 @@ final class GradientBuckets {
     /// averaged gradients back.
     func finish() throws {
         let start = DispatchTime.now().uptimeNanoseconds
-        for index in buckets.indices where buckets[index].request == nil {
+        for index in buckets.indices where !buckets[index].started {
             for (slot, parameter) in buckets[index].parameters.enumerated() where buckets[index].ready < buckets[index].parameters.count {
                 pack(parameter, into: index, slot: slot)
             }
             try self.start(index)
         }
         for index in buckets.indices {
-            try job.wait(&buckets[index].request!)
+            if buckets[index].request != nil { try job.wait(&buckets[index].request!) }
             let bucket = buckets[index]
             for (slot, parameter) in bucket.parameters.enumerated() {
                 var gradient = Tensor(uninitializedShape: parameter.shape)
@@ -109,7 +115,7 @@ final class GradientBuckets {
                 parameter.gradient = gradient
             }
         }
-        lastExposedWait = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        lastExposedWait = blockingWait + Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
     /// Seconds to all-reduce every bucket once, nothing else running (the buckets'
@@ -118,7 +124,7 @@ final class GradientBuckets {
         try job.synchronize(what: "the all-reduce timing")
         let began = DispatchTime.now().uptimeNanoseconds
         for index in buckets.indices { try start(index) }
-        for index in buckets.indices { try job.wait(&buckets[index].request!) }
+        for index in buckets.indices where buckets[index].request != nil { try job.wait(&buckets[index].request!) }
         return Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
     }
 
@@ -131,8 +137,17 @@ final class GradientBuckets {
         destination.update(from: gradient.pointer, count: parameter.count)
     }
 
+    /// Sums the bucket: at once with the blocking all-reduce, or started in the background
+    /// (see ``DataParallel/blockingGradientSums``).
     private func start(_ index: Int) throws {
-        buckets[index].request = try job.startSum(
-            buckets[index].buffer, count: buckets[index].count, what: "gradient bucket \(index + 1) of \(buckets.count)")
+        buckets[index].started = true
+        let bucket = buckets[index]
+        if job.blockingGradientSums {
+            let began = DispatchTime.now().uptimeNanoseconds
+            try job.sumBlocking(bucket.buffer, count: bucket.count, what: bucket.what)
+            blockingWait += Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+        } else {
+            buckets[index].request = try job.startSum(bucket.buffer, count: bucket.count, what: bucket.what)
+        }
     }
 }

@@ -26,6 +26,7 @@ final class OpenMPI: @unchecked Sendable {
     let finalize: @convention(c) () -> Int32
     let commRank: @convention(c) (Handle, UnsafeMutablePointer<Int32>) -> Int32
     let commSize: @convention(c) (Handle, UnsafeMutablePointer<Int32>) -> Int32
+    let allreduce: @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int32, Handle, Handle, Handle) -> Int32
     let iallreduce: @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int32, Handle, Handle, Handle, UnsafeMutablePointer<Handle?>) -> Int32
     let ibcast: @convention(c) (UnsafeMutableRawPointer?, Int32, Handle, Int32, Handle, UnsafeMutablePointer<Handle?>) -> Int32
     let test: @convention(c) (UnsafeMutablePointer<Handle?>, UnsafeMutablePointer<Int32>, UnsafeMutableRawPointer?) -> Int32
@@ -63,6 +64,7 @@ final class OpenMPI: @unchecked Sendable {
         finalize = try function("MPI_Finalize", as: type(of: finalize))
         commRank = try function("MPI_Comm_rank", as: type(of: commRank))
         commSize = try function("MPI_Comm_size", as: type(of: commSize))
+        allreduce = try function("MPI_Allreduce", as: type(of: allreduce))
         iallreduce = try function("MPI_Iallreduce", as: type(of: iallreduce))
         ibcast = try function("MPI_Ibcast", as: type(of: ibcast))
         test = try function("MPI_Test", as: type(of: test))
@@ -77,6 +79,13 @@ final class OpenMPI: @unchecked Sendable {
             if let text = environment[key], let size = Int(text), size > 1 { return true }
         }
         return false
+    }
+
+    /// Whether every rank of this job runs on this machine (Open MPI says how many do).
+    static var allRanksOnThisMachine: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        guard let local = localRanks, let size = environment["OMPI_COMM_WORLD_SIZE"].flatMap({ Int($0) }) else { return false }
+        return local == size
     }
 
     /// How many ranks of this job run on this machine (to share its cores), or nil.

@@ -27,15 +27,25 @@ enum WinogradConvolution {
             && shape.channels >= 16 && shape.filters >= 16 && shape.directLanes == 0
     }
 
-    /// Output pixels of the whole pass below which a layer Winograd applies to goes to
-    /// im2col + SGEMM instead: a batch of one through a 16×16 map or smaller has too few
-    /// tiles to pay for transforming the kernel on every call (im2col measured about twice
-    /// as fast there, ResNet18 at batch 1). Training and batch prediction stay above it.
-    static let minimumOutputPixels = 512
+    /// Tiles of the whole pass (rows of each transform position's product) below which a
+    /// layer Winograd applies to goes to im2col + SGEMM instead: products of fewer rows
+    /// cannot pay for transforming the kernel on every call. Passes small enough for the
+    /// few-rows product (`Convolution.fewRows`) stay there too: they are bound by reading
+    /// the kernel, and the transformed one is 16/9 of it or more. Measured per layer on
+    /// ResNet18 and VGG16 (2-core Zen 4): at batch 1 their 16×16 maps (16 tiles of
+    /// F(4×4)) ran 1.4–1.8× faster here than on im2col, their 8×8 maps (16 tiles of
+    /// F(2×2)) slower than on the few-rows product; at batch 16 a 4×4 map (16 tiles)
+    /// trained ResNet18 about 12% faster. A rule counting 512 output pixels had sent all
+    /// of those to im2col.
+    static let minimumTiles = 16
 
     /// Whether the convolution routes this pass here.
     static func isChosen(for shape: ConvolutionShape) -> Bool {
-        applies(to: shape) && shape.images * shape.outputPixels >= minimumOutputPixels
+        guard applies(to: shape), shape.images * shape.outputPixels > Convolution.fewRows else { return false }
+        let g = shape.window
+        let variant = WinogradVariant.best(
+            outputHeight: g.rows.output, outputWidth: g.cols.output, images: shape.images, overhead: WinogradVariant.convolutionOverhead)
+        return shape.images * variant.tiles(outputHeight: g.rows.output, outputWidth: g.cols.output) >= minimumTiles
     }
 
     /// Settings tests override: the shared-block budget (to force several blocks) and the

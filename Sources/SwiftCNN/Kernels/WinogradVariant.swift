@@ -24,12 +24,16 @@ struct WinogradVariant: Equatable, Sendable {
 
     static func best(outputHeight: Int, outputWidth: Int, images: Int, overhead: Int) -> WinogradVariant {
         func cost(_ v: WinogradVariant) -> Int {
-            let tiles = ((outputHeight + v.outputTile - 1) / v.outputTile) * ((outputWidth + v.outputTile - 1) / v.outputTile)
-            return (images * tiles + overhead) * v.positions
+            (images * v.tiles(outputHeight: outputHeight, outputWidth: outputWidth) + overhead) * v.positions
         }
         var best = WinogradVariant.f2
         for candidate in [WinogradVariant.f3, .f4] where cost(candidate) < cost(best) { best = candidate }
         return best
+    }
+
+    /// Tiles covering one image's output of this size.
+    func tiles(outputHeight: Int, outputWidth: Int) -> Int {
+        ((outputHeight + outputTile - 1) / outputTile) * ((outputWidth + outputTile - 1) / outputTile)
     }
 
     func tiles(_ s: swiftcnn_conv_shape) -> Int {

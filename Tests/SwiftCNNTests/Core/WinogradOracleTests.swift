@@ -80,15 +80,19 @@ import Testing
     }
 
     @Test func convolutionRoutesThreeByThreeStrideOneLayersHere() {
-        func shape(_ c: Int, _ f: Int, kernel: Int = 3, stride: Int = 1, images: Int = 8) -> ConvolutionShape {
+        func shape(_ c: Int, _ f: Int, kernel: Int = 3, stride: Int = 1, images: Int = 8, size: Int = 8) -> ConvolutionShape {
             ConvolutionShape(
                 images: images, channels: c, filters: f,
-                window: Window2D(height: 8, width: 8, window: (kernel, kernel), strides: (stride, stride), padding: .same))
+                window: Window2D(height: size, width: size, window: (kernel, kernel), strides: (stride, stride), padding: .same))
         }
         #expect(WinogradConvolution.applies(to: shape(64, 64)))
-        #expect(WinogradConvolution.isChosen(for: shape(64, 64)))  // 8 images of 8×8: 512 pixels
-        // One image of 8×8: too few tiles for the kernel transform; im2col takes it.
+        #expect(WinogradConvolution.isChosen(for: shape(64, 64)))  // 8 images of 8×8
+        // One image of 8×8 goes to the few-rows product, which reads the kernel once.
         #expect(WinogradConvolution.applies(to: shape(64, 64, images: 1)) && !WinogradConvolution.isChosen(for: shape(64, 64, images: 1)))
+        // One image of 16×16 is 16 tiles of F(4×4); 16 images of 4×4 are 16 too; 4 of 4×4 too few.
+        #expect(WinogradConvolution.isChosen(for: shape(128, 128, images: 1, size: 16)))
+        #expect(WinogradConvolution.isChosen(for: shape(512, 512, images: 16, size: 4)))
+        #expect(!WinogradConvolution.isChosen(for: shape(512, 512, images: 4, size: 4)))
         #expect(!WinogradConvolution.applies(to: shape(3, 64)))  // too few channels for SGEMM
         #expect(!WinogradConvolution.applies(to: shape(64, 16)))  // the direct kernel's
         #expect(!WinogradConvolution.applies(to: shape(64, 64, stride: 2)))
