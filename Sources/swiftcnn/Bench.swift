@@ -70,17 +70,22 @@ struct Bench: ParsableCommand {
         }
         for _ in 0..<warmup { try step() }
         let counter = try countAllocations ? allocationCounter() : nil
-        let allocationsBefore = counter?() ?? 0
+        // The counter is read inside the observed scope and the times are reserved, so
+        // the bench's own bookkeeping is not counted.
+        var (allocationsBefore, allocationsAfter): (UInt64, UInt64) = (0, 0)
         var times: [Double] = []
+        times.reserveCapacity(steps)
         let profiler = profile ? Profiler() : nil
         try observing(profiler) {
+            allocationsBefore = counter?() ?? 0
             for _ in 0..<steps {
                 let start = DispatchTime.now().uptimeNanoseconds
                 try step()
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             }
+            allocationsAfter = counter?() ?? 0
         }
-        let allocationsPerStep = counter.map { Double($0() - allocationsBefore) / Double(steps) }
+        let allocationsPerStep = counter.map { _ in Double(allocationsAfter - allocationsBefore) / Double(steps) }
         let allReduce = try model.measureGradientAllReduce()
         guard job?.isPrimary ?? true else { return }
         if let profiler {

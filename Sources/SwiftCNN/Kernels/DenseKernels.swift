@@ -9,10 +9,15 @@ enum DenseKernels {
         _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
         batch: Int, features: Int, units: Int
     ) {
-        ThreadPool.shared.parallelFor(units, minimumWork: parallelThreshold, work: batch * features * units, chunksPerThread: 2) { _, cols in
+        // Whole 16-column blocks, the last one taking the remainder: a part of a few
+        // columns runs SGEMM at a fraction of its width (and OpenBLAS's AVX-512 small
+        // kernel allocates for one of 1 to 8, see `Gemm.smallKernelCopiesA`).
+        let blocks = max(1, units / 16)
+        ThreadPool.shared.parallelFor(blocks, minimumWork: parallelThreshold, work: batch * features * units, chunksPerThread: 2) { _, range in
+            let first = range.lowerBound * 16
+            let end = range.upperBound == blocks ? units : range.upperBound * 16
             Gemm.multiply(
-                x, w + cols.lowerBound, into: y + cols.lowerBound, m: batch, n: cols.count, k: features,
-                ldb: units, ldc: units)
+                x, w + first, into: y + first, m: batch, n: end - first, k: features, ldb: units, ldc: units)
         }
     }
 

@@ -29,6 +29,19 @@ enum Gemm {
                 a, blasint(transposeA ? (lda ?? m) : 1), beta, c, 1)
             return
         }
+        if !transposeA, !transposeB, beta == 0, k >= 32, n > 16, (1...8).contains(n % 16),
+           Double(m) * Double(n) * Double(k) <= 1e6, smallKernelCopiesA
+        {
+            // OpenBLAS's AVX-512 small-matrix kernel mallocs a copy of A for the last
+            // n mod 16 columns when they are 1 to 8 (it works column-major, so our columns
+            // are its rows). The 16-column blocks, then the last 16 columns again (the
+            // overlap is recomputed to the same values), leave it nothing to copy.
+            let blocks = n - n % 16
+            multiply(a, b, into: c, m: m, n: blocks, k: k, alpha: alpha, lda: lda, ldb: ldb ?? n, ldc: ldc ?? n)
+            let last = n - 16
+            multiply(a, b + last, into: c + last, m: m, n: 16, k: k, alpha: alpha, lda: lda, ldb: ldb ?? n, ldc: ldc ?? n)
+            return
+        }
         cblas_sgemm(
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,
@@ -38,4 +51,11 @@ enum Gemm {
             b, blasint(ldb ?? (transposeB ? k : n)),
             beta, c, blasint(ldc ?? n))
     }
+
+    /// Whether OpenBLAS runs its AVX-512 small-matrix SGEMM here (the SkylakeX family of
+    /// kernels, chosen at load time from the CPU), whose last partial block allocates.
+    static let smallKernelCopiesA: Bool = {
+        guard let name = openblas_get_corename() else { return false }
+        return ["skylakex", "cooperlake", "sapphirerapids"].contains(String(cString: name).lowercased())
+    }()
 }

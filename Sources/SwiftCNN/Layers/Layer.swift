@@ -10,7 +10,7 @@ import Foundation
 open class Layer {
     /// Keras's unique layer name (`conv2d`, `conv2d_1`, …), assigned when the outermost
     /// model is first called; set it yourself before then to choose another.
-    public var name: String = ""
+    public var name: String = "" { didSet { cachedDisplayName = nil } }
     /// Shape of the last output, batch axis included.
     public internal(set) var lastOutputShape: [Int]?
     /// Shape of the last input, batch axis included.
@@ -84,7 +84,16 @@ open class Layer {
     /// Base of the Keras-style name (`MaxPool2D` → `max_pooling2d`).
     open var defaultNameBase: String { kerasSnakeCase(typeName) }
 
-    var displayName: String { "\(name.isEmpty ? defaultNameBase : name) (\(typeName))" }
+    /// `name (TypeName)`, the label of the layer's errors and profile rows. Every op call
+    /// passes it, so it is built once (per name) instead of on every step.
+    var displayName: String {
+        if let cachedDisplayName { return cachedDisplayName }
+        let made = "\(name.isEmpty ? defaultNameBase : name) (\(typeName))"
+        cachedDisplayName = made
+        return made
+    }
+    /// Cleared when the name, or what `typeName` depends on, changes.
+    var cachedDisplayName: String?
 
     /// The layer's own parameters (not its children's), in creation order.
     open var parameters: [Parameter] {

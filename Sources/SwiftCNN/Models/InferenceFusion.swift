@@ -16,8 +16,20 @@ import Synchronization
 // Unchecked: it holds layers (not Sendable) only to tell them apart and to call them from
 // the task that predicts with their model; the one mutable part is locked.
 final class InferenceFusion: @unchecked Sendable {
-    /// The plan of the `predict` or `evaluate` running on this task, if any.
-    @TaskLocal static var active: InferenceFusion?
+    /// The plan of the `predict` or `evaluate` running on this thread, if any. A thread
+    /// word, not a `@TaskLocal`: binding a task-local value allocates, once per call.
+    static var active: InferenceFusion? {
+        guard let address = UnsafeRawPointer(bitPattern: slot.value) else { return nil }
+        return Unmanaged<InferenceFusion>.fromOpaque(address).takeUnretainedValue()
+    }
+    private static let slot = ThreadLocalWord()
+
+    /// Runs `body` (synchronous, on this thread) with `plan` active.
+    static func withActive<R>(_ plan: InferenceFusion?, _ body: () throws -> R) rethrows -> R {
+        try withExtendedLifetime(plan) {
+            try slot.withValue(plan.map { UInt(bitPattern: Unmanaged.passUnretained($0).toOpaque()) } ?? 0, body)
+        }
+    }
 
     struct Chain {
         let normalization: BatchNormalization

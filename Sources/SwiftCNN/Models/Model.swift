@@ -26,8 +26,8 @@ open class Model: Layer {
     /// The fusion plan for inputs shaped like `x` (batch axis first), traced on first use.
     func fusionPlan(for x: Tensor) -> InferenceFusion? {
         guard x.rank >= 2 else { return nil }
+        if let fusion, fusion.shape.elementsEqual(x.shape.dropFirst()) { return fusion.plan }
         let shape = Array(x.shape.dropFirst())
-        if let fusion, fusion.shape == shape { return fusion.plan }
         let plan = InferenceFusion(model: self, inputShape: shape)
         fusion = (shape, plan)
         return plan
@@ -35,7 +35,7 @@ open class Model: Layer {
 
     /// The layer graph of a Functional model (`Model(inputs:outputs:)`); nil for
     /// `Sequential` and subclassed models.
-    var graph: FunctionalGraph?
+    var graph: FunctionalGraph? { didSet { cachedDisplayName = nil } }
 
     /// A model with no layers of its own; subclasses add layers as stored properties.
     public override init() {}

@@ -40,8 +40,7 @@ func concatenate(_ tensors: [Tensor], axis: Int = -1, op: String) throws -> Tens
     guard let first = tensors.first else { throw SwiftCNNError("\(op): needs at least one tensor") }
     let rank = first.rank
     let resolved = try normalizedAxis(axis, rank: rank, op: op)
-    var sizes: [Int] = []
-    sizes.reserveCapacity(tensors.count)
+    var total = 0
     for t in tensors {
         var same = t.rank == rank
         if same { for a in 0..<rank where a != resolved && t.shape[a] != first.shape[a] { same = false } }
@@ -49,19 +48,30 @@ func concatenate(_ tensors: [Tensor], axis: Int = -1, op: String) throws -> Tens
             throw SwiftCNNError.shapeMismatch(
                 op, "all shapes must agree except in axis \(axis); got \(tensors.map { describe($0.shape) }.joined(separator: " and "))")
         }
-        sizes.append(t.shape[resolved])
+        total += t.shape[resolved]
     }
-    let total = sizes.reduce(0, +)
     let (outer, _, inner) = extents(first.shape, around: resolved)
     var result = Tensor(uninitializedShape: Shapes.replacing(resolved, of: first.shape, with: total))
     var offset = 0
-    for (t, size) in zip(tensors, sizes) {
+    for t in tensors {
+        let size = t.shape[resolved]
         copyColumns(t.pointer, width: size * inner, into: result.pointer + offset * inner, targetWidth: total * inner, rows: outer)
         offset += size
     }
-    result.record(ConcatenationGradient.shared, inputs: tensors)?.saved = .joined(axis: resolved, sizes: sizes)
+    result.record(ConcatenationGradient.shared, inputs: tensors)?.saved = .joined(axis: resolved, sizes: joinedSizes(tensors, axis: resolved))
     if resolved == rank - 1 { GraphTrace.current?.record(.concatenate, tensors, result) }
     return result
+}
+
+/// The sizes along `axis` of the tensors a concatenation joined, for its backward pass.
+/// Up to four (an Inception block's branches) come from the shape table, so a training
+/// step allocates nothing here.
+private func joinedSizes(_ tensors: [Tensor], axis: Int) -> [Int] {
+    guard tensors.count <= Shapes.Key.capacity else { return tensors.map { $0.shape[axis] } }
+    var key = Shapes.Key(0)
+    key.rank = tensors.count
+    for (index, t) in tensors.enumerated() { key[index] = t.shape[axis] }
+    return Shapes.of(key)
 }
 
 /// Tensors of one shape joined along a new axis `axis`, as `tf.stack`.

@@ -6,7 +6,7 @@ import Synchronization
 /// `WorkspaceLender`, which lends a set of them to one kernel call at a time.
 final class Workspace {
     private var storage: UnsafeMutablePointer<Float>?
-    private var capacity = 0
+    private(set) var capacity = 0
 
     func buffer(count: Int) -> UnsafeMutablePointer<Float> {
         if let storage, capacity >= count { return storage }
@@ -27,6 +27,14 @@ final class Workspace {
 final class WorkspaceSet: @unchecked Sendable {
     private let workspaces = (0..<ThreadPool.shared.parts).map { _ in Workspace() }
     subscript(part: Int) -> Workspace { workspaces[part] }
+
+    /// Grows every part's workspace to the largest one's. Which part runs which chunk
+    /// depends on scheduling, so without this a part could first meet the largest layer
+    /// many steps into training and allocate there; called between parallel regions.
+    func equalizeParts() {
+        let largest = workspaces.reduce(0) { max($0, $1.capacity) }
+        for workspace in workspaces where workspace.capacity < largest { _ = workspace.buffer(count: largest) }
+    }
     /// Scratch prepared before a parallel region and read by every part (a packed kernel).
     let shared = Workspace()
     /// Per-chunk partial results of a reduction (kernel gradients).
@@ -45,7 +53,10 @@ final class WorkspaceLender: Sendable {
 
     func borrow<R>(_ body: (WorkspaceSet) throws -> R) rethrows -> R {
         let set = idle.withLock { $0.popLast() } ?? WorkspaceSet()
-        defer { idle.withLock { $0.append(set) } }
+        defer {
+            set.equalizeParts()
+            idle.withLock { $0.append(set) }
+        }
         return try body(set)
     }
 }

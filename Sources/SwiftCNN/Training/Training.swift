@@ -228,7 +228,7 @@ extension Model {
     /// (keys `loss` and each metric's name). The loss includes regularisation, as Keras's does.
     public func evaluate(x: Tensor, y: Tensor, batchSize: Int = 32) throws -> [String: Double] {
         try CallerState.preserving {
-            try InferenceFusion.$active.withValue(fusionPlan(for: x)) { try arena.run { try arenaEvaluate(x: x, y: y, batchSize: batchSize) } }
+            try InferenceFusion.withActive(fusionPlan(for: x)) { try arena.run { try arenaEvaluate(x: x, y: y, batchSize: batchSize) } }
         }
     }
 
@@ -265,7 +265,7 @@ extension Model {
     /// both are the caller's again when it returns (``CallerState``).
     public func predict(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
         try CallerState.preserving {
-            try InferenceFusion.$active.withValue(fusionPlan(for: x)) { try arena.run(inference: true) { try arenaPredict(x, batchSize: batchSize) } }
+            try InferenceFusion.withActive(fusionPlan(for: x)) { try arena.run(inference: true) { try arenaPredict(x, batchSize: batchSize) } }
         }
     }
 

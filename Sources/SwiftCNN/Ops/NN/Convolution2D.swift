@@ -25,7 +25,7 @@ func conv2d(
         throw SwiftCNNError(
             "\(op): input shape \(describe(input.shape)) has \(channels) channels but the kernel \(describe(kernel.shape)) expects \(kernel.shape[2])")
     }
-    if let bias, bias.shape != [filters] {
+    if let bias, bias.rank != 1 || bias.shape[0] != filters {
         throw SwiftCNNError("\(op): the bias must have shape [\(filters)], got \(describe(bias.shape))")
     }
     let window = Window2D(
