@@ -60,6 +60,13 @@ CLONES void swiftcnn_add(const float *a, const float *b, float *c, long n) {
     for (long i = 0; i < n; i++) c[i] = a[i] + b[i];
 }
 
+CLONES void swiftcnn_add_relu_in_place(float *restrict y, const float *restrict residual, long n) {
+    for (long i = 0; i < n; i++) {
+        float sum = y[i] + residual[i];
+        y[i] = sum > 0 ? sum : 0;
+    }
+}
+
 CLONES void swiftcnn_multiply(const float *a, const float *b, float *c, long n) {
     for (long i = 0; i < n; i++) c[i] = a[i] * b[i];
 }
