@@ -130,4 +130,33 @@ import Testing
         let pool = try #require(lines.first { $0.hasPrefix("max_pooling2d (MaxPooling2D)") }, "\(result.stdout)")
         #expect(pool.split(separator: " ").count == 5, "\(pool)")
     }
+
+    /// `bench --count-allocations`: without the counter preloaded, one line saying how to
+    /// build and preload it and a non-zero exit; with Tools/malloc-count built by the C
+    /// compiler and preloaded, a count per step in the text and in the JSON line (this
+    /// debug build allocates, so only the reporting is checked; `Tools/bench/allocations.sh`
+    /// checks the release build's zero).
+    @Test func benchCountsAllocationsWithTheCounterPreloaded() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let arguments = ["bench", "--model", "baseline", "--steps", "2", "--warmup", "1", "--batch-size", "4", "--count-allocations"]
+        let missing = try CLIRunner.run(arguments, in: dir)
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("needs the counter preloaded") && missing.stderr.contains("LD_PRELOAD"), "\(missing.stderr)")
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../Tools/malloc-count/malloc_count.c").standardizedFileURL.path
+        let library = dir + "/libmalloc_count.so"
+        let compiler = Process()
+        compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        compiler.arguments = ["cc", "-O2", "-shared", "-fPIC", "-o", library, source, "-ldl"]
+        try compiler.run()
+        compiler.waitUntilExit()
+        try #require(compiler.terminationStatus == 0, "cc could not build \(source)")
+        let counted = try CLIRunner.run(arguments + ["--json"], in: dir, environment: ["LD_PRELOAD": library])
+        #expect(counted.status == 0, "\(counted.stderr)")
+        let line = try #require(counted.stdout.split(separator: "\n").first { $0.hasPrefix("heap allocations per step: ") }, "\(counted.stdout)")
+        let perStep = try #require(Double(line.dropFirst("heap allocations per step: ".count)), "\(line)")
+        #expect(perStep >= 0)
+        #expect(counted.stdout.contains("\"allocations_per_step\":"), "\(counted.stdout)")
+    }
 }
