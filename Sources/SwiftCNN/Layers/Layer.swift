@@ -46,6 +46,13 @@ open class Layer {
         return output
     }
 
+    /// Whether a call computes plain values: not training, nothing recorded for a backward
+    /// pass (no tape, an input without history) and no trace watching. Only then may a
+    /// layer take inference shortcuts such as writing into a tensor it has just made.
+    func computesPlainValues(_ input: Tensor, training: Bool) -> Bool {
+        !training && !input.requiresGradient && !GradientTape.isRecording && GraphTrace.current == nil
+    }
+
     /// The seed a layer called on its own prepares its tree with (a model's `seed`).
     open var preparationSeed: UInt64 { 0 }
 

@@ -46,9 +46,7 @@ public final class ResnetBlock: Model {
     }
 
     public override func call(_ inputs: Tensor, training: Bool) throws -> Tensor {
-        if !training, inputs.gradNode == nil, !GradientTape.isRecording, GraphTrace.current == nil {
-            return try inferenceCall(inputs)
-        }
+        if computesPlainValues(inputs, training: training) { return try inferenceCall(inputs) }
         var residual = inputs
         let x = try a1(b1(c1(inputs, training: training), training: training), training: training)
         let y = try b2(c2(x, training: training), training: training)
@@ -65,7 +63,8 @@ public final class ResnetBlock: Model {
     private func inferenceCall(_ inputs: Tensor) throws -> Tensor {
         let x = try a1(b1(c1(inputs)))
         let y = try b2(c2(x))
-        let residual = try down_c1.map { try down_b1!($0(inputs)) } ?? inputs
+        var residual = inputs
+        if let down_c1, let down_b1 { residual = try down_b1(down_c1(inputs)) }
         guard y.shape == residual.shape else { return try a2(y + residual) }
         let (target, source, count) = (y.pointer, UnsafePointer(residual.pointer), y.count)
         ThreadPool.shared.elementwise(count) { range in
@@ -117,7 +116,7 @@ public final class ResNet18: Model {
 
     public override func call(_ inputs: Tensor, training: Bool) throws -> Tensor {
         var x = try a1(b1(c1(inputs, training: training), training: training), training: training)
-        if !training, x.gradNode == nil, !GradientTape.isRecording, GraphTrace.current == nil {
+        if computesPlainValues(x, training: training) {
             // Inference: the blocks one by one, so each block's input is dropped once the
             // next block has it. Through `blocks(x)` this `x` would hold the stem's output
             // until the last block returns: one 32×32×64 activation more at the peak.
