@@ -21,6 +21,9 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]),
         // Debian: zlib1g-dev. gzip-compressed IDX files and PNG compression.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Debian: libdeflate-dev. Whole-buffer inflate, two to three times zlib's speed, for
+        // the small PNGs of an image folder, which are decoded from memory in one call.
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         // Debian: libpng-dev. Training curves and PNG input images.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         // Debian: libjpeg-dev. JPEG input images for `swiftcnn predict`.
@@ -37,7 +40,7 @@ let package = Package(
         .target(
             name: "SwiftCNN",
             dependencies: [
-                "COpenBLAS", "CZlib", "CPNG", "CJPEG", "CSwiftCNNSupport",
+                "COpenBLAS", "CZlib", "CDeflate", "CPNG", "CJPEG", "CSwiftCNNSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 "CHDF5", "CZip",
             ],

@@ -6,7 +6,7 @@ set -euo pipefail
 
 # openmpi-bin and libopenmpi-dev: `mpirun`, and the libmpi.so.40 that a process started by
 # it loads at run time for data-parallel training (SwiftCNN builds without them).
-packages=(pkg-config libopenblas-dev zlib1g-dev libpng-dev libjpeg-dev libhdf5-dev libzip-dev dataset-fashion-mnist openmpi-bin libopenmpi-dev)
+packages=(pkg-config libopenblas-dev zlib1g-dev libdeflate-dev libpng-dev libjpeg-dev libhdf5-dev libzip-dev dataset-fashion-mnist openmpi-bin libopenmpi-dev)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

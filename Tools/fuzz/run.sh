@@ -64,7 +64,7 @@ PROTOBUF_OBJECTS=("$SCRATCH"/release/SwiftProtobuf.build/*.o)
 CFLAGS_PC="$(pkg-config --cflags openblas libpng libjpeg zlib hdf5 libzip 2>/dev/null || true)"
 XCC=()
 for flag in $CFLAGS_PC; do XCC+=(-Xcc "$flag"); done
-MODULE_FLAGS=(-I Sources/COpenBLAS -I Sources/CZlib -I Sources/CPNG -I Sources/CJPEG -I Sources/CHDF5 -I Sources/CZip
+MODULE_FLAGS=(-I Sources/COpenBLAS -I Sources/CZlib -I Sources/CDeflate -I Sources/CPNG -I Sources/CJPEG -I Sources/CHDF5 -I Sources/CZip
     -I "$OUT/include/CSwiftCNNSupport" -I "$SCRATCH/release/Modules" "${XCC[@]}")
 SANITIZE=(-sanitize=fuzzer,address)
 
@@ -102,7 +102,7 @@ if [ "$MAKE_CORPUS" = 1 ]; then
         -Xlinker "$FUZZER_NO_MAIN" -lstdc++ \
         -I "$OUT" "${MODULE_FLAGS[@]}" Tools/fuzz/make_corpus.swift "$OUT/SwiftCNN.o" "$OUT"/CSwiftCNNSupport-*.o \
         "${PROTOBUF_OBJECTS[@]}" $(pkg-config --libs-only-L openblas hdf5 2>/dev/null || true) \
-        -lopenblas -lpng16 -ljpeg -lz -lhdf5 -lzip -use-ld=lld -o "$OUT/make_corpus"
+        -lopenblas -lpng16 -ljpeg -lz -ldeflate -lhdf5 -lzip -use-ld=lld -o "$OUT/make_corpus"
     rm -rf Tools/fuzz/corpus
     "$OUT/make_corpus"
     du -sh Tools/fuzz/corpus
@@ -119,7 +119,7 @@ for target in "${TARGETS[@]}"; do
         $NICE swiftc "${SANITIZE[@]}" -O -parse-as-library -swift-version 6 -module-name "Fuzz_$target" \
             -I "$OUT" "${MODULE_FLAGS[@]}" "$src" Tools/fuzz/support/FuzzSupport.swift "$OUT/SwiftCNN.o" "$OUT"/CSwiftCNNSupport-*.o \
             "${PROTOBUF_OBJECTS[@]}" $(pkg-config --libs-only-L openblas hdf5 2>/dev/null || true) \
-            -lopenblas -lpng16 -ljpeg -lz -lhdf5 -lzip -use-ld=lld -o "$bin"
+            -lopenblas -lpng16 -ljpeg -lz -ldeflate -lhdf5 -lzip -use-ld=lld -o "$bin"
     fi
 done
 [ "$BUILD_ONLY" = 1 ] && exit 0

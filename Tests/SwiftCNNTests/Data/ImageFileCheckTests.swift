@@ -165,6 +165,36 @@ import Testing
             + ImageFileCheckTests.chunk("IDAT", compressed) + ImageFileCheckTests.chunk("IEND", [])
     }
 
+    /// Image data split over several IDAT chunks (as encoders with a small buffer write it)
+    /// is joined before the one-call inflate; rows that inflate to too few or too many bytes
+    /// go to libpng.
+    @Test func splitImageDataIsJoinedAndWrongSizesRefused() throws {
+        var random = RandomGenerator(seed: 9)
+        let (width, height) = (13, 6)
+        let pixels = (0..<(width * height * 3)).map { _ in UInt8(random.next() % 256) }
+        let whole = try Self.png(width: width, height: height, pixels: pixels, filters: (0..<height).map { UInt8($0 % 5) })
+        // The one IDAT's data: after the signature (8), IHDR (25) and IDAT's length and type.
+        let dataLength = Int(UInt32(whole[33]) << 24 | UInt32(whole[34]) << 16 | UInt32(whole[35]) << 8 | UInt32(whole[36]))
+        let data = Array(whole[41..<(41 + dataLength)])
+        for cuts in [[1], [2, 5], [dataLength / 2, dataLength / 2, dataLength - 1]] {
+            var chunks: [UInt8] = []
+            var start = 0
+            for cut in cuts + [dataLength] {
+                chunks += ImageFileCheckTests.chunk("IDAT", Array(data[start..<cut]))
+                start = cut
+            }
+            let split = ImageFileCheckTests.signature + ImageFileCheckTests.header(UInt32(width), UInt32(height))
+                + chunks + ImageFileCheckTests.chunk("IEND", [])
+            #expect(PNG.decodePlainRGB(split)?.pixels == pixels, "cuts \(cuts)")
+            #expect(try PNG.decodeWithLibpng(split, path: "x").pixels == pixels)
+        }
+        for rows in [height - 1, height + 1] {
+            let wrong = ImageFileCheckTests.signature + ImageFileCheckTests.header(UInt32(width), UInt32(rows))
+                + ImageFileCheckTests.chunk("IDAT", data) + ImageFileCheckTests.chunk("IEND", [])
+            #expect(PNG.decodePlainRGB(wrong) == nil, "\(rows) rows declared")
+        }
+    }
+
     @Test func otherAndDamagedFilesGoToLibpng() throws {
         let rgb = try PNG.encode(PixelImage(width: 4, height: 4, channels: 3, pixels: (0..<48).map { UInt8($0 * 5) }))
         #expect(PNG.decodePlainRGB(rgb) != nil)
