@@ -127,10 +127,21 @@ DEFINE_KERNEL_GRADIENT(16)
 void swiftcnn_conv_direct_forward(const float *input, const float *packedKernel, const float *bias, float *output,
                                   long images, swiftcnn_conv_shape s, long lanes, float *padded) {
     long inStride = s.height * s.width * s.channels, outStride = s.outputHeight * s.outputWidth * s.filters;
+    // With no padding and every window inside the image (a 1×1 kernel of any stride, a
+    // `valid` convolution), the windows read the image itself: copying it first would read
+    // all of it where a strided kernel needs a fraction, and the layer is bound by memory.
+    int inside = s.padTop == 0 && s.padLeft == 0 &&
+                 (s.outputWidth - 1) * s.strideWidth + s.kernelWidth <= s.width &&
+                 (s.outputHeight - 1) * s.strideHeight + s.kernelHeight <= s.height;
     for (long n = 0; n < images; n++) {
-        long pw = pad_image(input + n * inStride, padded, s);
-        if (lanes == 8) forward_8(padded, pw, packedKernel, bias, output + n * outStride, s);
-        else forward_16(padded, pw, packedKernel, bias, output + n * outStride, s);
+        const float *image = input + n * inStride;
+        long pw = s.width;
+        if (!inside) {
+            pw = pad_image(image, padded, s);
+            image = padded;
+        }
+        if (lanes == 8) forward_8(image, pw, packedKernel, bias, output + n * outStride, s);
+        else forward_16(image, pw, packedKernel, bias, output + n * outStride, s);
     }
 }
 

@@ -2,7 +2,8 @@ import Testing
 
 @testable import SwiftCNN
 
-/// The fast convolution paths (direct kernel for few filters, im2col + SGEMM otherwise,
+/// The fast convolution paths (direct kernel for few filters, reading the image in place
+/// when no window leaves it, im2col + SGEMM otherwise,
 /// plain SGEMM for 1×1) against a plain nested-loop reference, forward and backward.
 @Suite struct ConvolutionOracleTests {
     /// The textbook definition over NHWC input and a [kh, kw, c, f] kernel.
@@ -42,7 +43,10 @@ import Testing
         (24, 3, 2, .same, 5, 8),  // im2col + SGEMM
         (20, 3, 1, .valid, 3, 6),  // im2col + SGEMM, valid
         (18, 1, 1, .valid, 7, 5),  // pointwise SGEMM
-        (7, 1, 2, .same, 3, 7),  // 1×1 stride 2: direct
+        (7, 1, 2, .same, 3, 7),  // 1×1 stride 2: direct, read in place
+        (12, 1, 2, .same, 16, 8),  // 1×1 stride 2, even size (Inception's): direct, read in place
+        (16, 1, 1, .valid, 9, 6),  // pointwise with few filters: direct forward, SGEMM backward
+        (6, 3, 2, .valid, 5, 7),  // valid, every window inside: direct, read in place
     ]
 
     @Test(arguments: 0..<configurations.count)
