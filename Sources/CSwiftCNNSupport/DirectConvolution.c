@@ -54,15 +54,16 @@ static long pad_image(const float *image, float *padded, swiftcnn_conv_shape s) 
             }                                                                                                   \
         }                                                                                                       \
         for (int i = 0; i < PIX; i++)                                                                           \
-            memcpy(out + ((oy * s.outputWidth) + ox + i) * s.filters, acc[i], (size_t)s.filters * sizeof(float)); \
+            memcpy(out + ((oy * s.outputWidth) + ox + i) * s.filters, acc[i], (size_t)count * sizeof(float));     \
     }
 
 #define DEFINE_FORWARD(LANES)                                                                                   \
     CLONES static void forward_##LANES(const float *padded, long pw, const float *restrict kernel,             \
-                                       const float *bias, float *restrict out, swiftcnn_conv_shape s) {        \
+                                       const float *bias, float *restrict out, swiftcnn_conv_shape s,          \
+                                       long count) {                                                           \
         long c = s.channels, patchRow = s.kernelWidth * c, step = s.strideWidth * c;                           \
         float init[LANES];                                                                                      \
-        for (long f = 0; f < LANES; f++) init[f] = (bias && f < s.filters) ? bias[f] : 0;                       \
+        for (long f = 0; f < LANES; f++) init[f] = (bias && f < count) ? bias[f] : 0;                           \
         for (long oy = 0; oy < s.outputHeight; oy++) {                                                          \
             long ox = 0;                                                                                        \
             FORWARD_PIXELS(LANES, 8)                                                                            \
@@ -127,6 +128,7 @@ DEFINE_KERNEL_GRADIENT(16)
 void swiftcnn_conv_direct_forward(const float *input, const float *packedKernel, const float *bias, float *output,
                                   long images, swiftcnn_conv_shape s, long lanes, float *padded) {
     long inStride = s.height * s.width * s.channels, outStride = s.outputHeight * s.outputWidth * s.filters;
+    long patch = s.kernelHeight * s.kernelWidth * s.channels;
     // With no padding and every window inside the image (a 1×1 kernel of any stride, a
     // `valid` convolution), the windows read the image itself: copying it first would read
     // all of it where a strided kernel needs a fraction, and the layer is bound by memory.
@@ -140,8 +142,16 @@ void swiftcnn_conv_direct_forward(const float *input, const float *packedKernel,
             pw = pad_image(image, padded, s);
             image = padded;
         }
-        if (lanes == 8) forward_8(image, pw, packedKernel, bias, output + n * outStride, s);
-        else forward_16(image, pw, packedKernel, bias, output + n * outStride, s);
+        // One block of `lanes` filters after another over the same (cached) image, each
+        // writing its columns of the output.
+        for (long first = 0; first < s.filters; first += lanes) {
+            long count = s.filters - first < lanes ? s.filters - first : lanes;
+            const float *kernel = packedKernel + first * patch;
+            float *out = output + n * outStride + first;
+            const float *b = bias ? bias + first : NULL;
+            if (lanes == 8) forward_8(image, pw, kernel, b, out, s, count);
+            else forward_16(image, pw, kernel, b, out, s, count);
+        }
     }
 }
 

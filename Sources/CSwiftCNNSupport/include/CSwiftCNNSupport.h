@@ -59,8 +59,8 @@ typedef struct {
 long swiftcnn_conv_direct_lanes(long filters);
 
 /// Direct convolution for few filters: `images` images starting at `input`, written to
-/// `output`. `packedKernel` is the kernel with its filter axis padded to `lanes`
-/// ([kh·kw·c, lanes], zeros beyond `filters`); `padded` is scratch of
+/// `output`. `packedKernel` is the kernel in blocks of `lanes` filters, each block
+/// [kh·kw·c, lanes] (zeros beyond `filters` in the last); `padded` is scratch of
 /// (height + kernelHeight) · (width + kernelWidth) · channels floats.
 void swiftcnn_conv_direct_forward(const float *input, const float *packedKernel, const float *bias, float *output,
                                   long images, swiftcnn_conv_shape shape, long lanes, float *padded);

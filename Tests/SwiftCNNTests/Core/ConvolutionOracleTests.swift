@@ -47,6 +47,8 @@ import Testing
         (12, 1, 2, .same, 16, 8),  // 1×1 stride 2, even size (Inception's): direct, read in place
         (16, 1, 1, .valid, 9, 6),  // pointwise with few filters: direct forward, SGEMM backward
         (6, 3, 2, .valid, 5, 7),  // valid, every window inside: direct, read in place
+        (32, 5, 1, .same, 6, 9),  // 5×5 with 32 filters: direct forward in two 16-filter blocks
+        (20, [5, 3], 2, .valid, 3, 11),  // wide kernel, 20 filters: a partial last block, read in place
     ]
 
     @Test(arguments: 0..<configurations.count)
