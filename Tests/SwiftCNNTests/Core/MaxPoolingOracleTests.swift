@@ -11,6 +11,8 @@ import Testing
         ((7, 5), 16, 3, 1, .same),  // Inception's 3×3 stride-1 pooling, odd sizes
         ((9, 8), 20, 3, 2, .same),  // AlexNet's overlapping windows
         ((5, 5), 3, 2, 2, .same),  // odd size: the last window is clipped
+        ((8, 6), 32, 2, 2, .valid),  // two 16-channel blocks (VGG's and AlexNet's layers)
+        ((6, 7), 48, 3, 1, .same),  // three blocks, clipped windows on every side
     ]
 
     @Test(arguments: 0..<cases.count)
