@@ -35,6 +35,14 @@ static long pad_image(const float *image, float *padded, swiftcnn_conv_shape s) 
     return pw;
 }
 
+// With no padding and every window inside the image (a 1×1 kernel of any stride, a
+// `valid` convolution), the windows read the image itself: copying it first would read
+// all of it where a strided kernel needs a fraction, and such layers are bound by memory.
+static int windows_inside(swiftcnn_conv_shape s) {
+    return s.padTop == 0 && s.padLeft == 0 && (s.outputWidth - 1) * s.strideWidth + s.kernelWidth <= s.width &&
+           (s.outputHeight - 1) * s.strideHeight + s.kernelHeight <= s.height;
+}
+
 // PIX output pixels at once: PIX independent accumulators hide the FMA latency (four
 // cycles, two pipes: eight are needed to keep both busy), and each kernel row loaded is
 // used PIX times.
@@ -129,12 +137,7 @@ void swiftcnn_conv_direct_forward(const float *input, const float *packedKernel,
                                   long images, swiftcnn_conv_shape s, long lanes, float *padded) {
     long inStride = s.height * s.width * s.channels, outStride = s.outputHeight * s.outputWidth * s.filters;
     long patch = s.kernelHeight * s.kernelWidth * s.channels;
-    // With no padding and every window inside the image (a 1×1 kernel of any stride, a
-    // `valid` convolution), the windows read the image itself: copying it first would read
-    // all of it where a strided kernel needs a fraction, and the layer is bound by memory.
-    int inside = s.padTop == 0 && s.padLeft == 0 &&
-                 (s.outputWidth - 1) * s.strideWidth + s.kernelWidth <= s.width &&
-                 (s.outputHeight - 1) * s.strideHeight + s.kernelHeight <= s.height;
+    int inside = windows_inside(s);
     for (long n = 0; n < images; n++) {
         const float *image = input + n * inStride;
         long pw = s.width;
@@ -164,9 +167,15 @@ void swiftcnn_conv_direct_kernel_gradient(const float *input, const float *gradO
                                           long images, swiftcnn_conv_shape s, long lanes, float *scratch) {
     long inStride = s.height * s.width * s.channels, outStride = s.outputHeight * s.outputWidth * s.filters;
     float *dyLanes = scratch + (s.height + s.kernelHeight) * (s.width + s.kernelWidth) * s.channels;
+    int inside = windows_inside(s);
     for (long n = 0; n < images; n++) {
-        long pw = pad_image(input + n * inStride, scratch, s);
-        if (lanes == 8) kernel_gradient_8(scratch, pw, gradOutput + n * outStride, dyLanes, packedGradient, s);
-        else kernel_gradient_16(scratch, pw, gradOutput + n * outStride, dyLanes, packedGradient, s);
+        const float *image = input + n * inStride;
+        long pw = s.width;
+        if (!inside) {
+            pw = pad_image(image, scratch, s);
+            image = scratch;
+        }
+        if (lanes == 8) kernel_gradient_8(image, pw, gradOutput + n * outStride, dyLanes, packedGradient, s);
+        else kernel_gradient_16(image, pw, gradOutput + n * outStride, dyLanes, packedGradient, s);
     }
 }
