@@ -65,6 +65,19 @@ long swiftcnn_conv_direct_lanes(long filters);
 void swiftcnn_conv_direct_forward(const float *input, const float *packedKernel, const float *bias, float *output,
                                   long images, swiftcnn_conv_shape shape, long lanes, float *padded);
 
+/// Whether `swiftcnn_conv_rows_forward` takes this shape: stride 1, at most 4 channels
+/// and 8 filters, a kernel larger than 1×1 (the course's first layers).
+int swiftcnn_conv_rows_supported(swiftcnn_conv_shape shape);
+/// Floats of scratch `swiftcnn_conv_rows_forward` needs (a planar copy of one image).
+long swiftcnn_conv_rows_scratch(swiftcnn_conv_shape shape);
+/// The vector width `swiftcnn_conv_rows_forward` uses on this CPU: 16 (AVX-512), 8 (AVX2), 4.
+long swiftcnn_conv_rows_lanes(void);
+/// Convolution vectorised along output rows: `images` images from `input` with the
+/// `[kh, kw, c, f]` kernel as it is, plus `bias` (or none), written to `output` (NHWC).
+/// `lanes` 0 picks the CPU's widest; 8 or 4 run the narrower code (for tests).
+void swiftcnn_conv_rows_forward(const float *input, const float *kernel, const float *bias, float *output,
+                                long images, swiftcnn_conv_shape shape, long lanes, float *scratch);
+
 /// Floats of scratch `swiftcnn_conv_direct_kernel_gradient` needs: the padded image and
 /// the output gradient padded to `lanes`.
 long swiftcnn_conv_direct_gradient_scratch(swiftcnn_conv_shape shape, long lanes);

@@ -37,6 +37,11 @@ struct ConvolutionShape {
         return wide && filters <= 32 ? 16 : 0
     }
 
+    /// A stride-1 convolution of at most 4 channels into at most 8 filters (Baseline's and
+    /// LeNet5's first layers) runs vectorised along the output row instead (`RowConvolution.c`):
+    /// the filter-lane kernel fills 6 of 16 AVX-512 lanes there.
+    var usesRowKernel: Bool { swiftcnn_conv_rows_supported(cShape) != 0 }
+
     /// Floats of the direct kernel's packed weights: `lanes`-filter blocks of the patch.
     func packedKernelCount(lanes: Int) -> Int { patch * lanes * ((filters + lanes - 1) / lanes) }
 
@@ -69,6 +74,17 @@ enum Convolution {
         input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         output: UnsafeMutablePointer<Float>, shape: ConvolutionShape, workspaces: WorkspaceSet
     ) {
+        if shape.usesRowKernel {
+            let cShape = shape.cShape
+            let scratchCount = swiftcnn_conv_rows_scratch(cShape)
+            ThreadPool.shared.parallelFor(shape.images) { part, images in
+                swiftcnn_conv_rows_forward(
+                    input + images.lowerBound * shape.inputPixels * shape.channels, kernel, bias,
+                    output + images.lowerBound * shape.outputPixels * shape.filters, images.count, cShape, 0,
+                    workspaces[part].buffer(count: scratchCount))
+            }
+            return
+        }
         let lanes = shape.forwardDirectLanes
         if lanes > 0 {
             let packed = workspaces.shared.buffer(count: shape.packedKernelCount(lanes: lanes))

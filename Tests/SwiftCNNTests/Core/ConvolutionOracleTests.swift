@@ -1,9 +1,10 @@
+import CSwiftCNNSupport
 import Testing
 
 @testable import SwiftCNN
 
-/// The fast convolution paths (direct kernel for few filters, reading the image in place
-/// when no window leaves it, im2col + SGEMM otherwise,
+/// The fast convolution paths (along output rows for few channels and filters, direct kernel
+/// for few filters, reading the image in place when no window leaves it, im2col + SGEMM otherwise,
 /// plain SGEMM for 1×1) against a plain nested-loop reference, forward and backward.
 @Suite struct ConvolutionOracleTests {
     /// The textbook definition over NHWC input and a [kh, kw, c, f] kernel.
@@ -37,7 +38,12 @@ import Testing
     }
 
     static let configurations: [(filters: Int, kernel: Size2D, strides: Size2D, padding: Padding, channels: Int, size: Int)] = [
-        (6, 5, 1, .same, 3, 9),  // direct, 8 lanes (Baseline's first layer)
+        (6, 5, 1, .same, 3, 9),  // along rows (Baseline's first layer), direct kernel gradient
+        (6, 5, 1, .valid, 3, 37),  // along rows: 33 pixels a row, several passes and a short last one
+        (3, [3, 5], 1, .same, 1, 20),  // along rows: grayscale, rectangular, 3 filters
+        (8, 3, 1, .valid, 4, 12),  // along rows: 8 filters of 4 channels
+        (2, 2, 1, .same, 2, 70),  // along rows: 2 filters, four vectors a pass, even kernel's padding
+        (6, 3, 1, .same, 5, 8),  // direct, 8 lanes: 5 channels are too many to go along rows
         (16, 5, 1, .valid, 6, 10),  // direct, 16 lanes (LeNet5's second layer)
         (5, [3, 2], 2, .same, 4, 7),  // direct, rectangular, stride 2, odd size
         (24, 3, 2, .same, 5, 8),  // im2col + SGEMM
@@ -98,5 +104,30 @@ import Testing
             sums[i % config.filters] += upstream[i]
         }
         #expect(zip(bias.gradient?.scalars ?? [], biasGradient).allSatisfy { abs($0 - $1) < 1e-3 })
+    }
+}
+
+/// The row kernel's narrower code (AVX2's 8 lanes, the generic 4), which the layer runs only
+/// on CPUs without AVX-512, against the reference on this CPU.
+@Suite struct RowConvolutionWidthTests {
+    @Test(arguments: [8, 4])
+    func narrowerVectorsMatchTheReference(_ lanes: Int) throws {
+        var random = RandomGenerator(seed: UInt64(lanes))
+        for (filters, kernel, padding, channels, size) in [
+            (6, 5, Padding.same, 3, 32), (6, 5, .valid, 3, 37), (8, 3, .valid, 4, 12), (1, 3, .same, 1, 9), (7, 2, .same, 2, 19),
+        ] {
+            let images = 2
+            let window = Window2D(height: size, width: size, window: (kernel, kernel), strides: (1, 1), padding: padding)
+            let shape = ConvolutionShape(images: images, channels: channels, filters: filters, window: window)
+            #expect(shape.usesRowKernel)
+            let x = (0..<(images * size * size * channels)).map { _ in random.nextUniform() * 2 - 1 }
+            let w = (0..<(shape.patch * filters)).map { _ in random.nextUniform() * 2 - 1 }
+            let b = (0..<filters).map { _ in random.nextUniform() }
+            var out = [Float](repeating: .nan, count: images * shape.outputPixels * filters)
+            var scratch = [Float](repeating: .nan, count: swiftcnn_conv_rows_scratch(shape.cShape))
+            swiftcnn_conv_rows_forward(x, w, b, &out, images, shape.cShape, lanes, &scratch)
+            let expected = ConvolutionOracleTests.reference(x, w, b, images: images, shape: shape)
+            #expect(zip(out, expected).allSatisfy { abs($0 - $1) < 1e-5 }, "\(filters) filters, \(kernel)×\(kernel), \(padding)")
+        }
     }
 }
