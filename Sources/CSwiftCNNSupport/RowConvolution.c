@@ -17,6 +17,9 @@ int swiftcnn_conv_rows_supported(swiftcnn_conv_shape s) {
            s.filters <= ROWS_MAX_FILTERS && s.kernelHeight * s.kernelWidth > 1 && s.outputWidth >= 4;
 }
 
+// Rows of each plane: every output row's window, padding included.
+static long planar_rows(swiftcnn_conv_shape s) { return s.outputHeight + s.kernelHeight - 1; }
+
 // Planar rows wide enough for every pass (up to 4 vectors of `lanes` pixels) plus the
 // kernel's reach, so no load checks a bound.
 static long planar_row(swiftcnn_conv_shape s, long lanes) {
@@ -25,22 +28,21 @@ static long planar_row(swiftcnn_conv_shape s, long lanes) {
 }
 
 long swiftcnn_conv_rows_scratch(swiftcnn_conv_shape s) {
-    long rows = s.outputHeight + s.kernelHeight - 1;
-    return s.channels * rows * planar_row(s, ROWS_MAX_LANES) + ROWS_MAX_FILTERS * 2 * ROWS_MAX_LANES;
+    return s.channels * planar_rows(s) * planar_row(s, ROWS_MAX_LANES) + ROWS_MAX_FILTERS * 2 * ROWS_MAX_LANES;
 }
 
 // The image as one zero-bordered plane per channel, top/left padding as TensorFlow splits it.
 static void make_planar(const float *image, float *planar, long row, swiftcnn_conv_shape s) {
-    long rows = s.outputHeight + s.kernelHeight - 1, c = s.channels;
+    long rows = planar_rows(s), c = s.channels;
+    // TensorFlow's padding puts every image row and column inside the planes; the bounds
+    // keep a malformed shape from writing past them.
+    long height = s.padTop + s.height > rows ? rows - s.padTop : s.height;
+    long width = s.padLeft + s.width > row ? row - s.padLeft : s.width;
     memset(planar, 0, (size_t)(c * rows * row) * sizeof(float));
-    for (long y = 0; y < s.height; y++) {
-        long py = y + s.padTop;
-        if (py >= rows) break;
+    for (long y = 0; y < height; y++) {
         const float *source = image + y * s.width * c;
         for (long ci = 0; ci < c; ci++) {
-            float *dst = planar + (ci * rows + py) * row + s.padLeft;
-            long width = s.width;
-            if (s.padLeft + width > row) width = row - s.padLeft;
+            float *dst = planar + (ci * rows + y + s.padTop) * row + s.padLeft;
             for (long x = 0; x < width; x++) dst[x] = source[x * c + ci];
         }
     }
@@ -74,8 +76,7 @@ static void make_planar(const float *image, float *planar, long row, swiftcnn_co
     ATTRIBUTES static void rows_##ISA##_##F(const float *planar, long row, const float *restrict kernel,         \
                                             const float *bias, float *restrict out, float *restrict lanesOut,    \
                                             swiftcnn_conv_shape s) {                                             \
-        long kh = s.kernelHeight, kw = s.kernelWidth, c = s.channels, ow = s.outputWidth;                        \
-        long rows = s.outputHeight + kh - 1;                                                                     \
+        long kh = s.kernelHeight, kw = s.kernelWidth, c = s.channels, ow = s.outputWidth, rows = planar_rows(s); \
         float init[F];                                                                                           \
         for (int f = 0; f < F; f++) init[f] = bias ? bias[f] : 0;                                                \
         for (long oy = 0; oy < s.outputHeight; oy++)                                                             \
@@ -130,7 +131,7 @@ void swiftcnn_conv_rows_forward(const float *input, const float *kernel, const f
     if (lanes != 16 && lanes != 8) lanes = 4;
     long row = planar_row(s, lanes);
     long inStride = s.height * s.width * s.channels, outStride = s.outputHeight * s.outputWidth * s.filters;
-    float *planar = scratch, *lanesOut = scratch + s.channels * (s.outputHeight + s.kernelHeight - 1) * row;
+    float *planar = scratch, *lanesOut = scratch + s.channels * planar_rows(s) * row;
     for (long n = 0; n < images; n++) {
         make_planar(input + n * inStride, planar, row, s);
         float *out = output + n * outStride;
