@@ -86,6 +86,20 @@ long swiftcnn_conv_direct_gradient_scratch(swiftcnn_conv_shape shape, long lanes
 void swiftcnn_conv_direct_kernel_gradient(const float *input, const float *gradOutput, float *packedGradient,
                                           long images, swiftcnn_conv_shape shape, long lanes, float *scratch);
 
+/// Floats of one kernel row as the scatter input gradient packs it (kw·c rounded up to
+/// 16), or 0 when kw·c is over 64 and the scatter does not take the shape.
+long swiftcnn_conv_scatter_row(swiftcnn_conv_shape shape);
+/// Floats of the scatter's packed kernel: [kh][filters][row].
+long swiftcnn_conv_scatter_kernel_count(swiftcnn_conv_shape shape);
+/// Packs a `[kh, kw, c, f]` kernel for `swiftcnn_conv_scatter_input_gradient`.
+void swiftcnn_conv_scatter_pack(const float *kernel, float *packed, swiftcnn_conv_shape shape);
+/// Floats of scratch the scatter needs (one padded input gradient).
+long swiftcnn_conv_scatter_scratch(swiftcnn_conv_shape shape);
+/// Writes (overwrites) the input gradient of `images` images from their output gradient,
+/// any stride and padding. `lanes` 0 picks the CPU's widest; 8 or 4 run the narrower code.
+void swiftcnn_conv_scatter_input_gradient(const float *gradOutput, const float *packedKernel, float *gradInput,
+                                          long images, swiftcnn_conv_shape shape, long lanes, float *scratch);
+
 
 // Winograd F(m×m, 3×3) for 3×3 stride-1 convolutions, m = 2, 3 or 4 (winograd_template.h;
 // the functions are named swiftcnn_winograd_*, swiftcnn_winograd3_* and swiftcnn_winograd4_*).

@@ -42,6 +42,22 @@ struct ConvolutionShape {
     /// the filter-lane kernel fills 6 of 16 AVX-512 lanes there.
     var usesRowKernel: Bool { swiftcnn_conv_rows_supported(cShape) != 0 }
 
+    /// Whether the direct path's input gradient is scattered from each output pixel
+    /// (`ScatterInputGradient.c`) rather than run as the transposed direct convolution: when
+    /// it needs a fifth fewer vector lanes of FMA, counting the transposed kernel's
+    /// multiplications by dY's zero border and its lanes beyond the channels. LeNet5's second
+    /// layer (6 → 16, 5×5 `valid`, 14×14) scatters 256,000 lanes an image where the transposed
+    /// convolution ran 627,000.
+    var scattersInputGradient: Bool {
+        let row = swiftcnn_conv_scatter_row(cShape)
+        let lanes = swiftcnn_conv_direct_lanes(channels)
+        guard row > 0, lanes > 0, window.rows.stride == 1, window.cols.stride == 1 else { return false }
+        let taps = window.rows.window * window.cols.window
+        let scatter = outputPixels * window.rows.window * filters * row
+        let transposed = inputPixels * taps * filters * lanes
+        return scatter * 5 < transposed * 4
+    }
+
     /// Floats of the direct kernel's packed weights: `lanes`-filter blocks of the patch.
     func packedKernelCount(lanes: Int) -> Int { patch * lanes * ((filters + lanes - 1) / lanes) }
 
@@ -310,7 +326,8 @@ enum Convolution {
     }
 
     /// Backward for the direct path: kernel gradient by the direct kernel (one partial per
-    /// part, then summed), input gradient through dY·Wᵀ and col2im.
+    /// part, then summed), input gradient scattered from each output pixel, as a transposed
+    /// direct convolution, or through dY·Wᵀ and col2im.
     private static func directBackward(
         input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
         gradInput: UnsafeMutablePointer<Float>?, gradKernel: UnsafeMutablePointer<Float>,
@@ -323,14 +340,18 @@ enum Convolution {
         let cShape = shape.cShape
         let inputStride = shape.inputPixels * shape.channels
         let outputStride = shape.outputPixels * f
-        let transposed = gradInput == nil ? nil : TransposedConvolution(shape, kernel: kernel, workspace: workspaces.shared)
+        let scatters = gradInput != nil && shape.scattersInputGradient
+        let transposed = gradInput == nil || scatters ? nil : TransposedConvolution(shape, kernel: kernel, workspace: workspaces.shared)
+        let scatterKernel = scatters ? workspaces.shared.buffer(count: swiftcnn_conv_scatter_kernel_count(cShape)) : nil
+        if let scatterKernel { swiftcnn_conv_scatter_pack(kernel, scatterKernel, cShape) }
+        let scatterCount = scatters ? swiftcnn_conv_scatter_scratch(cShape) : 0
         // One partial per chunk, summed in chunk order (repeatable whatever the scheduling).
         let chunks = ThreadPool.shared.reductionChunks(shape.images)
         let partials = workspaces.partials.buffer(count: chunks * partialCount)
         do {
             ThreadPool.shared.parallelChunks(shape.images, chunks: chunks) { part, chunk, images in
                 let partial = partials + chunk * partialCount
-                let scratch = workspaces[part].buffer(count: max(scratchCount, transposed?.paddedCount ?? 0))
+                let scratch = workspaces[part].buffer(count: max(scratchCount, transposed?.paddedCount ?? 0, scatterCount))
                 partial.update(repeating: 0, count: partialCount)
                 swiftcnn_conv_direct_kernel_gradient(
                     input + images.lowerBound * inputStride, gradOutput + images.lowerBound * outputStride, partial,
@@ -339,6 +360,11 @@ enum Convolution {
                     gradOutput + images.lowerBound * outputStride, images.count * shape.outputPixels, f, partial + k * lanes)
                 guard let gradInput else { return }
                 let dx = gradInput + images.lowerBound * inputStride
+                if let scatterKernel {
+                    swiftcnn_conv_scatter_input_gradient(
+                        gradOutput + images.lowerBound * outputStride, scatterKernel, dx, images.count, cShape, 0, scratch)
+                    return
+                }
                 if let transposed {
                     // Stride 1 and few input channels: dX is itself a direct convolution of dY.
                     swiftcnn_conv_direct_forward(

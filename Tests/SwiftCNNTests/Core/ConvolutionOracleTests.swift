@@ -55,6 +55,9 @@ import Testing
         (6, 3, 2, .valid, 5, 7),  // valid, every window inside: direct, read in place
         (32, 5, 1, .same, 6, 9),  // 5×5 with 32 filters: direct forward in two 16-filter blocks
         (20, [5, 3], 2, .valid, 3, 11),  // wide kernel, 20 filters: a partial last block, read in place
+        (8, 5, 1, .valid, 12, 9),  // input gradient scattered, 64-float kernel rows
+        (4, 4, 1, .valid, 10, 8),  // input gradient scattered, 48-float kernel rows, even kernel
+        (16, 3, 1, .same, 16, 6),  // input gradient as the transposed direct convolution
     ]
 
     @Test(arguments: 0..<configurations.count)
@@ -129,5 +132,69 @@ import Testing
             let expected = ConvolutionOracleTests.reference(x, w, b, images: images, shape: shape)
             #expect(zip(out, expected).allSatisfy { abs($0 - $1) < 1e-5 }, "\(filters) filters, \(kernel)×\(kernel), \(padding)")
         }
+    }
+}
+
+/// The scattered input gradient at every vector width (the layer runs the CPU's widest),
+/// any stride and padding, against the textbook sum over windows.
+@Suite struct ScatterInputGradientTests {
+    static func reference(_ dy: [Float], _ w: [Float], images: Int, shape: ConvolutionShape) -> [Float] {
+        let (g, c, f) = (shape.window, shape.channels, shape.filters)
+        var dx = [Float](repeating: 0, count: images * shape.inputPixels * c)
+        for n in 0..<images {
+            for oy in 0..<g.rows.output {
+                for ox in 0..<g.cols.output {
+                    for ky in 0..<g.rows.window {
+                        for kx in 0..<g.cols.window {
+                            let y = oy * g.rows.stride - g.rows.padBefore + ky
+                            let x = ox * g.cols.stride - g.cols.padBefore + kx
+                            guard y >= 0, y < g.rows.input, x >= 0, x < g.cols.input else { continue }
+                            for i in 0..<c {
+                                var sum: Float = 0
+                                for o in 0..<f {
+                                    sum += dy[((n * g.rows.output + oy) * g.cols.output + ox) * f + o]
+                                        * w[((ky * g.cols.window + kx) * c + i) * f + o]
+                                }
+                                dx[((n * g.rows.input + y) * g.cols.input + x) * c + i] += sum
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+
+    @Test(arguments: [0, 8, 4])
+    func everyWidthMatchesTheReference(_ lanes: Int) throws {
+        var random = RandomGenerator(seed: UInt64(lanes + 7))
+        for (filters, kernel, stride, padding, channels, size) in [
+            (16, 5, 1, Padding.valid, 6, 14), (6, 5, 1, .same, 3, 11), (5, 3, 2, .same, 4, 9), (8, 5, 1, .valid, 12, 9),
+            (4, 4, 1, .valid, 10, 8), (3, 2, 2, .valid, 7, 7), (1, 3, 1, .same, 1, 5),
+        ] {
+            let images = 2
+            let window = Window2D(height: size, width: size, window: (kernel, kernel), strides: (stride, stride), padding: padding)
+            let shape = ConvolutionShape(images: images, channels: channels, filters: filters, window: window)
+            let cShape = shape.cShape
+            #expect(swiftcnn_conv_scatter_row(cShape) > 0)
+            let dy = (0..<(images * shape.outputPixels * filters)).map { _ in random.nextUniform() * 2 - 1 }
+            let w = (0..<(shape.patch * filters)).map { _ in random.nextUniform() * 2 - 1 }
+            var packed = [Float](repeating: .nan, count: swiftcnn_conv_scatter_kernel_count(cShape))
+            swiftcnn_conv_scatter_pack(w, &packed, cShape)
+            var dx = [Float](repeating: .nan, count: images * shape.inputPixels * channels)
+            var scratch = [Float](repeating: .nan, count: swiftcnn_conv_scatter_scratch(cShape))
+            swiftcnn_conv_scatter_input_gradient(dy, packed, &dx, images, cShape, lanes, &scratch)
+            let expected = Self.reference(dy, w, images: images, shape: shape)
+            #expect(
+                zip(dx, expected).allSatisfy { abs($0 - $1) < 1e-4 },
+                "\(filters) filters, \(kernel)×\(kernel) stride \(stride), \(padding), \(channels) channels")
+        }
+    }
+
+    @Test func lenet5SecondLayerScatters() {
+        let window = Window2D(height: 14, width: 14, window: (5, 5), strides: (1, 1), padding: .valid)
+        #expect(ConvolutionShape(images: 32, channels: 6, filters: 16, window: window).scattersInputGradient)
+        let same = Window2D(height: 32, width: 32, window: (3, 3), strides: (1, 1), padding: .same)
+        #expect(!ConvolutionShape(images: 32, channels: 16, filters: 16, window: same).scattersInputGradient)
     }
 }
