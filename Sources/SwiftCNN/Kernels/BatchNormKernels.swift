@@ -82,7 +82,7 @@ enum BatchNormKernels {
     }
 
     /// Scale then shift, each repeated to the period, in `scratch`: what the affine loops read.
-    private static func expandedAffine(
+    static func expandedAffine(
         scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, channels: Int, scratch: Workspace
     ) -> (period: Int, expanded: UnsafeMutablePointer<Float>) {
         let period = period(channels: channels)

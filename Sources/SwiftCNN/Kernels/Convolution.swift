@@ -315,7 +315,7 @@ enum Convolution {
 
     /// Copies a `[rows, filters]` kernel into blocks of `lanes` filters, each `[rows, lanes]`,
     /// with zeros in the last block's extra lanes.
-    private static func pack(_ kernel: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>, rows: Int, filters: Int, lanes: Int) {
+    static func pack(_ kernel: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>, rows: Int, filters: Int, lanes: Int) {
         let blocks = (filters + lanes - 1) / lanes
         packed.update(repeating: 0, count: rows * lanes * blocks)
         for block in 0..<blocks {

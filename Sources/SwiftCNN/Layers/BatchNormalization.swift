@@ -98,9 +98,28 @@ public final class BatchNormalization: Layer {
     /// the fused step of a Conv2D → BatchNormalization (→ ReLU) chain (``InferenceFusion``),
     /// on the convolution's fresh output. The same scale and shift as ``call(_:training:)``.
     func normalizeInPlace(_ y: Tensor, relu: Bool) throws {
-        guard y.rank >= 2, let channels = y.shape.last, let gamma, let beta, let movingMean, let movingVariance,
-            gamma.count == channels
-        else { throw shapeError("cannot normalise an input of shape \(describe(y.shape))") }
+        guard y.rank >= 2, let channels = y.shape.last else { throw shapeError("cannot normalise an input of shape \(describe(y.shape))") }
+        let (scale, shift) = try inferenceScaleShift(channels: channels)
+        BatchNormKernels.normalizeInPlace(
+            y.pointer, rows: y.count / channels, channels: channels, scale: scale.pointer, shift: shift.pointer, relu: relu,
+            scratch: scratch)
+    }
+
+    /// The inference scale and shift, expanded to the affine kernels' period in this
+    /// layer's scratch (valid until the layer runs again): what a fused convolution
+    /// applies to each image's output before pooling it.
+    func expandedInferenceAffine(channels: Int) throws -> (period: Int, expanded: UnsafePointer<Float>) {
+        let (scale, shift) = try inferenceScaleShift(channels: channels)
+        let (period, expanded) = BatchNormKernels.expandedAffine(
+            scale: scale.pointer, shift: shift.pointer, channels: channels, scratch: scratch)
+        return (period, UnsafePointer(expanded))
+    }
+
+    /// γ / √(σ² + ε) and β − μ · that, per channel, from the moving statistics.
+    private func inferenceScaleShift(channels: Int) throws -> (scale: Tensor, shift: Tensor) {
+        guard let gamma, let beta, let movingMean, let movingVariance, gamma.count == channels else {
+            throw shapeError("cannot normalise \(channels) channels")
+        }
         let scale = Tensor(uninitializedShape: gamma.shape)
         let shift = Tensor(uninitializedShape: gamma.shape)
         let (g, b, mean, variance) = (gamma.value.pointer, beta.value.pointer, movingMean.value.pointer, movingVariance.value.pointer)
@@ -109,9 +128,7 @@ public final class BatchNormalization: Layer {
             scale.pointer[c] = g[c] * invStd
             shift.pointer[c] = b[c] - mean[c] * scale.pointer[c]
         }
-        BatchNormKernels.normalizeInPlace(
-            y.pointer, rows: y.count / channels, channels: channels, scale: scale.pointer, shift: shift.pointer, relu: relu,
-            scratch: scratch)
+        return (scale, shift)
     }
 
     /// The moments of every rank's rows from each rank's `mean`, `variance` and `rows`

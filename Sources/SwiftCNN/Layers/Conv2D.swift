@@ -65,10 +65,22 @@ public final class Conv2D: Layer {
         guard let kernel else { throw shapeError("kernel was not built") }
         let tracked = training || input.requiresGradient
         if !tracked, !GradientTape.isRecording, let plan = InferenceFusion.active, let chain = plan.chain(startingAt: self) {
-            let output = try conv2d(
+            if let pool = chain.pool,
+                let pooled = try conv2dPooled(
+                    input, kernel.value, bias: bias?.value, strides: strides, padding: padding, op: displayName,
+                    normalization: chain.normalization, rectify: chain.activation != nil, activation: activation, pool: pool)
+            {
+                plan.mark(pooled, for: chain, pooled: true)
+                return pooled
+            }
+            var output = try conv2d(
                 input, kernel.value, bias: bias?.value, strides: strides, padding: padding, op: displayName)
-            try chain.normalization.normalizeInPlace(output, relu: chain.activation != nil)
-            plan.mark(output, for: chain)
+            if let normalization = chain.normalization {
+                try normalization.normalizeInPlace(output, relu: chain.activation != nil)
+            } else {
+                output = activation.apply(output)
+            }
+            plan.mark(output, for: chain, pooled: false)
             return output
         }
         let output = try conv2d(

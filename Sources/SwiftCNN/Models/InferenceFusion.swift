@@ -1,9 +1,12 @@
 import Synchronization
 
-/// Conv2D → BatchNormalization (→ ReLU) run as one step in inference (`predict`,
-/// `evaluate`): the convolution's fresh output is normalised with the moving statistics
-/// and rectified in place, in one pass, where the two layers made two passes and two new
-/// tensors of the activation's size.
+/// Conv2D → BatchNormalization (→ ReLU) (→ MaxPooling2D) run as one step in inference
+/// (`predict`, `evaluate`): the convolution's fresh output is normalised with the moving
+/// statistics and rectified in place, in one pass, where the two layers made two passes and
+/// two new tensors of the activation's size. A max pooling after such a chain, or right
+/// after a convolution with its own activation (LeNet5's sigmoid), is done image by image
+/// with the convolution where its kernel works image by image, so the full-size output
+/// never reaches memory.
 ///
 /// The chains come from one traced forward pass of the model (the graph ONNX export reads,
 /// so a subclassed model's own `call` counts, Inception's and ResNet's branches too): a
@@ -32,9 +35,13 @@ final class InferenceFusion: @unchecked Sendable {
     }
 
     struct Chain {
-        let normalization: BatchNormalization
-        /// The ReLU layer after it, fused too.
+        /// The batch norm after a convolution without its own activation.
+        let normalization: BatchNormalization?
+        /// The ReLU layer after the batch norm, fused too.
         let activation: Layer?
+        /// The max pooling after the chain, which the convolution does image by image
+        /// where its kernel allows (``Convolution/poolsPerImage(_:)``).
+        let pool: MaxPool2D?
     }
 
     /// By convolution.
@@ -75,15 +82,26 @@ final class InferenceFusion: @unchecked Sendable {
             else { return nil }
             return (layer, trace.nodes[readers[0]].output)
         }
+        /// The max pooling that alone reads `value`.
+        func pool(after value: Int) -> MaxPool2D? { onlyConsumer(of: value).flatMap { $0.layer as? MaxPool2D } }
         for node in trace.nodes {
-            guard case let .layer(layer) = node.operation, let conv = layer as? Conv2D, conv.activation == .linear,
-                calls[ObjectIdentifier(conv)] == 1, let next = onlyConsumer(of: node.output),
-                let bn = next.layer as? BatchNormalization
+            guard case let .layer(layer) = node.operation, let conv = layer as? Conv2D,
+                calls[ObjectIdentifier(conv)] == 1, let next = onlyConsumer(of: node.output)
             else { continue }
-            let relu = onlyConsumer(of: next.output).map(\.layer).flatMap { Self.isPlainReLU($0) ? $0 : nil }
-            chains[ObjectIdentifier(conv)] = Chain(normalization: bn, activation: relu)
-            absorbed.insert(ObjectIdentifier(bn))
-            if let relu { absorbed.insert(ObjectIdentifier(relu)) }
+            let chain: Chain
+            if conv.activation == .linear, let bn = next.layer as? BatchNormalization {
+                let after = onlyConsumer(of: next.output)
+                let relu = after.map(\.layer).flatMap { Self.isPlainReLU($0) ? $0 : nil }
+                chain = Chain(normalization: bn, activation: relu, pool: pool(after: relu == nil ? next.output : after!.output))
+            } else if ConvolutionEpilogue.supports(conv.activation), let pooling = next.layer as? MaxPool2D {
+                chain = Chain(normalization: nil, activation: nil, pool: pooling)
+            } else {
+                continue
+            }
+            chains[ObjectIdentifier(conv)] = chain
+            for layer in [chain.normalization, chain.activation, chain.pool] as [Layer?] {
+                if let layer { absorbed.insert(ObjectIdentifier(layer)) }
+            }
         }
         return (chains, absorbed)
     }
@@ -98,13 +116,14 @@ final class InferenceFusion: @unchecked Sendable {
     /// The chain `conv` starts, if fused.
     func chain(startingAt conv: Conv2D) -> Chain? { chains[ObjectIdentifier(conv)] }
 
-    /// Records that `output` (its convolution's, already normalised and rectified) is what
-    /// the chain's batch norm and activation pass through.
-    func mark(_ output: Tensor, for chain: Chain) {
+    /// Records that `output` (its convolution's, already normalised and rectified, and
+    /// max-pooled when `pooled`) is what the chain's layers pass through.
+    func mark(_ output: Tensor, for chain: Chain, pooled: Bool) {
         let storage = ObjectIdentifier(output.storage)
         marked.withLock {
-            $0[ObjectIdentifier(chain.normalization)] = storage
-            if let activation = chain.activation { $0[ObjectIdentifier(activation)] = storage }
+            for layer in [chain.normalization, chain.activation, pooled ? chain.pool : nil] as [Layer?] {
+                if let layer { $0[ObjectIdentifier(layer)] = storage }
+            }
         }
     }
 

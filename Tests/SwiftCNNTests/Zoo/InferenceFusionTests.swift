@@ -2,8 +2,8 @@ import Testing
 
 @testable import SwiftCNN
 
-/// `predict` runs each Conv2D → BatchNormalization (→ ReLU) chain as one in-place step
-/// (``InferenceFusion``); its outputs must be those of the layers run one by one, for each
+/// `predict` runs each Conv2D → BatchNormalization (→ ReLU) (→ MaxPooling2D) chain, and
+/// each Conv2D with its own activation → MaxPooling2D, as one step (``InferenceFusion``); its outputs must be those of the layers run one by one, for each
 /// of the six networks, after training has moved the statistics, and a chain whose
 /// intermediate value has another reader must not be fused.
 @Suite struct InferenceFusionTests {
@@ -12,8 +12,9 @@ import Testing
         return try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in random.nextUniform() })
     }
 
-    /// Chains found: one per convolution followed by batch norm (none in LeNet5).
-    static let chains = ["baseline": 1, "lenet5": 0, "alexnet8": 2, "vgg16": 13, "inception10": 25, "resnet18": 20]
+    /// Chains found: one per convolution followed by batch norm, or by max pooling alone
+    /// (LeNet5's two sigmoid convolutions, AlexNet8's last).
+    static let chains = ["baseline": 1, "lenet5": 2, "alexnet8": 3, "vgg16": 13, "inception10": 25, "resnet18": 20]
 
     @Test(arguments: ModelZoo.all.map(\.name)) func predictMatchesTheLayersOneByOne(_ name: String) throws {
         let model = try ModelZoo.entry(named: name).make()
@@ -52,6 +53,32 @@ import Testing
         #expect(model.fusionPlan(for: x)?.count == 0)
         let fused = try model.predict(x, batchSize: 2)
         #expect(fused.scalars == (try model(x, training: false)).scalars)
+    }
+
+    /// Max pooling after a chain is done with the convolution image by image on the row and
+    /// direct kernels ('same' and 'valid' pools, a convolution's own activation), and by the
+    /// layers one by one after an im2col convolution; the numbers are the layers' either way.
+    @Test func poolingAfterAChainIsFused() throws {
+        let model = Sequential(layers: [
+            Conv2D(6, kernelSize: 5, padding: .same), BatchNormalization(), Activation(.relu),
+            MaxPool2D(poolSize: 3, strides: 2, padding: .same),
+            Conv2D(12, kernelSize: 3, activation: .tanh), MaxPool2D(poolSize: 2),
+            Conv2D(40, kernelSize: 2, activation: .sigmoid), MaxPool2D(poolSize: 2, padding: .same),
+            Flatten(), Dense(3),
+        ])
+        model.seed = 2
+        try model.build(inputShape: [19, 19, 3])
+        model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy())
+        let x = try Self.random([3, 19, 19, 3], seed: 4)
+        try model.trainStep(x, try Tensor(shape: [3], scalars: [0, 2, 1]))
+        let plan = try #require(model.fusionPlan(for: x))
+        let convs = model.layers.compactMap { $0 as? Conv2D }
+        #expect(convs.allSatisfy { plan.chain(startingAt: $0)?.pool != nil })
+        let fused = try model.predict(x, batchSize: 3)
+        let reference = try model(x, training: false)
+        #expect(zip(fused.scalars, reference.scalars).map { abs($0 - $1) }.max() ?? .infinity < 1e-5)
+        let one = try model.predict(x.slice(batch: 2..<3), batchSize: 1)
+        #expect(zip(one.scalars, reference.scalars.suffix(3)).map { abs($0 - $1) }.max() ?? .infinity < 1e-5)
     }
 
     /// Fused and plain agree after the weights change (nothing is cached but the chains).

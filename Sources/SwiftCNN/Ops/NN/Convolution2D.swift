@@ -13,6 +13,51 @@ public func conv2d(
 func conv2d(
     _ input: Tensor, _ kernel: Tensor, bias: Tensor?, strides: Size2D, padding: Padding, op: String
 ) throws -> Tensor {
+    let shape = try convolutionShape(input, kernel, bias: bias, strides: strides, padding: padding, op: op)
+    let window = shape.window
+    var output = Tensor(uninitializedShape: Shapes.of(shape.images, window.rows.output, window.cols.output, shape.filters))
+    WorkspaceLender.shared.borrow { workspaces in
+        Convolution.forward(
+            input: input.pointer, kernel: kernel.pointer, bias: bias?.pointer,
+            output: output.pointer, shape: shape, workspaces: workspaces)
+    }
+    output.record(ConvolutionGradient.shared, input, kernel, bias)?.saved = .convolution(
+        input: input.detached, kernel: kernel.detached, shape: shape)
+    return output
+}
+
+/// Inference only (nothing is recorded): `conv2d`, then `normalization` with its moving
+/// statistics (and max(·, 0) when `rectify`) or `activation`, then `pool`, image by image
+/// (``Convolution/forwardPooled(input:kernel:bias:output:shape:epilogue:workspaces:)``).
+/// Nil when the convolution's kernel does not work image by image or the pool does not
+/// fit; the caller then runs the layers one by one.
+func conv2dPooled(
+    _ input: Tensor, _ kernel: Tensor, bias: Tensor?, strides: Size2D, padding: Padding, op: String,
+    normalization: BatchNormalization?, rectify: Bool, activation: ActivationFunction, pool: MaxPool2D
+) throws -> Tensor? {
+    let shape = try convolutionShape(input, kernel, bias: bias, strides: strides, padding: padding, op: op)
+    guard Convolution.poolsPerImage(shape), ConvolutionEpilogue.supports(activation), pool.poolSize.isValid, pool.strides.isValid
+    else { return nil }
+    let window = Window2D(
+        height: shape.window.rows.output, width: shape.window.cols.output, window: pool.poolSize.pair,
+        strides: pool.strides.pair, padding: pool.padding)
+    guard window.rows.output > 0, window.cols.output > 0 else { return nil }
+    let epilogue = ConvolutionEpilogue(
+        affine: try normalization?.expandedInferenceAffine(channels: shape.filters), rectify: rectify,
+        activation: normalization == nil ? activation : .linear, pool: poolingShape(window, channels: shape.filters))
+    let output = Tensor(uninitializedShape: Shapes.of(shape.images, window.rows.output, window.cols.output, shape.filters))
+    WorkspaceLender.shared.borrow { workspaces in
+        Convolution.forwardPooled(
+            input: input.pointer, kernel: kernel.pointer, bias: bias?.pointer, output: output.pointer, shape: shape,
+            epilogue: epilogue, workspaces: workspaces)
+    }
+    return output
+}
+
+/// The checked geometry of `conv2d`'s arguments.
+private func convolutionShape(
+    _ input: Tensor, _ kernel: Tensor, bias: Tensor?, strides: Size2D, padding: Padding, op: String
+) throws -> ConvolutionShape {
     guard input.rank == 4 else {
         throw SwiftCNNError("\(op): expected a 4-D NHWC input, got shape \(describe(input.shape))")
     }
@@ -35,16 +80,7 @@ func conv2d(
         throw SwiftCNNError(
             "\(op): input shape \(describe(input.shape)) is smaller than the kernel \((kernel.shape[0], kernel.shape[1])) with valid padding")
     }
-    let shape = ConvolutionShape(images: input.shape[0], channels: channels, filters: filters, window: window)
-    var output = Tensor(uninitializedShape: Shapes.of(shape.images, window.rows.output, window.cols.output, filters))
-    WorkspaceLender.shared.borrow { workspaces in
-        Convolution.forward(
-            input: input.pointer, kernel: kernel.pointer, bias: bias?.pointer,
-            output: output.pointer, shape: shape, workspaces: workspaces)
-    }
-    output.record(ConvolutionGradient.shared, input, kernel, bias)?.saved = .convolution(
-        input: input.detached, kernel: kernel.detached, shape: shape)
-    return output
+    return ConvolutionShape(images: input.shape[0], channels: channels, filters: filters, window: window)
 }
 
 /// The gradients of a convolution's input, kernel and bias. Inputs: input, kernel, bias.

@@ -1,0 +1,80 @@
+import CSwiftCNNSupport
+
+/// What inference does to a convolution's output before it is max-pooled, per image
+/// (``Convolution/forwardPooled(input:kernel:bias:output:shape:epilogue:workspaces:)``).
+struct ConvolutionEpilogue {
+    /// Batch normalisation with the moving statistics: scale then shift, each expanded to
+    /// the period `BatchNormKernels` works in.
+    var affine: (period: Int, expanded: UnsafePointer<Float>)?
+    /// max(·, 0) after the affine step (a fused ReLU layer).
+    var rectify = false
+    /// The convolution's own activation (`linear` when a batch norm follows).
+    var activation: ActivationFunction = .linear
+    /// The max pooling over the (normalised, activated) output.
+    var pool: swiftcnn_conv_shape
+
+    /// The activations it can apply in place of their layers' passes.
+    static func supports(_ activation: ActivationFunction) -> Bool {
+        switch activation {
+        case .linear, .relu, .sigmoid, .tanh: return true
+        case .softmax: return false
+        }
+    }
+}
+
+extension Convolution {
+    /// Whether `forwardPooled` takes this shape: the paths that convolve image by image
+    /// (along rows, or the direct kernel over a padded copy), so one image's output stays
+    /// in cache between the convolution and its pooling.
+    static func poolsPerImage(_ shape: ConvolutionShape) -> Bool {
+        shape.usesRowKernel || shape.forwardDirectLanes > 0
+    }
+
+    /// Convolution, then the epilogue and max pooling, one image at a time into `output`
+    /// (the pooled tensor): the full-size output never goes to memory, where the layers
+    /// one by one wrote it, read and wrote it again for batch norm and read it for the
+    /// pooling (Baseline's and LeNet5's first layers in `predict`). Only for shapes
+    /// `poolsPerImage` accepts.
+    static func forwardPooled(
+        input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        output: UnsafeMutablePointer<Float>, shape: ConvolutionShape, epilogue: ConvolutionEpilogue,
+        workspaces: WorkspaceSet
+    ) {
+        let cShape = shape.cShape
+        let rows = shape.usesRowKernel
+        let lanes = rows ? 0 : shape.forwardDirectLanes
+        let packed = rows ? nil : workspaces.shared.buffer(count: shape.packedKernelCount(lanes: lanes))
+        if let packed { pack(kernel, into: packed, rows: shape.patch, filters: shape.filters, lanes: lanes) }
+        let convScratch = rows ? swiftcnn_conv_rows_scratch(cShape) : shape.paddedImageCount
+        let imageCount = shape.outputPixels * shape.filters
+        let columnsCount = epilogue.pool.width * epilogue.pool.channels
+        let inputStride = shape.inputPixels * shape.channels
+        let pooledStride = epilogue.pool.outputHeight * epilogue.pool.outputWidth * shape.filters
+        ThreadPool.shared.parallelFor(shape.images) { part, images in
+            let scratch = workspaces[part].buffer(count: convScratch + 2 * imageCount + columnsCount)
+            let (convolved, activated, columns) = (scratch + convScratch, scratch + convScratch + imageCount, scratch + convScratch + 2 * imageCount)
+            for image in images {
+                let source = input + image * inputStride
+                if let packed {
+                    swiftcnn_conv_direct_forward(source, packed, bias, convolved, 1, cShape, lanes, scratch)
+                } else {
+                    swiftcnn_conv_rows_forward(source, kernel, bias, convolved, 1, cShape, 0, scratch)
+                }
+                if let affine = epilogue.affine {
+                    swiftcnn_bn_affine_inplace(
+                        convolved, imageCount, affine.period, affine.expanded, affine.expanded + affine.period,
+                        epilogue.rectify ? 1 : 0)
+                }
+                var pooled = UnsafePointer(convolved)
+                switch epilogue.activation {
+                case .linear, .softmax: break
+                case .relu: swiftcnn_relu_forward(convolved, activated, imageCount)
+                case .sigmoid: swiftcnn_sigmoid_forward(convolved, activated, imageCount)
+                case .tanh: swiftcnn_tanh_forward(convolved, activated, imageCount)
+                }
+                if epilogue.activation != .linear { pooled = UnsafePointer(activated) }
+                swiftcnn_maxpool_forward_values(pooled, output + image * pooledStride, 0, 1, epilogue.pool, columns)
+            }
+        }
+    }
+}
