@@ -165,6 +165,9 @@ def versions(a, results):
             v['Keras'] = f"{r['keras']} ({r['keras_line']})"
         if r.get('framework') == 'torch' and 'torch' in r:
             v['PyTorch'] = r['torch']
+        if r.get('framework') == 'swiftcnn' and r.get('openblas_core'):
+            v['OpenBLAS kernels'] = r['openblas_core'] + (
+                f" (OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']})" if os.environ.get('OPENBLAS_CORETYPE') else '')
     v['Python'] = platform.python_version()
     try:
         import numpy
