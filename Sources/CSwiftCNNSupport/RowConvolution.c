@@ -32,6 +32,22 @@ long swiftcnn_conv_rows_scratch(swiftcnn_conv_shape s) {
 }
 
 // The image as one zero-bordered plane per channel, top/left padding as TensorFlow splits it.
+// With the channel count fixed the compiler turns the gather into shuffles.
+#define DEFINE_MAKE_PLANAR(C)                                                                                    \
+    CLONES static void make_planar_##C(const float *restrict image, float *restrict planar, long row, long rows, \
+                                       long height, long width, swiftcnn_conv_shape s) {                         \
+        for (long y = 0; y < height; y++) {                                                                      \
+            const float *source = image + y * s.width * C;                                                       \
+            float *dst = planar + (y + s.padTop) * row + s.padLeft;                                              \
+            for (long x = 0; x < width; x++)                                                                     \
+                UNROLL for (int ci = 0; ci < C; ci++) dst[ci * rows * row + x] = source[x * C + ci];             \
+        }                                                                                                        \
+    }
+DEFINE_MAKE_PLANAR(1)
+DEFINE_MAKE_PLANAR(2)
+DEFINE_MAKE_PLANAR(3)
+DEFINE_MAKE_PLANAR(4)
+
 static void make_planar(const float *image, float *planar, long row, swiftcnn_conv_shape s) {
     long rows = planar_rows(s), c = s.channels;
     // TensorFlow's padding puts every image row and column inside the planes; the bounds
@@ -39,12 +55,11 @@ static void make_planar(const float *image, float *planar, long row, swiftcnn_co
     long height = s.padTop + s.height > rows ? rows - s.padTop : s.height;
     long width = s.padLeft + s.width > row ? row - s.padLeft : s.width;
     memset(planar, 0, (size_t)(c * rows * row) * sizeof(float));
-    for (long y = 0; y < height; y++) {
-        const float *source = image + y * s.width * c;
-        for (long ci = 0; ci < c; ci++) {
-            float *dst = planar + (ci * rows + y + s.padTop) * row + s.padLeft;
-            for (long x = 0; x < width; x++) dst[x] = source[x * c + ci];
-        }
+    switch (c) {
+    case 1: make_planar_1(image, planar, row, rows, height, width, s); break;
+    case 2: make_planar_2(image, planar, row, rows, height, width, s); break;
+    case 3: make_planar_3(image, planar, row, rows, height, width, s); break;
+    default: make_planar_4(image, planar, row, rows, height, width, s); break;
     }
 }
 
@@ -141,4 +156,131 @@ void swiftcnn_conv_rows_forward(const float *input, const float *kernel, const f
 #endif
         rows_generic(planar, row, kernel, bias, out, lanesOut, s);
     }
+}
+
+// The kernel gradient along rows: dW[ky, kx, ci, f] = Σ over output pixels of
+// X[ci][oy + ky][ox + kx] · dY[f][oy][ox], from planar copies of the image and of dY (dY's
+// rows padded with zeros to whole vectors). Each pass takes G taps (ky, kx, ci in dW's
+// order) for all F filters: per vector of output pixels it loads F dY vectors and G input
+// vectors and makes G·F FMAs into accumulators that stay in registers over the image. The
+// accumulators are vectors of partial sums, kept across images in `partials` and summed
+// across their lanes once per call.
+static long gradient_dy_row(swiftcnn_conv_shape s, long lanes) { return (s.outputWidth + lanes - 1) / lanes * lanes; }
+
+long swiftcnn_conv_rows_gradient_scratch(swiftcnn_conv_shape s) {
+    long taps = s.kernelHeight * s.kernelWidth * s.channels;
+    return s.channels * planar_rows(s) * planar_row(s, ROWS_MAX_LANES) +
+           ROWS_MAX_FILTERS * s.outputHeight * gradient_dy_row(s, ROWS_MAX_LANES) + taps * ROWS_MAX_FILTERS * ROWS_MAX_LANES;
+}
+
+#define GRADIENT_PASS(VEC, UVEC, LANES, F, G)                                                                    \
+    for (long t0 = 0; t0 < taps; t0 += G) {                                                                      \
+        const float *base[G];                                                                                    \
+        VEC acc[G][F];                                                                                           \
+        UNROLL for (int g = 0; g < G; g++) {                                                                     \
+            /* Past the last tap a slot repeats the first; its sums are dropped. */                             \
+            long t = t0 + g < taps ? t0 + g : t0;                                                                \
+            long ky = t / (kw * c), kx = t / c % kw, ci = t % c;                                                 \
+            base[g] = planar + (ci * rows + ky) * row + kx;                                                      \
+            UNROLL for (int f = 0; f < F; f++) acc[g][f] = *(const UVEC *)(partials + ((t * F) + f) * LANES);     \
+        }                                                                                                        \
+        for (long oy = 0; oy < oh; oy++) {                                                                       \
+            const float *d = dyPlanar + oy * dyRow;                                                              \
+            for (long x0 = 0; x0 < dyRow; x0 += LANES) {                                                         \
+                VEC dv[F];                                                                                       \
+                UNROLL for (int f = 0; f < F; f++) dv[f] = *(const UVEC *)(d + f * oh * dyRow + x0);              \
+                UNROLL for (int g = 0; g < G; g++) {                                                             \
+                    VEC p = *(const UVEC *)(base[g] + oy * row + x0);                                            \
+                    UNROLL for (int f = 0; f < F; f++) acc[g][f] += p * dv[f];                                   \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
+        UNROLL for (int g = 0; g < G; g++) {                                                                     \
+            if (t0 + g >= taps) break;                                                                           \
+            UNROLL for (int f = 0; f < F; f++) *(UVEC *)(partials + (((t0 + g) * F) + f) * LANES) = acc[g][f];   \
+        }                                                                                                        \
+    }
+
+// One image's passes for F filters, G taps a pass (compile-time counts).
+#define DEFINE_ROWS_GRADIENT_FILTERS(ISA, ATTRIBUTES, VEC, UVEC, LANES, F, G)                                    \
+    ATTRIBUTES static void rows_gradient_##ISA##_##F(const float *planar, long row, const float *restrict dy,    \
+                                                     float *restrict dyPlanar, long dyRow,                       \
+                                                     float *restrict partials, swiftcnn_conv_shape s) {          \
+        long kw = s.kernelWidth, c = s.channels, oh = s.outputHeight, ow = s.outputWidth, rows = planar_rows(s);  \
+        long taps = s.kernelHeight * kw * c;                                                                     \
+        /* dY's planes; with F fixed the compiler turns the gather into shuffles. */                            \
+        for (long oy = 0; oy < oh; oy++) {                                                                       \
+            const float *source = dy + oy * ow * F;                                                              \
+            for (long ox = 0; ox < ow; ox++)                                                                     \
+                UNROLL for (int f = 0; f < F; f++) dyPlanar[(f * oh + oy) * dyRow + ox] = source[ox * F + f];    \
+            for (long ox = ow; ox < dyRow; ox++)                                                                 \
+                UNROLL for (int f = 0; f < F; f++) dyPlanar[(f * oh + oy) * dyRow + ox] = 0;                     \
+        }                                                                                                        \
+        GRADIENT_PASS(VEC, UVEC, LANES, F, G)                                                                    \
+    }
+
+// G: accumulators G·F plus F dY vectors and one input vector within the registers (32 on
+// AVX-512, 16 on AVX2 and SSE).
+#define GRADIENT_TAPS(REGISTERS, F) ((REGISTERS - 1 - F) / F > 8 ? 8 : (REGISTERS - 1 - F) / F < 1 ? 1 : (REGISTERS - 1 - F) / F)
+
+#define DEFINE_ROWS_GRADIENT(ISA, ATTRIBUTES, LANES, REGISTERS)                                                  \
+    typedef float ISA##_gvec __attribute__((vector_size(LANES * 4)));                                            \
+    typedef float ISA##_guvec __attribute__((vector_size(LANES * 4), aligned(4)));                               \
+    DEFINE_ROWS_GRADIENT_FILTERS(ISA, ATTRIBUTES, ISA##_gvec, ISA##_guvec, LANES, 1, GRADIENT_TAPS(REGISTERS, 1)) \
+    DEFINE_ROWS_GRADIENT_FILTERS(ISA, ATTRIBUTES, ISA##_gvec, ISA##_guvec, LANES, 2, GRADIENT_TAPS(REGISTERS, 2)) \
+    DEFINE_ROWS_GRADIENT_FILTERS(ISA, ATTRIBUTES, ISA##_gvec, ISA##_guvec, LANES, 3, GRADIENT_TAPS(REGISTERS, 3)) \
+    DEFINE_ROWS_GRADIENT_FILTERS(ISA, ATTRIBUTES, ISA##_gvec, ISA##_guvec, LANES, 4, GRADIENT_TAPS(REGISTERS, 4)) \
+    DEFINE_ROWS_GRADIENT_FILTERS(ISA, ATTRIBUTES, ISA##_gvec, ISA##_guvec, LANES, 5, GRADIENT_TAPS(REGISTERS, 5)) \
+    DEFINE_ROWS_GRADIENT_FILTERS(ISA, ATTRIBUTES, ISA##_gvec, ISA##_guvec, LANES, 6, GRADIENT_TAPS(REGISTERS, 6)) \
+    DEFINE_ROWS_GRADIENT_FILTERS(ISA, ATTRIBUTES, ISA##_gvec, ISA##_guvec, LANES, 7, GRADIENT_TAPS(REGISTERS, 7)) \
+    DEFINE_ROWS_GRADIENT_FILTERS(ISA, ATTRIBUTES, ISA##_gvec, ISA##_guvec, LANES, 8, GRADIENT_TAPS(REGISTERS, 8)) \
+    ATTRIBUTES static void rows_gradient_##ISA(const float *planar, long row, const float *dy, float *dyPlanar,   \
+                                               long dyRow, float *partials, swiftcnn_conv_shape s) {             \
+        switch (s.filters) {                                                                                     \
+        case 1: rows_gradient_##ISA##_1(planar, row, dy, dyPlanar, dyRow, partials, s); break;                       \
+        case 2: rows_gradient_##ISA##_2(planar, row, dy, dyPlanar, dyRow, partials, s); break;                       \
+        case 3: rows_gradient_##ISA##_3(planar, row, dy, dyPlanar, dyRow, partials, s); break;                       \
+        case 4: rows_gradient_##ISA##_4(planar, row, dy, dyPlanar, dyRow, partials, s); break;                       \
+        case 5: rows_gradient_##ISA##_5(planar, row, dy, dyPlanar, dyRow, partials, s); break;                       \
+        case 6: rows_gradient_##ISA##_6(planar, row, dy, dyPlanar, dyRow, partials, s); break;                       \
+        case 7: rows_gradient_##ISA##_7(planar, row, dy, dyPlanar, dyRow, partials, s); break;                       \
+        default: rows_gradient_##ISA##_8(planar, row, dy, dyPlanar, dyRow, partials, s); break;                      \
+        }                                                                                                        \
+    }
+
+#if defined(__x86_64__)
+DEFINE_ROWS_GRADIENT(avx512, __attribute__((target("avx512f"))), 16, 32)
+DEFINE_ROWS_GRADIENT(avx2, __attribute__((target("avx2,fma"))), 8, 16)
+#endif
+DEFINE_ROWS_GRADIENT(generic, , 4, 16)
+
+void swiftcnn_conv_rows_kernel_gradient(const float *input, const float *gradOutput, float *packedGradient,
+                                        long gradientLanes, long images, swiftcnn_conv_shape s, long lanes,
+                                        float *scratch) {
+    long best = swiftcnn_conv_rows_lanes();
+    if (lanes <= 0 || lanes > best) lanes = best;
+    if (lanes != 16 && lanes != 8) lanes = 4;
+    long row = planar_row(s, lanes), dyRow = gradient_dy_row(s, lanes), f = s.filters;
+    long oh = s.outputHeight, taps = s.kernelHeight * s.kernelWidth * s.channels;
+    long inStride = s.height * s.width * s.channels, outStride = oh * s.outputWidth * f;
+    float *planar = scratch;
+    float *dyPlanar = planar + s.channels * planar_rows(s) * row;
+    float *partials = dyPlanar + f * oh * dyRow;
+    memset(partials, 0, (size_t)(taps * f * lanes) * sizeof(float));
+    for (long n = 0; n < images; n++) {
+        make_planar(input + n * inStride, planar, row, s);
+        const float *dy = gradOutput + n * outStride;
+#if defined(__x86_64__)
+        if (lanes == 16) { rows_gradient_avx512(planar, row, dy, dyPlanar, dyRow, partials, s); continue; }
+        if (lanes == 8) { rows_gradient_avx2(planar, row, dy, dyPlanar, dyRow, partials, s); continue; }
+#endif
+        rows_gradient_generic(planar, row, dy, dyPlanar, dyRow, partials, s);
+    }
+    for (long t = 0; t < taps; t++)
+        for (long o = 0; o < f; o++) {
+            const float *v = partials + (t * f + o) * lanes;
+            float sum = 0;
+            for (long l = 0; l < lanes; l++) sum += v[l];
+            packedGradient[t * gradientLanes + o] += sum;
+        }
 }

@@ -77,6 +77,15 @@ long swiftcnn_conv_rows_lanes(void);
 /// `lanes` 0 picks the CPU's widest; 8 or 4 run the narrower code (for tests).
 void swiftcnn_conv_rows_forward(const float *input, const float *kernel, const float *bias, float *output,
                                 long images, swiftcnn_conv_shape shape, long lanes, float *scratch);
+/// Floats of scratch `swiftcnn_conv_rows_kernel_gradient` needs (planar copies of one
+/// image and of its output gradient, and the vector partial sums).
+long swiftcnn_conv_rows_gradient_scratch(swiftcnn_conv_shape shape);
+/// Adds the kernel gradient of `images` images, computed along output rows, to
+/// `packedGradient` ([kh·kw·c, gradientLanes], filters in the first lanes) for shapes
+/// `swiftcnn_conv_rows_supported` takes. `lanes` as for `swiftcnn_conv_rows_forward`.
+void swiftcnn_conv_rows_kernel_gradient(const float *input, const float *gradOutput, float *packedGradient,
+                                        long gradientLanes, long images, swiftcnn_conv_shape shape, long lanes,
+                                        float *scratch);
 
 /// Floats of scratch `swiftcnn_conv_direct_kernel_gradient` needs: the padded image and
 /// the output gradient padded to `lanes`.

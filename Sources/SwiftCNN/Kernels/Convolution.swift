@@ -336,7 +336,12 @@ enum Convolution {
         let (lanes, f, k) = (shape.directLanes, shape.filters, shape.patch)
         let partialCount = k * lanes + lanes
         let columnCount = gradInput == nil ? 0 : shape.imagesPerChunk * shape.outputPixels * k
-        let scratchCount = max(swiftcnn_conv_direct_gradient_scratch(shape.cShape, lanes), columnCount)
+        // The first layers of Baseline and LeNet5 (3 channels into 6 filters) fill 6 of the
+        // direct kernel's 8 lanes, half an AVX-512 register; along rows every lane works.
+        let alongRows = shape.usesRowKernel
+        let gradientScratch = alongRows
+            ? swiftcnn_conv_rows_gradient_scratch(shape.cShape) : swiftcnn_conv_direct_gradient_scratch(shape.cShape, lanes)
+        let scratchCount = max(gradientScratch, columnCount)
         let cShape = shape.cShape
         let inputStride = shape.inputPixels * shape.channels
         let outputStride = shape.outputPixels * f
@@ -353,9 +358,15 @@ enum Convolution {
                 let partial = partials + chunk * partialCount
                 let scratch = workspaces[part].buffer(count: max(scratchCount, transposed?.paddedCount ?? 0, scatterCount))
                 partial.update(repeating: 0, count: partialCount)
-                swiftcnn_conv_direct_kernel_gradient(
-                    input + images.lowerBound * inputStride, gradOutput + images.lowerBound * outputStride, partial,
-                    images.count, cShape, lanes, scratch)
+                if alongRows {
+                    swiftcnn_conv_rows_kernel_gradient(
+                        input + images.lowerBound * inputStride, gradOutput + images.lowerBound * outputStride, partial,
+                        lanes, images.count, cShape, 0, scratch)
+                } else {
+                    swiftcnn_conv_direct_kernel_gradient(
+                        input + images.lowerBound * inputStride, gradOutput + images.lowerBound * outputStride, partial,
+                        images.count, cShape, lanes, scratch)
+                }
                 swiftcnn_column_sums(
                     gradOutput + images.lowerBound * outputStride, images.count * shape.outputPixels, f, partial + k * lanes)
                 guard let gradInput else { return }

@@ -110,8 +110,9 @@ import Testing
     }
 }
 
-/// The row kernel's narrower code (AVX2's 8 lanes, the generic 4), which the layer runs only
-/// on CPUs without AVX-512, against the reference on this CPU.
+/// The row kernels' narrower code (AVX2's 8 lanes, the generic 4), which the layer runs only
+/// on CPUs without AVX-512, against the reference on this CPU; the kernel gradient at the
+/// CPU's widest too.
 @Suite struct RowConvolutionWidthTests {
     @Test(arguments: [8, 4])
     func narrowerVectorsMatchTheReference(_ lanes: Int) throws {
@@ -131,6 +132,54 @@ import Testing
             swiftcnn_conv_rows_forward(x, w, b, &out, images, shape.cShape, lanes, &scratch)
             let expected = ConvolutionOracleTests.reference(x, w, b, images: images, shape: shape)
             #expect(zip(out, expected).allSatisfy { abs($0 - $1) < 1e-5 }, "\(filters) filters, \(kernel)×\(kernel), \(padding)")
+        }
+    }
+
+    /// The kernel gradient along rows at every width, against Σ x · dy over the windows.
+    @Test(arguments: [0, 8, 4])
+    func kernelGradientMatchesTheReference(_ lanes: Int) throws {
+        var random = RandomGenerator(seed: UInt64(lanes + 3))
+        for (filters, kernel, padding, channels, size) in [
+            (6, 5, Padding.same, 3, 32), (6, 5, .valid, 3, 37), (8, 3, .valid, 4, 12), (1, 3, .same, 1, 9), (7, 2, .same, 2, 19),
+            (3, 4, .valid, 2, 8),
+        ] {
+            let images = 3
+            let window = Window2D(height: size, width: size, window: (kernel, kernel), strides: (1, 1), padding: padding)
+            let shape = ConvolutionShape(images: images, channels: channels, filters: filters, window: window)
+            #expect(shape.usesRowKernel)
+            let x = (0..<(images * size * size * channels)).map { _ in random.nextUniform() * 2 - 1 }
+            let dy = (0..<(images * shape.outputPixels * filters)).map { _ in random.nextUniform() * 2 - 1 }
+            var expected = [Double](repeating: 0, count: shape.patch * filters)
+            let g = shape.window
+            for n in 0..<images {
+                for oy in 0..<g.rows.output {
+                    for ox in 0..<g.cols.output {
+                        for ky in 0..<kernel {
+                            for kx in 0..<kernel {
+                                let (y, xx) = (oy - g.rows.padBefore + ky, ox - g.cols.padBefore + kx)
+                                guard y >= 0, y < size, xx >= 0, xx < size else { continue }
+                                for i in 0..<channels {
+                                    for o in 0..<filters {
+                                        expected[((ky * kernel + kx) * channels + i) * filters + o] +=
+                                            Double(x[((n * size + y) * size + xx) * channels + i])
+                                            * Double(dy[((n * g.rows.output + oy) * g.cols.output + ox) * filters + o])
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let gradientLanes = 8
+            var packed = [Float](repeating: 0, count: shape.patch * gradientLanes)
+            var scratch = [Float](repeating: .nan, count: swiftcnn_conv_rows_gradient_scratch(shape.cShape))
+            swiftcnn_conv_rows_kernel_gradient(x, dy, &packed, gradientLanes, images, shape.cShape, lanes, &scratch)
+            var worst: Double = 0
+            for r in 0..<shape.patch {
+                for o in 0..<filters { worst = max(worst, abs(Double(packed[r * gradientLanes + o]) - expected[r * filters + o])) }
+                for o in filters..<gradientLanes { worst = max(worst, abs(Double(packed[r * gradientLanes + o]))) }
+            }
+            #expect(worst < 1e-3, "\(filters) filters, \(kernel)×\(kernel), \(padding): \(worst)")
         }
     }
 }
