@@ -25,10 +25,19 @@ struct ConvolutionEpilogue {
 extension Convolution {
     /// Whether `forwardPooled` takes this shape: the paths that convolve image by image
     /// (along rows, or the direct kernel over a padded copy), so one image's output stays
-    /// in cache between the convolution and its pooling.
+    /// in cache between the convolution and its pooling; and im2col + SGEMM one image at a
+    /// time when the batch fills the threads and an image's output and columns fit in a
+    /// core's cache (AlexNet8's first layer: 30×30×96 floats, 345 KB, written to memory
+    /// 256 times a batch otherwise, then read back by batch norm and by the pooling).
     static func poolsPerImage(_ shape: ConvolutionShape) -> Bool {
-        shape.usesRowKernel || shape.forwardDirectLanes > 0
+        if shape.usesRowKernel || shape.forwardDirectLanes > 0 { return true }
+        guard !WinogradConvolution.isChosen(for: shape), shape.images >= ThreadPool.shared.parts else { return false }
+        return shape.outputPixels * (shape.filters + shape.patch) <= perImageFloats
     }
+
+    /// Floats of one image's output and columns up to which the im2col route pools per
+    /// image: half of a 1 MB L2.
+    static let perImageFloats = 1 << 17
 
     /// Convolution, then the epilogue and max pooling, one image at a time into `output`
     /// (the pooled tensor): the full-size output never goes to memory, where the layers
@@ -43,9 +52,12 @@ extension Convolution {
         let cShape = shape.cShape
         let rows = shape.usesRowKernel
         let lanes = rows ? 0 : shape.forwardDirectLanes
-        let packed = rows ? nil : workspaces.shared.buffer(count: shape.packedKernelCount(lanes: lanes))
+        let gemm = !rows && lanes == 0
+        let packed = rows || gemm ? nil : workspaces.shared.buffer(count: shape.packedKernelCount(lanes: lanes))
         if let packed { pack(kernel, into: packed, rows: shape.patch, filters: shape.filters, lanes: lanes) }
-        let convScratch = rows ? swiftcnn_conv_rows_scratch(cShape) : shape.paddedImageCount
+        let convScratch =
+            rows ? swiftcnn_conv_rows_scratch(cShape)
+            : gemm ? (shape.isPointwise ? 0 : shape.outputPixels * shape.patch) : shape.paddedImageCount
         let imageCount = shape.outputPixels * shape.filters
         let columnsCount = epilogue.pool.width * epilogue.pool.channels
         let inputStride = shape.inputPixels * shape.channels
@@ -55,7 +67,22 @@ extension Convolution {
             let (convolved, activated, columns) = (scratch + convScratch, scratch + convScratch + imageCount, scratch + convScratch + 2 * imageCount)
             for image in images {
                 let source = input + image * inputStride
-                if let packed {
+                if gemm {
+                    var columns = source
+                    if !shape.isPointwise {
+                        Im2col.pack(source, images: 1, channels: shape.channels, window: shape.window, into: scratch)
+                        columns = UnsafePointer(scratch)
+                    }
+                    // The bias as C's first value (SGEMM's beta = 1): no pass of its own.
+                    if let bias {
+                        for pixel in 0..<shape.outputPixels {
+                            (convolved + pixel * shape.filters).update(from: bias, count: shape.filters)
+                        }
+                    }
+                    Gemm.multiply(
+                        columns, kernel, into: convolved, m: shape.outputPixels, n: shape.filters, k: shape.patch,
+                        beta: bias == nil ? 0 : 1)
+                } else if let packed {
                     swiftcnn_conv_direct_forward(source, packed, bias, convolved, 1, cShape, lanes, scratch)
                 } else {
                     swiftcnn_conv_rows_forward(source, kernel, bias, convolved, 1, cShape, 0, scratch)

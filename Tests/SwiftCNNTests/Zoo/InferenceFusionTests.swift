@@ -55,9 +55,10 @@ import Testing
         #expect(fused.scalars == (try model(x, training: false)).scalars)
     }
 
-    /// Max pooling after a chain is done with the convolution image by image on the row and
-    /// direct kernels ('same' and 'valid' pools, a convolution's own activation), and by the
-    /// layers one by one after an im2col convolution; the numbers are the layers' either way.
+    /// Max pooling after a chain is done with the convolution image by image on the row,
+    /// direct and (with a batch of at least one image a thread) im2col routes ('same' and
+    /// 'valid' pools, a convolution's own activation), and by the layers one by one at batch
+    /// 1 after im2col; the numbers are the layers' either way.
     @Test func poolingAfterAChainIsFused() throws {
         let model = Sequential(layers: [
             Conv2D(6, kernelSize: 5, padding: .same), BatchNormalization(), Activation(.relu),
