@@ -14,7 +14,9 @@
 #include "kernel_attributes.h"
 #include <string.h>
 
-enum { SCATTER_MAX_ROW = 64, SCATTER_ROW_STEP = 16 };
+// Rows of up to 512 floats (kw·c), taken in segments of at most 64 (four AVX-512 vectors,
+// eight AVX2 ones) so the accumulators of PIX pixels stay in registers.
+enum { SCATTER_MAX_ROW = 512, SCATTER_SEGMENT = 64, SCATTER_ROW_STEP = 16 };
 
 long swiftcnn_conv_scatter_row(swiftcnn_conv_shape s) {
     long row = (s.kernelWidth * s.channels + SCATTER_ROW_STEP - 1) / SCATTER_ROW_STEP * SCATTER_ROW_STEP;
@@ -45,10 +47,10 @@ static long padded_width(swiftcnn_conv_shape s) {
     return width > s.padLeft + s.width ? width : s.padLeft + s.width;
 }
 
-// The last pixel's vector reaches up to `row − kw·c` floats past the padded image; those
-// lanes add the packed kernel's zeros.
+// The last pixel's vector reaches up to `row − kw·c` (< 16) floats past the padded image;
+// those lanes add the packed kernel's zeros.
 long swiftcnn_conv_scatter_scratch(swiftcnn_conv_shape s) {
-    return padded_rows(s) * padded_width(s) * s.channels + SCATTER_MAX_ROW;
+    return padded_rows(s) * padded_width(s) * s.channels + SCATTER_ROW_STEP;
 }
 
 #define SCATTER_PIXELS(NV, BUDGET) ((BUDGET) / (NV) >= 4 ? 4 : (BUDGET) / (NV) >= 1 ? (BUDGET) / (NV) : 1)
@@ -59,48 +61,51 @@ long swiftcnn_conv_scatter_scratch(swiftcnn_conv_shape s) {
             VEC acc[PIX][NV];                                                                                    \
             UNROLL for (int i = 0; i < PIX; i++) UNROLL for (int v = 0; v < NV; v++) acc[i][v] = (VEC){};        \
             const float *d = dy + (oy * ow + ox) * f;                                                            \
-            const float *w = packed + ky * f * NV * LANES;                                                       \
+            const float *w = packed + ky * f * row + segment;                                                    \
             for (long o = 0; o < f; o++) {                                                                       \
                 UNROLL for (int v = 0; v < NV; v++) {                                                            \
-                    VEC wv = *(const VEC *)(w + o * NV * LANES + v * LANES);                                     \
+                    VEC wv = *(const VEC *)(w + o * row + v * LANES);                                            \
                     UNROLL for (int i = 0; i < PIX; i++) acc[i][v] += d[i * f + o] * wv;                         \
                 }                                                                                                \
             }                                                                                                    \
-            float *dst = padded + ((oy * sh + ky) * pw + ox * sw) * c;                                           \
+            float *dst = padded + ((oy * sh + ky) * pw + ox * sw) * c + segment;                                 \
             UNROLL for (int i = 0; i < PIX; i++) UNROLL for (int v = 0; v < NV; v++) {                           \
                 UVEC *p = (UVEC *)(dst + i * sw * c + v * LANES);                                                \
                 *p = *p + acc[i][v];                                                                             \
             }                                                                                                    \
         }
 
-// One image's scatter for a packed row of ROW floats, ROW / LANES vectors (compile-time
-// counts, so the accumulators live in registers).
-#define DEFINE_SCATTER_ROW(ISA, ATTRIBUTES, VEC, LANES, ROW, BUDGET)                                              \
-    ATTRIBUTES static void scatter_##ISA##_##ROW(const float *restrict dy, const float *restrict packed,         \
-                                                 float *restrict padded, long pw, swiftcnn_conv_shape s) {       \
+// One image's scatter of one SEGMENT-float segment of the packed rows, SEGMENT / LANES
+// vectors (compile-time counts, so the accumulators live in registers).
+#define DEFINE_SCATTER_SEGMENT(ISA, ATTRIBUTES, VEC, LANES, SEGMENT, BUDGET)                                      \
+    ATTRIBUTES static void scatter_##ISA##_##SEGMENT(const float *restrict dy, const float *restrict packed,     \
+                                                     float *restrict padded, long pw, long row, long segment,    \
+                                                     swiftcnn_conv_shape s) {                                    \
         long kh = s.kernelHeight, c = s.channels, f = s.filters, ow = s.outputWidth;                             \
         long sh = s.strideHeight, sw = s.strideWidth;                                                            \
         for (long oy = 0; oy < s.outputHeight; oy++) {                                                           \
             long ox = 0;                                                                                         \
-            SCATTER_PASS(VEC, VEC, LANES, (ROW / LANES), SCATTER_PIXELS(ROW / LANES, BUDGET))                    \
-            SCATTER_PASS(VEC, VEC, LANES, (ROW / LANES), 1)                                                      \
+            SCATTER_PASS(VEC, VEC, LANES, (SEGMENT / LANES), SCATTER_PIXELS(SEGMENT / LANES, BUDGET))            \
+            SCATTER_PASS(VEC, VEC, LANES, (SEGMENT / LANES), 1)                                                  \
         }                                                                                                        \
     }
 
 // BUDGET: accumulators beside the operands (32 registers on AVX-512, 16 on AVX2 and SSE).
 #define DEFINE_SCATTER(ISA, ATTRIBUTES, LANES, BUDGET)                                                           \
     typedef float ISA##_svec __attribute__((vector_size(LANES * 4), aligned(4)));                                \
-    DEFINE_SCATTER_ROW(ISA, ATTRIBUTES, ISA##_svec, LANES, 16, BUDGET)                                           \
-    DEFINE_SCATTER_ROW(ISA, ATTRIBUTES, ISA##_svec, LANES, 32, BUDGET)                                           \
-    DEFINE_SCATTER_ROW(ISA, ATTRIBUTES, ISA##_svec, LANES, 48, BUDGET)                                           \
-    DEFINE_SCATTER_ROW(ISA, ATTRIBUTES, ISA##_svec, LANES, 64, BUDGET)                                           \
+    DEFINE_SCATTER_SEGMENT(ISA, ATTRIBUTES, ISA##_svec, LANES, 16, BUDGET)                                       \
+    DEFINE_SCATTER_SEGMENT(ISA, ATTRIBUTES, ISA##_svec, LANES, 32, BUDGET)                                       \
+    DEFINE_SCATTER_SEGMENT(ISA, ATTRIBUTES, ISA##_svec, LANES, 48, BUDGET)                                       \
+    DEFINE_SCATTER_SEGMENT(ISA, ATTRIBUTES, ISA##_svec, LANES, 64, BUDGET)                                       \
     ATTRIBUTES static void scatter_##ISA(const float *dy, const float *packed, float *padded, long pw, long row,  \
                                          swiftcnn_conv_shape s) {                                                \
-        switch (row) {                                                                                           \
-        case 16: scatter_##ISA##_16(dy, packed, padded, pw, s); break;                                           \
-        case 32: scatter_##ISA##_32(dy, packed, padded, pw, s); break;                                           \
-        case 48: scatter_##ISA##_48(dy, packed, padded, pw, s); break;                                           \
-        default: scatter_##ISA##_64(dy, packed, padded, pw, s); break;                                           \
+        for (long segment = 0; segment < row; segment += SCATTER_SEGMENT) {                                      \
+            switch (row - segment < SCATTER_SEGMENT ? row - segment : SCATTER_SEGMENT) {                         \
+            case 16: scatter_##ISA##_16(dy, packed, padded, pw, row, segment, s); break;                         \
+            case 32: scatter_##ISA##_32(dy, packed, padded, pw, row, segment, s); break;                         \
+            case 48: scatter_##ISA##_48(dy, packed, padded, pw, row, segment, s); break;                         \
+            default: scatter_##ISA##_64(dy, packed, padded, pw, row, segment, s); break;                         \
+            }                                                                                                    \
         }                                                                                                        \
     }
 
@@ -122,7 +127,7 @@ void swiftcnn_conv_scatter_input_gradient(const float *gradOutput, const float *
     long inStride = s.height * s.width * c, outStride = s.outputHeight * s.outputWidth * s.filters;
     for (long n = 0; n < images; n++) {
         const float *dy = gradOutput + n * outStride;
-        memset(scratch, 0, (size_t)(paddedCount + SCATTER_MAX_ROW) * sizeof(float));
+        memset(scratch, 0, (size_t)(paddedCount + SCATTER_ROW_STEP) * sizeof(float));
 #if defined(__x86_64__)
         if (lanes == 16) scatter_avx512(dy, packedKernel, scratch, pw, row, s);
         else if (lanes == 8) scatter_avx2(dy, packedKernel, scratch, pw, row, s);

@@ -96,7 +96,7 @@ void swiftcnn_conv_direct_kernel_gradient(const float *input, const float *gradO
                                           long images, swiftcnn_conv_shape shape, long lanes, float *scratch);
 
 /// Floats of one kernel row as the scatter input gradient packs it (kw·c rounded up to
-/// 16), or 0 when kw·c is over 64 and the scatter does not take the shape.
+/// 16), or 0 when kw·c is over 512 and the scatter does not take the shape.
 long swiftcnn_conv_scatter_row(swiftcnn_conv_shape shape);
 /// Floats of the scatter's packed kernel: [kh][filters][row].
 long swiftcnn_conv_scatter_kernel_count(swiftcnn_conv_shape shape);

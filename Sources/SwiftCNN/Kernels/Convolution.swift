@@ -58,6 +58,16 @@ struct ConvolutionShape {
         return scatter * 5 < transposed * 4
     }
 
+    /// Whether the im2col path's input gradient is scattered from each output pixel too,
+    /// instead of dY·Wᵀ and col2im: with at most 32 filters that product's inner dimension
+    /// is too short for SGEMM's speed, and col2im reads back a column matrix kh·kw times
+    /// the image; the scatter does the same multiply-adds (when kw·c is near a multiple of
+    /// 16) into one cached image. Inception10's 32-filter 5×5 layers.
+    var scattersIm2colInputGradient: Bool {
+        let row = swiftcnn_conv_scatter_row(cShape)
+        return !isPointwise && filters <= 32 && row > 0 && row * 4 <= window.cols.window * channels * 5
+    }
+
     /// Floats of the direct kernel's packed weights: `lanes`-filter blocks of the patch.
     func packedKernelCount(lanes: Int) -> Int { patch * lanes * ((filters + lanes - 1) / lanes) }
 
@@ -240,13 +250,23 @@ enum Convolution {
         // depend on scheduling); the im2col columns are per-thread scratch.
         let chunks = ThreadPool.shared.reductionChunks(shape.images)
         let partials = workspaces.partials.buffer(count: chunks * partialCount)
+        let cShape = shape.cShape
+        let scatterKernel =
+            gradInput != nil && shape.scattersIm2colInputGradient
+            ? workspaces.shared.buffer(count: swiftcnn_conv_scatter_kernel_count(cShape)) : nil
+        if let scatterKernel { swiftcnn_conv_scatter_pack(kernel, scatterKernel, cShape) }
         ThreadPool.shared.parallelChunks(shape.images, chunks: chunks) { part, chunk, images in
             let partial = partials + chunk * partialCount
             backward(
-                input: input, kernel: kernel, gradOutput: gradOutput, gradInput: gradInput,
+                input: input, kernel: kernel, gradOutput: gradOutput, gradInput: scatterKernel == nil ? gradInput : nil,
                 gradKernel: partial, gradBias: gradBias == nil ? nil : partial + kernelCount,
                 shape: shape, images: images, workspace: workspaces[part], scratchOffset: 0,
                 accumulate: false)
+            guard let scatterKernel, let gradInput else { return }
+            swiftcnn_conv_scatter_input_gradient(
+                gradOutput + images.lowerBound * shape.outputPixels * shape.filters, scatterKernel,
+                gradInput + images.lowerBound * shape.inputPixels * shape.channels, images.count, cShape, 0,
+                workspaces[part].buffer(count: swiftcnn_conv_scatter_scratch(cShape)))
         }
         gradKernel.update(from: partials, count: kernelCount)
         if let gradBias { gradBias.update(from: partials + kernelCount, count: shape.filters) }

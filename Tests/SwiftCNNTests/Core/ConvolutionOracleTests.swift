@@ -58,6 +58,8 @@ import Testing
         (8, 5, 1, .valid, 12, 9),  // input gradient scattered, 64-float kernel rows
         (4, 4, 1, .valid, 10, 8),  // input gradient scattered, 48-float kernel rows, even kernel
         (16, 3, 1, .same, 16, 6),  // input gradient as the transposed direct convolution
+        (24, 5, 2, .same, 16, 7),  // im2col, input gradient scattered (80-float rows, stride 2)
+        (17, 5, 1, .same, 16, 6),  // im2col, input gradient scattered
     ]
 
     @Test(arguments: 0..<configurations.count)
@@ -220,6 +222,7 @@ import Testing
         for (filters, kernel, stride, padding, channels, size) in [
             (16, 5, 1, Padding.valid, 6, 14), (6, 5, 1, .same, 3, 11), (5, 3, 2, .same, 4, 9), (8, 5, 1, .valid, 12, 9),
             (4, 4, 1, .valid, 10, 8), (3, 2, 2, .valid, 7, 7), (1, 3, 1, .same, 1, 5),
+            (24, 5, 2, .same, 16, 9), (8, 3, 1, .valid, 40, 7), (32, 5, 1, .same, 32, 8),
         ] {
             let images = 2
             let window = Window2D(height: size, width: size, window: (kernel, kernel), strides: (stride, stride), padding: padding)
@@ -245,5 +248,9 @@ import Testing
         #expect(ConvolutionShape(images: 32, channels: 6, filters: 16, window: window).scattersInputGradient)
         let same = Window2D(height: 32, width: 32, window: (3, 3), strides: (1, 1), padding: .same)
         #expect(!ConvolutionShape(images: 32, channels: 16, filters: 16, window: same).scattersInputGradient)
+        // Inception10's 32-filter 5×5 layers on 8×8 maps (im2col): scattered; many filters: not.
+        let five = Window2D(height: 8, width: 8, window: (5, 5), strides: (1, 1), padding: .same)
+        #expect(ConvolutionShape(images: 32, channels: 32, filters: 32, window: five).scattersIm2colInputGradient)
+        #expect(!ConvolutionShape(images: 32, channels: 32, filters: 64, window: five).scattersIm2colInputGradient)
     }
 }
