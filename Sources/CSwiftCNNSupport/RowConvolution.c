@@ -139,11 +139,15 @@ long swiftcnn_conv_rows_lanes(void) {
     return 4;
 }
 
-void swiftcnn_conv_rows_forward(const float *input, const float *kernel, const float *bias, float *output,
-                                long images, swiftcnn_conv_shape s, long lanes, float *scratch) {
+long swiftcnn_conv_vector_width(long lanes) {
     long best = swiftcnn_conv_rows_lanes();
     if (lanes <= 0 || lanes > best) lanes = best;
-    if (lanes != 16 && lanes != 8) lanes = 4;
+    return lanes == 16 || lanes == 8 ? lanes : 4;
+}
+
+void swiftcnn_conv_rows_forward(const float *input, const float *kernel, const float *bias, float *output,
+                                long images, swiftcnn_conv_shape s, long lanes, float *scratch) {
+    lanes = swiftcnn_conv_vector_width(lanes);
     long row = planar_row(s, lanes);
     long inStride = s.height * s.width * s.channels, outStride = s.outputHeight * s.outputWidth * s.filters;
     float *planar = scratch, *lanesOut = scratch + s.channels * planar_rows(s) * row;
@@ -257,9 +261,7 @@ DEFINE_ROWS_GRADIENT(generic, , 4, 16)
 void swiftcnn_conv_rows_kernel_gradient(const float *input, const float *gradOutput, float *packedGradient,
                                         long gradientLanes, long images, swiftcnn_conv_shape s, long lanes,
                                         float *scratch) {
-    long best = swiftcnn_conv_rows_lanes();
-    if (lanes <= 0 || lanes > best) lanes = best;
-    if (lanes != 16 && lanes != 8) lanes = 4;
+    lanes = swiftcnn_conv_vector_width(lanes);
     long row = planar_row(s, lanes), dyRow = gradient_dy_row(s, lanes), f = s.filters;
     long oh = s.outputHeight, taps = s.kernelHeight * s.kernelWidth * s.channels;
     long inStride = s.height * s.width * s.channels, outStride = oh * s.outputWidth * f;

@@ -117,9 +117,7 @@ DEFINE_SCATTER(generic, , 4, 8)
 
 void swiftcnn_conv_scatter_input_gradient(const float *gradOutput, const float *packedKernel, float *gradInput,
                                           long images, swiftcnn_conv_shape s, long lanes, float *scratch) {
-    long best = swiftcnn_conv_rows_lanes();
-    if (lanes <= 0 || lanes > best) lanes = best;
-    if (lanes != 16 && lanes != 8) lanes = 4;
+    lanes = swiftcnn_conv_vector_width(lanes);
     long row = swiftcnn_conv_scatter_row(s);
     if (row == 0) return;
     long pw = padded_width(s), c = s.channels;

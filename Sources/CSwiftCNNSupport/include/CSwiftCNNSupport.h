@@ -72,6 +72,9 @@ int swiftcnn_conv_rows_supported(swiftcnn_conv_shape shape);
 long swiftcnn_conv_rows_scratch(swiftcnn_conv_shape shape);
 /// The vector width `swiftcnn_conv_rows_forward` uses on this CPU: 16 (AVX-512), 8 (AVX2), 4.
 long swiftcnn_conv_rows_lanes(void);
+/// The vector width a row or scatter kernel runs for a requested `lanes`: that width when it
+/// is 16, 8 or 4 and this CPU has it, else the CPU's widest (0 asks for the widest).
+long swiftcnn_conv_vector_width(long lanes);
 /// Convolution vectorised along output rows: `images` images from `input` with the
 /// `[kh, kw, c, f]` kernel as it is, plus `bias` (or none), written to `output` (NHWC).
 /// `lanes` 0 picks the CPU's widest; 8 or 4 run the narrower code (for tests).
