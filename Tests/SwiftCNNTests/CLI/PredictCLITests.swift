@@ -65,15 +65,17 @@ import Testing
     }
 }
 
-/// `swiftcnn predict --model resnet18` on image files takes ResNet18's inference path (the
-/// blocks one by one, each block's sum and ReLU in place): the probabilities it writes equal
+/// `swiftcnn predict` on image files takes the inference paths: ResNet18's (the blocks one by
+/// one, each block's sum and ReLU in place), and the fused chains that pool image by image
+/// (Baseline's and LeNet5's row kernel, AlexNet8's im2col). The probabilities it writes equal
 /// the layer-by-layer forward pass (under a recording tape) of the same checkpoint on the
 /// same pixels within 1e-5, with one line per file.
-@Suite struct ResNetPredictCLITests {
-    @Test func predictOnFilesMatchesTheLayerByLayerPass() throws {
+@Suite struct InferencePathPredictCLITests {
+    @Test(arguments: ["resnet18", "baseline", "lenet5", "alexnet8"])
+    func predictOnFilesMatchesTheLayerByLayerPass(_ name: String) throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let model = ResNet18()
+        let model = try ModelZoo.entry(named: name).make()
         model.seed = 4
         try model.build(inputShape: [32, 32, 3])
         try model.saveWeights(to: dir + "/r.ckpt")
@@ -84,7 +86,7 @@ import Testing
             pixels.append(values)
         }
         let result = try CLIRunner.run(
-            ["predict", "--model", "resnet18", "--weights", "r.ckpt", "--output", "p.npy", "a.png", "b.png"], in: dir)
+            ["predict", "--model", name, "--weights", "r.ckpt", "--output", "p.npy", "a.png", "b.png"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("a.png: ") == true && lines.dropFirst().first?.hasPrefix("b.png: ") == true, "\(result.stdout)")
