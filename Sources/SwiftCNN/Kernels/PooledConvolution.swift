@@ -10,8 +10,11 @@ struct ConvolutionEpilogue {
     var rectify = false
     /// The convolution's own activation (`linear` when a batch norm follows).
     var activation: ActivationFunction = .linear
-    /// The max pooling over the (normalised, activated) output.
-    var pool: swiftcnn_conv_shape
+    /// The max pooling over the (normalised, activated) output, if any.
+    var pool: swiftcnn_conv_shape?
+    /// A max pooling over the convolution's input that a deferring pooling layer left to it
+    /// (stride 1, so the input's shape), done per image into cache before convolving.
+    var prologue: swiftcnn_conv_shape?
 
     /// The activations it can apply in place of their layers' passes.
     static func supports(_ activation: ActivationFunction) -> Bool {
@@ -29,9 +32,9 @@ extension Convolution {
     /// time when the batch fills the threads and an image's output and columns fit in a
     /// core's cache (AlexNet8's first layer: 30×30×96 floats, 345 KB, written to memory
     /// 256 times a batch otherwise, then read back by batch norm and by the pooling).
-    static func poolsPerImage(_ shape: ConvolutionShape) -> Bool {
+    static func poolsPerImage(_ shape: ConvolutionShape, after: Bool = true) -> Bool {
         if shape.usesRowKernel || shape.forwardDirectLanes > 0 { return true }
-        guard !WinogradConvolution.isChosen(for: shape), shape.images >= ThreadPool.shared.parts else { return false }
+        guard after, !WinogradConvolution.isChosen(for: shape), shape.images >= ThreadPool.shared.parts else { return false }
         return shape.outputPixels * (shape.filters + shape.patch) <= perImageFloats
     }
 
@@ -59,14 +62,23 @@ extension Convolution {
             rows ? swiftcnn_conv_rows_scratch(cShape)
             : gemm ? (shape.isPointwise ? 0 : shape.outputPixels * shape.patch) : shape.paddedImageCount
         let imageCount = shape.outputPixels * shape.filters
-        let columnsCount = epilogue.pool.width * epilogue.pool.channels
         let inputStride = shape.inputPixels * shape.channels
-        let pooledStride = epilogue.pool.outputHeight * epilogue.pool.outputWidth * shape.filters
+        let columnsCount = max(epilogue.pool.map { $0.width * $0.channels } ?? 0, epilogue.prologue.map { $0.width * $0.channels } ?? 0)
+        let prologueCount = epilogue.prologue == nil ? 0 : inputStride
+        let pooledStride = epilogue.pool.map { $0.outputHeight * $0.outputWidth * shape.filters } ?? imageCount
         ThreadPool.shared.parallelFor(shape.images) { part, images in
-            let scratch = workspaces[part].buffer(count: convScratch + 2 * imageCount + columnsCount)
-            let (convolved, activated, columns) = (scratch + convScratch, scratch + convScratch + imageCount, scratch + convScratch + 2 * imageCount)
+            let scratch = workspaces[part].buffer(count: convScratch + 2 * imageCount + columnsCount + prologueCount)
+            let (staged, activated, columns) = (scratch + convScratch, scratch + convScratch + imageCount, scratch + convScratch + 2 * imageCount)
+            let prepooled = columns + columnsCount
             for image in images {
-                let source = input + image * inputStride
+                var source = input + image * inputStride
+                if let prologue = epilogue.prologue {
+                    swiftcnn_maxpool_forward_values(source, prepooled, 0, 1, prologue, columns)
+                    source = UnsafePointer(prepooled)
+                }
+                // Without a pooling after it or an activation the image goes straight to its place.
+                let direct = epilogue.pool == nil && epilogue.activation == .linear
+                let convolved = direct ? output + image * imageCount : staged
                 if gemm {
                     var columns = source
                     if !shape.isPointwise {
@@ -92,15 +104,19 @@ extension Convolution {
                         convolved, imageCount, affine.period, affine.expanded, affine.expanded + affine.period,
                         epilogue.rectify ? 1 : 0)
                 }
+                if direct { continue }
+                let target = epilogue.pool == nil ? output + image * imageCount : activated
                 var pooled = UnsafePointer(convolved)
                 switch epilogue.activation {
                 case .linear, .softmax: break
-                case .relu: swiftcnn_relu_forward(convolved, activated, imageCount)
-                case .sigmoid: swiftcnn_sigmoid_forward(convolved, activated, imageCount)
-                case .tanh: swiftcnn_tanh_forward(convolved, activated, imageCount)
+                case .relu: swiftcnn_relu_forward(convolved, target, imageCount)
+                case .sigmoid: swiftcnn_sigmoid_forward(convolved, target, imageCount)
+                case .tanh: swiftcnn_tanh_forward(convolved, target, imageCount)
                 }
-                if epilogue.activation != .linear { pooled = UnsafePointer(activated) }
-                swiftcnn_maxpool_forward_values(pooled, output + image * pooledStride, 0, 1, epilogue.pool, columns)
+                if epilogue.activation != .linear { pooled = UnsafePointer(target) }
+                if let pool = epilogue.pool {
+                    swiftcnn_maxpool_forward_values(pooled, output + image * pooledStride, 0, 1, pool, columns)
+                }
             }
         }
     }

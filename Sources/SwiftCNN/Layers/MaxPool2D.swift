@@ -20,8 +20,16 @@ public final class MaxPool2D: Layer {
     public override var typeName: String { "MaxPooling2D" }
 
     public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
-        // Pooled already by the convolution before it (``InferenceFusion``).
-        if !training, let plan = InferenceFusion.active, plan.passesThrough(self, input) { return input }
-        return try maxPool2d(input, poolSize: poolSize, strides: strides, padding: padding, op: displayName)
+        // Pooled already by the convolution before it, or left to the one after it
+        // (``InferenceFusion``).
+        if !training, let plan = InferenceFusion.active, plan.passesThrough(self, input) || plan.defers(self, input) {
+            return input
+        }
+        return try pooling(input)
+    }
+
+    /// The pooling itself, whatever plan is active.
+    func pooling(_ input: Tensor) throws -> Tensor {
+        try maxPool2d(input, poolSize: poolSize, strides: strides, padding: padding, op: displayName)
     }
 }

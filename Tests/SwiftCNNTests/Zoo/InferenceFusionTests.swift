@@ -82,6 +82,36 @@ import Testing
         #expect(zip(one.scalars, reference.scalars.suffix(3)).map { abs($0 - $1) }.max() ?? .infinity < 1e-5)
     }
 
+    /// A stride-1 `same` max pooling read only by a convolution is left to it: pooled image by
+    /// image into cache before a direct-kernel chain, pooled whole first before an im2col one
+    /// (and before a convolution that starts no chain); a pooling after a chain stays the
+    /// chain's. Inception10's branch poolings are the first kind.
+    @Test func poolingBeforeAConvolutionIsDeferredToIt() throws {
+        let model = Sequential(layers: [
+            Conv2D(8, kernelSize: 3, padding: .same), Activation(.relu),
+            MaxPool2D(poolSize: 3, strides: 1, padding: .same),
+            Conv2D(16, kernelSize: 1, strides: 2, padding: .same), BatchNormalization(), Activation(.relu),
+            MaxPool2D(poolSize: 3, strides: 1, padding: .same),
+            Conv2D(5, kernelSize: 3, activation: .relu), Activation(.tanh),
+            MaxPool2D(poolSize: 3, strides: 1, padding: .same),
+            Conv2D(40, kernelSize: 1), BatchNormalization(),
+            Flatten(), Dense(3),
+        ])
+        model.seed = 5
+        try model.build(inputShape: [14, 14, 3])
+        model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy())
+        let x = try Self.random([3, 14, 14, 3], seed: 8)
+        try model.trainStep(x, try Tensor(shape: [3], scalars: [2, 0, 1]))
+        let plan = try #require(model.fusionPlan(for: x))
+        #expect(plan.deferredCount == 2)
+        #expect(plan.count == 2)
+        let fused = try model.predict(x, batchSize: 3)
+        let reference = try model(x, training: false)
+        #expect(zip(fused.scalars, reference.scalars).map { abs($0 - $1) }.max() ?? .infinity < 1e-5)
+        let one = try model.predict(x.slice(batch: 1..<2), batchSize: 1)
+        #expect(zip(one.scalars, reference.scalars[3..<6]).map { abs($0 - $1) }.max() ?? .infinity < 1e-5)
+    }
+
     /// Fused and plain agree after the weights change (nothing is cached but the chains).
     @Test func moreTrainingIsSeenAtOnce() throws {
         let model = Baseline()

@@ -1,3 +1,5 @@
+import CSwiftCNNSupport
+
 /// 2-D convolution as a function, as `tf.nn.conv2d` / `keras.ops.conv`: NHWC `input`, a
 /// `[kh, kw, in, out]` `kernel`, an optional `[out]` `bias`. With `.same` padding the output
 /// has `ceil(input / stride)` positions and TensorFlow's pad split (the odd pixel goes
@@ -26,26 +28,45 @@ func conv2d(
     return output
 }
 
-/// Inference only (nothing is recorded): `conv2d`, then `normalization` with its moving
-/// statistics (and max(·, 0) when `rectify`) or `activation`, then `pool`, image by image
+/// Inference only (nothing is recorded): `prologue` over the input if any, `conv2d`, then
+/// `normalization` with its moving statistics (and max(·, 0) when `rectify`) or `activation`,
+/// then `pool` if any, image by image
 /// (``Convolution/forwardPooled(input:kernel:bias:output:shape:epilogue:workspaces:)``).
-/// Nil when the convolution's kernel does not work image by image or the pool does not
-/// fit; the caller then runs the layers one by one.
+/// Nil when the convolution's kernel does not work image by image or a pool does not fit;
+/// the caller then runs the layers one by one.
 func conv2dPooled(
     _ input: Tensor, _ kernel: Tensor, bias: Tensor?, strides: Size2D, padding: Padding, op: String,
-    normalization: BatchNormalization?, rectify: Bool, activation: ActivationFunction, pool: MaxPool2D
+    normalization: BatchNormalization?, rectify: Bool, activation: ActivationFunction, pool: MaxPool2D?,
+    prologue: MaxPool2D? = nil
 ) throws -> Tensor? {
     let shape = try convolutionShape(input, kernel, bias: bias, strides: strides, padding: padding, op: op)
-    guard Convolution.poolsPerImage(shape), ConvolutionEpilogue.supports(activation), pool.poolSize.isValid, pool.strides.isValid
+    guard pool != nil || prologue != nil, Convolution.poolsPerImage(shape, after: pool != nil),
+        ConvolutionEpilogue.supports(activation)
     else { return nil }
-    let window = Window2D(
-        height: shape.window.rows.output, width: shape.window.cols.output, window: pool.poolSize.pair,
-        strides: pool.strides.pair, padding: pool.padding)
-    guard window.rows.output > 0, window.cols.output > 0 else { return nil }
+    func poolShape(_ pool: MaxPool2D, height: Int, width: Int, channels: Int) -> swiftcnn_conv_shape? {
+        guard pool.poolSize.isValid, pool.strides.isValid else { return nil }
+        let window = Window2D(height: height, width: width, window: pool.poolSize.pair, strides: pool.strides.pair, padding: pool.padding)
+        guard window.rows.output > 0, window.cols.output > 0 else { return nil }
+        return poolingShape(window, channels: channels)
+    }
+    var (height, width) = (shape.window.rows.output, shape.window.cols.output)
+    var after: swiftcnn_conv_shape?
+    if let pool {
+        guard let poolShape = poolShape(pool, height: height, width: width, channels: shape.filters) else { return nil }
+        (after, height, width) = (poolShape, poolShape.outputHeight, poolShape.outputWidth)
+    }
+    var before: swiftcnn_conv_shape?
+    if let prologue {
+        let (h, w) = (shape.window.rows.input, shape.window.cols.input)
+        guard let poolShape = poolShape(prologue, height: h, width: w, channels: shape.channels),
+            poolShape.outputHeight == h, poolShape.outputWidth == w
+        else { return nil }
+        before = poolShape
+    }
     let epilogue = ConvolutionEpilogue(
         affine: try normalization?.expandedInferenceAffine(channels: shape.filters), rectify: rectify,
-        activation: normalization == nil ? activation : .linear, pool: poolingShape(window, channels: shape.filters))
-    let output = Tensor(uninitializedShape: Shapes.of(shape.images, window.rows.output, window.cols.output, shape.filters))
+        activation: normalization == nil ? activation : .linear, pool: after, prologue: before)
+    let output = Tensor(uninitializedShape: Shapes.of(shape.images, height, width, shape.filters))
     WorkspaceLender.shared.borrow { workspaces in
         Convolution.forwardPooled(
             input: input.pointer, kernel: kernel.pointer, bias: bias?.pointer, output: output.pointer, shape: shape,
