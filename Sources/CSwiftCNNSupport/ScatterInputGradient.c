@@ -5,9 +5,12 @@
 // transposed direct convolution it replaces (DirectConvolution.c on the flipped kernel)
 // multiplies the zeros of dY's (k − 1)-wide border too and fills c of its lanes: in
 // LeNet5's second layer (6 channels, 10×10 dY) half its taps fall on the border and 6 of
-// 8 lanes are used, where here 150 of 160 are.
-// Each pass makes PIX neighbouring pixels' vectors for one kernel row, so each weight
-// vector loaded serves PIX pixels and PIX·(row / lanes) accumulators hide the FMA latency;
+// 8 lanes are used, where here 150 of 160 are. On the im2col path (up to 32 filters) it
+// replaces dY·Wᵀ, whose inner dimension is the filter count, and col2im's read of a column
+// matrix kh·kw times the image.
+// Each pass makes PIX neighbouring pixels' vectors for one segment of a kernel row, so each
+// weight vector loaded serves PIX pixels and PIX·(segment / lanes) accumulators hide the
+// FMA latency;
 // the pixels' rows overlap in dX and are added one after the other into a zeroed, padded
 // copy, whose interior is then copied out.
 #include "CSwiftCNNSupport.h"

@@ -1,7 +1,8 @@
 import CSwiftCNNSupport
 
-/// What inference does to a convolution's output before it is max-pooled, per image
-/// (``Convolution/forwardPooled(input:kernel:bias:output:shape:epilogue:workspaces:)``).
+/// What inference does around a convolution, per image
+/// (``Convolution/forwardPooled(input:kernel:bias:output:shape:epilogue:workspaces:)``): a max
+/// pooling of its input first, and to its output a batch norm or activation, then a max pooling.
 struct ConvolutionEpilogue {
     /// Batch normalisation with the moving statistics: scale then shift, each expanded to
     /// the period `BatchNormKernels` works in.
@@ -27,11 +28,13 @@ struct ConvolutionEpilogue {
 
 extension Convolution {
     /// Whether `forwardPooled` takes this shape: the paths that convolve image by image
-    /// (along rows, or the direct kernel over a padded copy), so one image's output stays
-    /// in cache between the convolution and its pooling; and im2col + SGEMM one image at a
-    /// time when the batch fills the threads and an image's output and columns fit in a
-    /// core's cache (AlexNet8's first layer: 30×30×96 floats, 345 KB, written to memory
-    /// 256 times a batch otherwise, then read back by batch norm and by the pooling).
+    /// (along rows, or the direct kernel over a padded copy), so one image stays in cache
+    /// between the poolings and the convolution; and, when a pooling comes `after`, im2col +
+    /// SGEMM one image at a time when the batch fills the threads and an image's output and
+    /// columns fit in a core's cache (AlexNet8's first layer: 30×30×96 floats, 345 KB,
+    /// written to memory 256 times a batch otherwise, then read back by batch norm and by
+    /// the pooling). Before a 1×1 SGEMM only (Inception10's 32-filter blocks) that route
+    /// measured no faster.
     static func poolsPerImage(_ shape: ConvolutionShape, after: Bool = true) -> Bool {
         if shape.usesRowKernel || shape.forwardDirectLanes > 0 { return true }
         guard after, !WinogradConvolution.isChosen(for: shape), shape.images >= ThreadPool.shared.parts else { return false }
@@ -42,10 +45,11 @@ extension Convolution {
     /// image: half of a 1 MB L2.
     static let perImageFloats = 1 << 17
 
-    /// Convolution, then the epilogue and max pooling, one image at a time into `output`
-    /// (the pooled tensor): the full-size output never goes to memory, where the layers
-    /// one by one wrote it, read and wrote it again for batch norm and read it for the
-    /// pooling (Baseline's and LeNet5's first layers in `predict`). Only for shapes
+    /// The prologue's pooling, the convolution, then the epilogue and its pooling, one image
+    /// at a time into `output` (the pooled tensor when a pooling comes after): what the layers
+    /// one by one wrote to memory and read back (the full-size output, read and written again
+    /// for batch norm, read for the pooling; a pooled input) stays in cache (Baseline's and
+    /// LeNet5's first layers, Inception10's branch poolings in `predict`). Only for shapes
     /// `poolsPerImage` accepts.
     static func forwardPooled(
         input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
@@ -66,6 +70,8 @@ extension Convolution {
         let columnsCount = max(epilogue.pool.map { $0.width * $0.channels } ?? 0, epilogue.prologue.map { $0.width * $0.channels } ?? 0)
         let prologueCount = epilogue.prologue == nil ? 0 : inputStride
         let pooledStride = epilogue.pool.map { $0.outputHeight * $0.outputWidth * shape.filters } ?? imageCount
+        // Without a pooling after it or an activation each image goes straight to its place.
+        let direct = epilogue.pool == nil && epilogue.activation == .linear
         ThreadPool.shared.parallelFor(shape.images) { part, images in
             let scratch = workspaces[part].buffer(count: convScratch + 2 * imageCount + columnsCount + prologueCount)
             let (staged, activated, columns) = (scratch + convScratch, scratch + convScratch + imageCount, scratch + convScratch + 2 * imageCount)
@@ -76,8 +82,6 @@ extension Convolution {
                     swiftcnn_maxpool_forward_values(source, prepooled, 0, 1, prologue, columns)
                     source = UnsafePointer(prepooled)
                 }
-                // Without a pooling after it or an activation the image goes straight to its place.
-                let direct = epilogue.pool == nil && epilogue.activation == .linear
                 let convolved = direct ? output + image * imageCount : staged
                 if gemm {
                     var columns = source

@@ -65,18 +65,21 @@ public final class Conv2D: Layer {
         guard let kernel else { throw shapeError("kernel was not built") }
         let tracked = training || input.requiresGradient
         var input = input
+        let plan = InferenceFusion.active
         // A pooling before this layer that left its work to it (``InferenceFusion``).
-        let prologue = InferenceFusion.active?.deferredPool(before: self, input)
-        if !tracked, !GradientTape.isRecording, let plan = InferenceFusion.active, let chain = plan.chain(startingAt: self) {
-            if let pooled = try conv2dPooled(
+        let prologue = plan?.deferredPool(before: self, input)
+        let chain = !tracked && !GradientTape.isRecording ? plan?.chain(startingAt: self) : nil
+        if let plan, let chain,
+            let pooled = try conv2dPooled(
                 input, kernel.value, bias: bias?.value, strides: strides, padding: padding, op: displayName,
                 normalization: chain.normalization, rectify: chain.activation != nil, activation: activation,
                 pool: chain.pool, prologue: prologue)
-            {
-                plan.mark(pooled, for: chain, pooled: chain.pool != nil)
-                return pooled
-            }
-            if let prologue { input = try prologue.pooling(input) }
+        {
+            plan.mark(pooled, for: chain, pooled: chain.pool != nil)
+            return pooled
+        }
+        if let prologue { input = try prologue.pooling(input) }
+        if let plan, let chain {
             var output = try conv2d(
                 input, kernel.value, bias: bias?.value, strides: strides, padding: padding, op: displayName)
             if let normalization = chain.normalization {
@@ -87,7 +90,6 @@ public final class Conv2D: Layer {
             plan.mark(output, for: chain, pooled: false)
             return output
         }
-        if let prologue { input = try prologue.pooling(input) }
         let output = try conv2d(
             input, kernel.read(training: tracked), bias: bias?.read(training: tracked), strides: strides,
             padding: padding, op: displayName)

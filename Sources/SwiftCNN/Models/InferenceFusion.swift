@@ -6,7 +6,8 @@ import Synchronization
 /// two new tensors of the activation's size. A max pooling after such a chain, or right
 /// after a convolution with its own activation (LeNet5's sigmoid), is done image by image
 /// with the convolution where its kernel works image by image, so the full-size output
-/// never reaches memory.
+/// never reaches memory. A stride-1 `same` max pooling whose one reader is a convolution
+/// passes its input through, and the convolution pools it first (``deferredPool(before:_:)``).
 ///
 /// The chains come from one traced forward pass of the model (the graph ONNX export reads,
 /// so a subclassed model's own `call` counts, Inception's and ResNet's branches too): a
@@ -40,7 +41,7 @@ final class InferenceFusion: @unchecked Sendable {
         /// The ReLU layer after the batch norm, fused too.
         let activation: Layer?
         /// The max pooling after the chain, which the convolution does image by image
-        /// where its kernel allows (``Convolution/poolsPerImage(_:)``).
+        /// where its kernel allows (``Convolution/poolsPerImage(_:after:)``).
         let pool: MaxPool2D?
     }
 
