@@ -66,12 +66,13 @@ import Testing
 }
 
 /// `swiftcnn predict` on image files takes the inference paths: ResNet18's (the blocks one by
-/// one, each block's sum and ReLU in place), and the fused chains that pool image by image
-/// (Baseline's and LeNet5's row kernel, AlexNet8's im2col). The probabilities it writes equal
+/// one, each block's sum and ReLU in place), the fused chains that pool image by image
+/// (Baseline's and LeNet5's row kernel, AlexNet8's im2col) and Inception10's branch poolings
+/// left to the convolutions after them. The probabilities it writes equal
 /// the layer-by-layer forward pass (under a recording tape) of the same checkpoint on the
 /// same pixels within 1e-5, with one line per file.
 @Suite struct InferencePathPredictCLITests {
-    @Test(arguments: ["resnet18", "baseline", "lenet5", "alexnet8"])
+    @Test(arguments: ["resnet18", "baseline", "lenet5", "alexnet8", "inception10"])
     func predictOnFilesMatchesTheLayerByLayerPass(_ name: String) throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -105,6 +105,9 @@ import Testing
         let json = try #require(lines.last.map { Data($0.utf8) })
         let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any], "\(result.stdout)")
         #expect(object.keys.contains { $0.lowercased().contains("images") }, "\(object)")
+        // Which OpenBLAS kernels ran (benchmarks on machines that override the choice).
+        #expect(object["openblas_core"] as? String == OpenBLASCore.current, "\(object)")
+        #expect((OpenBLASCore.current ?? "").isEmpty == false)
         let predict = try CLIRunner.run(["bench", "--model", "lenet5", "--mode", "predict", "--steps", "2", "--warmup", "0"], in: dir)
         #expect(predict.status == 0, "\(predict.stderr)")
         #expect(predict.stdout.contains("images/s"), "\(predict.stdout)")
