@@ -108,6 +108,7 @@ struct Bench: ParsableCommand {
                 "model": entry.displayName, "mode": mode, "batch_size": batchSize,
                 "images_per_second": imagesPerSecond, "ms_per_step": median * 1e3, "peak_rss_mb": peak, "steps": steps,
                 "ranks": job?.size ?? 1, "openblas_core": OpenBLASCore.current ?? "",
+                "kernel_isa": KernelISA.current,
             ].merging(allocationsPerStep.map { ["allocations_per_step": $0] } ?? [:]) { a, _ in a }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))

@@ -99,6 +99,24 @@ def machine():
     return ', '.join(parts)
 
 
+# --isa avx2 times all three on AVX2 (with FMA) code alone, as on an AVX2-only CPU such as a
+# Zen 3, on a machine that has AVX-512: oneDNN (TensorFlow's and PyTorch's convolutions) reads
+# ONEDNN_MAX_CPU_ISA, PyTorch's own kernels ATEN_CPU_CAPABILITY and its MKL
+# MKL_ENABLE_INSTRUCTIONS, OpenBLAS (SwiftCNN's SGEMM) OPENBLAS_CORETYPE; SwiftCNN's kernels
+# are capped at build time (-Xcc -DSWIFTCNN_MAX_ISA_AVX2, which run.sh --isa avx2 passes).
+ISA_ENVIRONMENT = {
+    'native': {'swiftcnn': {}, 'keras': {}, 'torch': {}},
+    'avx2': {
+        'swiftcnn': {'OPENBLAS_CORETYPE': 'Haswell'},
+        'keras': {'ONEDNN_MAX_CPU_ISA': 'AVX2'},
+        'torch': {'ONEDNN_MAX_CPU_ISA': 'AVX2', 'ATEN_CPU_CAPABILITY': 'avx2',
+                  'MKL_ENABLE_INSTRUCTIONS': 'AVX2'},
+    },
+}
+# The `kernel_isa` an --isa run's swiftcnn must report.
+ISA_KERNELS = {'avx2': 'x86-64-v3'}
+
+
 def run_one(framework, model, mode, steps, warmup, a):
     bs = BATCH[mode]
     if framework == 'swiftcnn':
@@ -112,6 +130,7 @@ def run_one(framework, model, mode, steps, warmup, a):
         if framework == 'keras' and a.tf_inter_op:
             cmd += ['--inter-op', str(a.tf_inter_op)]
     env = dict(os.environ)
+    env.update(ISA_ENVIRONMENT[a.isa][framework])
     if framework == 'keras':
         env['TF_CPP_MIN_LOG_LEVEL'] = env.get('TF_CPP_MIN_LOG_LEVEL', '2')
         if a.keras == 'legacy':
@@ -145,6 +164,10 @@ def run_one(framework, model, mode, steps, warmup, a):
     if p.returncode != 0 or result is None:
         tail = (p.stderr or p.stdout).strip().splitlines()[-5:]
         return {'error': f'exit {p.returncode}: ' + ' | '.join(tail), 'cmd': cmd}
+    want = ISA_KERNELS.get(a.isa)
+    if framework == 'swiftcnn' and want and result.get('kernel_isa') != want:
+        return {'error': f"--isa {a.isa}: {a.swiftcnn} runs {result.get('kernel_isa')} kernels, not {want} "
+                         "(build it with -Xcc -DSWIFTCNN_MAX_ISA_AVX2, as run.sh --isa avx2 does)", 'cmd': cmd}
     result['framework'] = framework
     result['wall_s'] = wall
     result['cmd'] = cmd
@@ -166,8 +189,11 @@ def versions(a, results):
         if r.get('framework') == 'torch' and 'torch' in r:
             v['PyTorch'] = r['torch']
         if r.get('framework') == 'swiftcnn' and r.get('openblas_core'):
-            v['OpenBLAS kernels'] = r['openblas_core'] + (
-                f" (OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']})" if os.environ.get('OPENBLAS_CORETYPE') else '')
+            coretype = ISA_ENVIRONMENT[getattr(a, 'isa', 'native')]['swiftcnn'].get(
+                'OPENBLAS_CORETYPE', os.environ.get('OPENBLAS_CORETYPE'))
+            v['OpenBLAS kernels'] = r['openblas_core'] + (f" (OPENBLAS_CORETYPE={coretype})" if coretype else '')
+        if r.get('framework') == 'swiftcnn' and r.get('kernel_isa'):
+            v['SwiftCNN kernels'] = r['kernel_isa']
     v['Python'] = platform.python_version()
     try:
         import numpy
@@ -252,7 +278,9 @@ def markdown(rows, frameworks, a, info, command):
                'PyTorch each call); random CIFAR-shaped data. '
                'Ratio = SwiftCNN / the faster of Keras and PyTorch (of the medians); paired = the '
                'median over rounds of that ratio within each round; RSS ratio = SwiftCNN\'s '
-               'peak resident memory / the lighter one\'s.')
+               'peak resident memory / the lighter one\'s.'
+               + (f' Instruction sets capped at {a.isa} for all three (bench.py ISA_ENVIRONMENT).'
+                  if getattr(a, 'isa', 'native') != 'native' else ''))
     out.append('')
     out.append('Versions: ' + ', '.join(f'{k} {v}' for k, v in info['versions'].items()) + '.')
     out.append('')
@@ -302,6 +330,9 @@ def main():
     ap.add_argument('--cpus', default=None,
                     help='pin every run to these CPUs, e.g. 0,1 (default: pin to the first '
                          '--threads CPUs when the machine has more, else no pinning)')
+    ap.add_argument('--isa', choices=sorted(ISA_ENVIRONMENT), default='native',
+                    help='native (default): each framework uses the best the CPU has; avx2: all three '
+                         'capped at AVX2 with FMA, as on an AVX2-only CPU (see ISA_ENVIRONMENT)')
     ap.add_argument('--timeout', type=float, default=900, help='seconds per measurement')
     ap.add_argument('--markdown', help='write the table as markdown here')
     ap.add_argument('--out', help='append every measurement as a JSON line here')
@@ -335,7 +366,8 @@ def main():
         shlex.quote(s) for s in ['Tools/bench/run.sh'] + sys.argv[1:])
     print(f"{info['date']} · {info['machine']} · threads {a.threads}"
           f"{' · pinned to CPUs ' + a.cpus if a.cpus else ''} · Keras "
-          f"{'3' if a.keras == '3' else 'legacy (tf-keras)'} · {a.rounds} rounds", flush=True)
+          f"{'3' if a.keras == '3' else 'legacy (tf-keras)'} · {a.rounds} rounds"
+          f"{' · instruction sets capped at ' + a.isa if a.isa != 'native' else ''}", flush=True)
 
     load = os.getloadavg()[0]
     if load > 0.5:

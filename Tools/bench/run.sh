@@ -2,6 +2,7 @@
 # SwiftCNN against Keras (TensorFlow) and PyTorch on the CPU; see Tools/bench/README.md.
 #
 #   Tools/bench/run.sh [bench.py options]      e.g.  --models LeNet5,ResNet18 --rounds 3 --markdown bench.md
+#   Tools/bench/run.sh --isa avx2 [...]        all three on AVX2 code alone, on an AVX-512 machine
 #
 # 1. a virtualenv ($VENV, default Tools/bench/.venv) with TensorFlow, tf-keras and PyTorch,
 #    created and filled with pip when something is missing;
@@ -54,7 +55,18 @@ if ! "$PY" -c 'import tensorflow, tf_keras, torch, numpy' >/dev/null 2>&1; then
     fi
 fi
 
-# 2. SwiftCNN, release
+# 2. SwiftCNN, release; with --isa avx2 a second build (.build-avx2) whose kernels leave
+#    their AVX-512 copies out, so an AVX-512 machine times the AVX2 code
+ISA=native
+previous=""
+for arg in "$@"; do
+    [[ "$previous" == "--isa" ]] && ISA="$arg"
+    [[ "$arg" == --isa=* ]] && ISA="${arg#--isa=}"
+    previous="$arg"
+done
+if [[ "$ISA" == "avx2" && -z "${SWIFTCNN_BIN:-}" ]]; then
+    SWIFT_BUILD_FLAGS="--scratch-path $ROOT/.build-avx2 -Xcc -DSWIFTCNN_MAX_ISA_AVX2 ${SWIFT_BUILD_FLAGS:-}"
+fi
 if [[ -n "${SWIFTCNN_BIN:-}" ]]; then
     [[ -x "$SWIFTCNN_BIN" ]] || { say "SWIFTCNN_BIN=$SWIFTCNN_BIN is not an executable"; exit 1; }
     BIN="$SWIFTCNN_BIN"

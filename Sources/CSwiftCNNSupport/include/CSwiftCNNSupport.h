@@ -13,6 +13,10 @@ unsigned swiftcnn_enter_flush_to_zero(void);
 /// Puts back the FTZ and DAZ bits swiftcnn_enter_flush_to_zero returned, leaving the
 /// rest of this thread's MXCSR (rounding, exception masks) as it is now.
 void swiftcnn_restore_flush_to_zero(unsigned previous);
+/// The copy of the kernels (kernel_attributes.h's CLONES) the loader picked on this CPU:
+/// "avx512f", "x86-64-v3" (AVX2 with FMA), "x86-64" (SSE2), or "generic" off x86-64 Linux.
+/// A build with SWIFTCNN_MAX_ISA_AVX2 never says "avx512f".
+const char *swiftcnn_kernel_isa(void);
 
 
 // Elementwise kernels over contiguous float buffers. Each is compiled for AVX-512, AVX2

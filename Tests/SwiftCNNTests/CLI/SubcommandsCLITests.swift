@@ -108,6 +108,9 @@ import Testing
         // Which OpenBLAS kernels ran (benchmarks on machines that override the choice).
         #expect(object["openblas_core"] as? String == OpenBLASCore.current, "\(object)")
         #expect((OpenBLASCore.current ?? "").isEmpty == false)
+        // And which copy of SwiftCNN's own kernels (an AVX2-capped build never says avx512f).
+        #expect(object["kernel_isa"] as? String == KernelISA.current, "\(object)")
+        #expect(["avx512f", "x86-64-v3", "x86-64", "generic"].contains(KernelISA.current))
         let predict = try CLIRunner.run(["bench", "--model", "lenet5", "--mode", "predict", "--steps", "2", "--warmup", "0"], in: dir)
         #expect(predict.status == 0, "\(predict.stderr)")
         #expect(predict.stdout.contains("images/s"), "\(predict.stdout)")

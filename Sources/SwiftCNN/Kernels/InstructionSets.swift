@@ -1,4 +1,5 @@
 import COpenBLAS
+import CSwiftCNNSupport
 
 /// The kernel family OpenBLAS runs.
 ///
@@ -9,4 +10,10 @@ import COpenBLAS
 public enum OpenBLASCore {
     /// "Haswell", "SkylakeX", "Cooperlake", …; nil when OpenBLAS does not say.
     public static var current: String? { openblas_get_corename().map { String(cString: $0) } }
+}
+
+/// The instruction set SwiftCNN's own kernels run: "avx512f", "x86-64-v3" (AVX2 and FMA),
+/// "x86-64" (SSE2) or "generic"; benchmarks report it beside `OpenBLASCore.current`.
+public enum KernelISA {
+    public static var current: String { String(cString: swiftcnn_kernel_isa()) }
 }
