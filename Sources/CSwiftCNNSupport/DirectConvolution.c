@@ -1,8 +1,9 @@
 // Direct convolution for layers with few filters (the course's first layers: 6 or 16),
 // where im2col + SGEMM spends its time writing a column matrix and SGEMM runs an N of 6
 // at a fraction of its speed. The filter axis is padded to a vector width (8 or 16), up to
-// eight output pixels are computed together (8, then 4, 2, 1 for a row's remainder) so
-// independent accumulators hide the FMA latency, and the input is copied once into a zero-padded image so no bounds are checked
+// eight output pixels are computed together (as many as the instruction set's registers
+// hold, then 4, 2, 1 for a row's remainder) so independent accumulators hide the FMA
+// latency, and the input is copied once into a zero-padded image so no bounds are checked
 // in the inner loops.
 #include "CSwiftCNNSupport.h"
 #include "kernel_attributes.h"
@@ -45,70 +46,90 @@ static int windows_inside(swiftcnn_conv_shape s) {
 
 // PIX output pixels at once: PIX independent accumulators hide the FMA latency (four
 // cycles, two pipes: eight are needed to keep both busy), and each kernel row loaded is
-// used PIX times.
-#define FORWARD_PIXELS(LANES, PIX)                                                                              \
+// used PIX times. The LANES filters are LANES / VL vectors of the copy's width VL, written
+// as vectors so that the accumulators stay in registers: left to the vectoriser, AVX2's
+// 6 × 16 tile became scalar inserts and spills.
+#define FORWARD_PIXELS(VEC, VL, LANES, PIX)                                                                     \
     for (; ox + PIX <= s.outputWidth; ox += PIX) {                                                              \
-        float acc[PIX][LANES];                                                                                  \
-        UNROLL for (int i = 0; i < PIX; i++) for (long f = 0; f < LANES; f++) acc[i][f] = init[f];             \
+        VEC acc[PIX][LANES / VL];                                                                               \
+        UNROLL for (int i = 0; i < PIX; i++) UNROLL for (int v = 0; v < LANES / VL; v++) acc[i][v] = init[v];   \
         for (long ky = 0; ky < s.kernelHeight; ky++) {                                                          \
             const float *row = padded + ((oy * s.strideHeight + ky) * pw + ox * s.strideWidth) * c;             \
             const float *w = kernel + ky * patchRow * LANES;                                                    \
             for (long k = 0; k < patchRow; k++) {                                                               \
-                const float *wk = w + k * LANES;                                                                \
+                VEC wv[LANES / VL];                                                                             \
+                UNROLL for (int v = 0; v < LANES / VL; v++) wv[v] = *(const VEC *)(w + k * LANES + v * VL);     \
                 UNROLL for (int i = 0; i < PIX; i++) {                                                          \
                     float a = row[k + i * step];                                                                \
-                    for (long f = 0; f < LANES; f++) acc[i][f] += a * wk[f];                                    \
+                    UNROLL for (int v = 0; v < LANES / VL; v++) acc[i][v] += a * wv[v];                         \
                 }                                                                                               \
             }                                                                                                   \
         }                                                                                                       \
-        for (int i = 0; i < PIX; i++)                                                                           \
-            memcpy(out + ((oy * s.outputWidth) + ox + i) * s.filters, acc[i], (size_t)count * sizeof(float));     \
+        for (int i = 0; i < PIX; i++) {                                                                         \
+            float *o = out + ((oy * s.outputWidth) + ox + i) * s.filters;                                       \
+            if (count == LANES) {                                                                               \
+                UNROLL for (int v = 0; v < LANES / VL; v++) *(VEC *)(o + v * VL) = acc[i][v];                   \
+            } else {                                                                                            \
+                memcpy(o, acc[i], (size_t)count * sizeof(float));                                               \
+            }                                                                                                   \
+        }                                                                                                       \
     }
 
-#define DEFINE_FORWARD(LANES)                                                                                   \
-    CLONES static void forward_##LANES(const float *padded, long pw, const float *restrict kernel,             \
-                                       const float *bias, float *restrict out, swiftcnn_conv_shape s,          \
-                                       long count) {                                                           \
+// One copy per instruction set, each with its own tile (P1 pixels, then P2, P3, 1 for a
+// row's remainder): the PIX × LANES / VL accumulators must fit the register file beside
+// the operands: AVX-512 has 32 registers of 16 floats, AVX2 16 of 8, SSE 16 of 4.
+#define DEFINE_FORWARD(ISA, ATTRIBUTES, VEC, VL, LANES, P1, P2, P3)                                             \
+    ATTRIBUTES static void forward_##ISA##_##LANES(const float *padded, long pw, const float *restrict kernel, \
+                                                   const float *bias, float *restrict out,                     \
+                                                   swiftcnn_conv_shape s, long count) {                        \
         long c = s.channels, patchRow = s.kernelWidth * c, step = s.strideWidth * c;                           \
-        float init[LANES];                                                                                      \
-        for (long f = 0; f < LANES; f++) init[f] = (bias && f < count) ? bias[f] : 0;                           \
+        float first[LANES];                                                                                     \
+        for (long f = 0; f < LANES; f++) first[f] = (bias && f < count) ? bias[f] : 0;                          \
+        VEC init[LANES / VL];                                                                                   \
+        memcpy(init, first, sizeof first);                                                                      \
         for (long oy = 0; oy < s.outputHeight; oy++) {                                                          \
             long ox = 0;                                                                                        \
-            FORWARD_PIXELS(LANES, 8)                                                                            \
-            FORWARD_PIXELS(LANES, 4)                                                                            \
-            FORWARD_PIXELS(LANES, 2)                                                                            \
-            FORWARD_PIXELS(LANES, 1)                                                                            \
+            FORWARD_PIXELS(VEC, VL, LANES, P1)                                                                  \
+            FORWARD_PIXELS(VEC, VL, LANES, P2)                                                                  \
+            FORWARD_PIXELS(VEC, VL, LANES, P3)                                                                  \
+            FORWARD_PIXELS(VEC, VL, LANES, 1)                                                                   \
         }                                                                                                       \
     }
 
 // The kernel gradient of TAPS consecutive taps of one kernel row (kx and channel run
 // together along a padded input row), summed over every output pixel of the image: the
 // TAPS accumulators stay in registers across the whole image, and each pixel costs one
-// load of its (lane-padded) output gradient, TAPS broadcasts and TAPS FMAs.
-#define GRADIENT_TAPS(LANES, TAPS)                                                                              \
-    for (; k + TAPS <= patchRow; k += TAPS) {                                                                   \
-        float acc[TAPS][LANES];                                                                                 \
-        UNROLL for (int t = 0; t < TAPS; t++) for (long f = 0; f < LANES; f++) acc[t][f] = 0;                  \
-        for (long oy = 0; oy < s.outputHeight; oy++) {                                                          \
-            const float *row = padded + ((oy * s.strideHeight + ky) * pw) * c + k;                              \
-            const float *d = dyLanes + oy * s.outputWidth * LANES;                                              \
-            for (long ox = 0; ox < s.outputWidth; ox++) {                                                       \
-                const float *a = row + ox * step;                                                               \
-                const float *dp = d + ox * LANES;                                                               \
-                UNROLL for (int t = 0; t < TAPS; t++) {                                                         \
-                    float at = a[t];                                                                            \
-                    for (long f = 0; f < LANES; f++) acc[t][f] += at * dp[f];                                   \
+// load of its (lane-padded) output gradient, TAPS broadcasts and TAPS FMAs per vector.
+// Taken only when TAPS ≤ MOST, the copy's register budget.
+#define GRADIENT_TAPS(VEC, VL, LANES, TAPS, MOST)                                                               \
+    if (TAPS <= MOST)                                                                                           \
+        for (; k + TAPS <= patchRow; k += TAPS) {                                                               \
+            VEC acc[TAPS][LANES / VL];                                                                          \
+            UNROLL for (int t = 0; t < TAPS; t++) UNROLL for (int v = 0; v < LANES / VL; v++) acc[t][v] = (VEC){}; \
+            for (long oy = 0; oy < s.outputHeight; oy++) {                                                      \
+                const float *row = padded + ((oy * s.strideHeight + ky) * pw) * c + k;                          \
+                const float *d = dyLanes + oy * s.outputWidth * LANES;                                          \
+                for (long ox = 0; ox < s.outputWidth; ox++) {                                                   \
+                    const float *a = row + ox * step;                                                           \
+                    VEC dv[LANES / VL];                                                                         \
+                    UNROLL for (int v = 0; v < LANES / VL; v++) dv[v] = *(const VEC *)(d + ox * LANES + v * VL); \
+                    UNROLL for (int t = 0; t < TAPS; t++) {                                                     \
+                        float at = a[t];                                                                        \
+                        UNROLL for (int v = 0; v < LANES / VL; v++) acc[t][v] += at * dv[v];                    \
+                    }                                                                                           \
                 }                                                                                               \
             }                                                                                                   \
-        }                                                                                                       \
-        float *g = grad + (ky * patchRow + k) * LANES;                                                          \
-        UNROLL for (int t = 0; t < TAPS; t++) for (long f = 0; f < LANES; f++) g[t * LANES + f] += acc[t][f];  \
-    }
+            float *g = grad + (ky * patchRow + k) * LANES;                                                      \
+            UNROLL for (int t = 0; t < TAPS; t++) UNROLL for (int v = 0; v < LANES / VL; v++) {                 \
+                VEC *p = (VEC *)(g + t * LANES + v * VL);                                                       \
+                *p = *p + acc[t][v];                                                                            \
+            }                                                                                                   \
+        }
 
-#define DEFINE_KERNEL_GRADIENT(LANES)                                                                           \
-    CLONES static void kernel_gradient_##LANES(const float *padded, long pw, const float *restrict dy,         \
-                                               float *restrict dyLanes, float *restrict grad,                  \
-                                               swiftcnn_conv_shape s) {                                        \
+#define DEFINE_KERNEL_GRADIENT(ISA, ATTRIBUTES, VEC, VL, LANES, MOST)                                           \
+    ATTRIBUTES static void kernel_gradient_##ISA##_##LANES(const float *padded, long pw,                       \
+                                                           const float *restrict dy, float *restrict dyLanes,  \
+                                                           float *restrict grad, swiftcnn_conv_shape s) {      \
         long c = s.channels, patchRow = s.kernelWidth * c, step = s.strideWidth * c;                           \
         long pixels = s.outputHeight * s.outputWidth;                                                           \
         /* The output gradient with its filter axis padded to the lanes, zeros beyond. */                       \
@@ -116,22 +137,69 @@ static int windows_inside(swiftcnn_conv_shape s) {
             for (long f = 0; f < LANES; f++) dyLanes[p * LANES + f] = f < s.filters ? dy[p * s.filters + f] : 0; \
         for (long ky = 0; ky < s.kernelHeight; ky++) {                                                          \
             long k = 0;                                                                                         \
-            GRADIENT_TAPS(LANES, 8)                                                                             \
-            /* The last 1–7 taps in one pass: each pass reads the whole image once. */                          \
-            GRADIENT_TAPS(LANES, 7)                                                                             \
-            GRADIENT_TAPS(LANES, 6)                                                                             \
-            GRADIENT_TAPS(LANES, 5)                                                                             \
-            GRADIENT_TAPS(LANES, 4)                                                                             \
-            GRADIENT_TAPS(LANES, 3)                                                                             \
-            GRADIENT_TAPS(LANES, 2)                                                                             \
-            GRADIENT_TAPS(LANES, 1)                                                                             \
+            /* Whole groups of MOST taps, then the last ones in one pass: each pass reads the image once. */   \
+            GRADIENT_TAPS(VEC, VL, LANES, 8, MOST)                                                              \
+            GRADIENT_TAPS(VEC, VL, LANES, 7, MOST)                                                              \
+            GRADIENT_TAPS(VEC, VL, LANES, 6, MOST)                                                              \
+            GRADIENT_TAPS(VEC, VL, LANES, 5, MOST)                                                              \
+            GRADIENT_TAPS(VEC, VL, LANES, 4, MOST)                                                              \
+            GRADIENT_TAPS(VEC, VL, LANES, 3, MOST)                                                              \
+            GRADIENT_TAPS(VEC, VL, LANES, 2, MOST)                                                              \
+            GRADIENT_TAPS(VEC, VL, LANES, 1, MOST)                                                              \
         }                                                                                                       \
     }
 
-DEFINE_FORWARD(8)
-DEFINE_FORWARD(16)
-DEFINE_KERNEL_GRADIENT(8)
-DEFINE_KERNEL_GRADIENT(16)
+// Tiles: AVX-512 8 pixels or taps of one vector (8 of 32 registers); AVX2 8 of one vector
+// for 8 filters and 6 of two for 16 (12 of 16 registers); SSE 4 of two, 2 of four.
+#define DEFINE_DIRECT(ISA, ATTRIBUTES, V8, V8L, V16, V16L, P8, P16, MOST8, MOST16)                                \
+    DEFINE_FORWARD(ISA, ATTRIBUTES, V8, V8L, 8, P8, 4, 2)                                                       \
+    DEFINE_FORWARD(ISA, ATTRIBUTES, V16, V16L, 16, P16, 4, 2)                                                   \
+    DEFINE_KERNEL_GRADIENT(ISA, ATTRIBUTES, V8, V8L, 8, MOST8)                                                  \
+    DEFINE_KERNEL_GRADIENT(ISA, ATTRIBUTES, V16, V16L, 16, MOST16)                                              \
+    static void forward_##ISA(const float *padded, long pw, const float *kernel, const float *bias, float *out, \
+                              swiftcnn_conv_shape s, long count, long lanes) {                                  \
+        if (lanes == 8) forward_##ISA##_8(padded, pw, kernel, bias, out, s, count);                            \
+        else forward_##ISA##_16(padded, pw, kernel, bias, out, s, count);                                      \
+    }                                                                                                           \
+    static void kernel_gradient_##ISA(const float *padded, long pw, const float *dy, float *dyLanes,           \
+                                      float *grad, swiftcnn_conv_shape s, long lanes) {                         \
+        if (lanes == 8) kernel_gradient_##ISA##_8(padded, pw, dy, dyLanes, grad, s);                           \
+        else kernel_gradient_##ISA##_16(padded, pw, dy, dyLanes, grad, s);                                     \
+    }
+
+typedef float direct_v4 __attribute__((vector_size(16), aligned(4)));
+typedef float direct_v8 __attribute__((vector_size(32), aligned(4)));
+typedef float direct_v16 __attribute__((vector_size(64), aligned(4)));
+#if defined(__x86_64__)
+DEFINE_DIRECT(avx512, __attribute__((target("avx512f"))), direct_v8, 8, direct_v16, 16, 8, 8, 8, 8)
+DEFINE_DIRECT(avx2, __attribute__((target("avx2,fma"))), direct_v8, 8, direct_v8, 8, 8, 6, 8, 6)
+#endif
+DEFINE_DIRECT(generic, , direct_v4, 4, direct_v4, 4, 4, 2, 4, 2)
+
+// Which copy runs: the instruction set the CLONES kernels get too (kernel_attributes.h).
+static void direct_forward(const float *padded, long pw, const float *kernel, const float *bias, float *out,
+                           swiftcnn_conv_shape s, long count, long lanes) {
+#if defined(__x86_64__)
+    switch (swiftcnn_isa_level()) {
+    case 2: forward_avx512(padded, pw, kernel, bias, out, s, count, lanes); return;
+    case 1: forward_avx2(padded, pw, kernel, bias, out, s, count, lanes); return;
+    default: break;
+    }
+#endif
+    forward_generic(padded, pw, kernel, bias, out, s, count, lanes);
+}
+
+static void direct_kernel_gradient(const float *padded, long pw, const float *dy, float *dyLanes, float *grad,
+                                   swiftcnn_conv_shape s, long lanes) {
+#if defined(__x86_64__)
+    switch (swiftcnn_isa_level()) {
+    case 2: kernel_gradient_avx512(padded, pw, dy, dyLanes, grad, s, lanes); return;
+    case 1: kernel_gradient_avx2(padded, pw, dy, dyLanes, grad, s, lanes); return;
+    default: break;
+    }
+#endif
+    kernel_gradient_generic(padded, pw, dy, dyLanes, grad, s, lanes);
+}
 
 void swiftcnn_conv_direct_forward(const float *input, const float *packedKernel, const float *bias, float *output,
                                   long images, swiftcnn_conv_shape s, long lanes, float *padded) {
@@ -152,8 +220,7 @@ void swiftcnn_conv_direct_forward(const float *input, const float *packedKernel,
             const float *kernel = packedKernel + first * patch;
             float *out = output + n * outStride + first;
             const float *b = bias ? bias + first : NULL;
-            if (lanes == 8) forward_8(image, pw, kernel, b, out, s, count);
-            else forward_16(image, pw, kernel, b, out, s, count);
+            direct_forward(image, pw, kernel, b, out, s, count, lanes);
         }
     }
 }
@@ -175,7 +242,6 @@ void swiftcnn_conv_direct_kernel_gradient(const float *input, const float *gradO
             pw = pad_image(image, scratch, s);
             image = scratch;
         }
-        if (lanes == 8) kernel_gradient_8(image, pw, gradOutput + n * outStride, dyLanes, packedGradient, s);
-        else kernel_gradient_16(image, pw, gradOutput + n * outStride, dyLanes, packedGradient, s);
+        direct_kernel_gradient(image, pw, gradOutput + n * outStride, dyLanes, packedGradient, s, lanes);
     }
 }

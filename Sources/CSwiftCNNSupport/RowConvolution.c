@@ -132,13 +132,8 @@ DEFINE_ROWS(avx2, __attribute__((target("avx2,fma"))), 8, 1)
 DEFINE_ROWS(generic, , 4, 2)
 
 long swiftcnn_conv_rows_lanes(void) {
-#if defined(__x86_64__)
-#if !defined(SWIFTCNN_MAX_ISA_AVX2)
-    if (__builtin_cpu_supports("avx512f")) return 16;
-#endif
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 8;
-#endif
-    return 4;
+    static const long lanes[] = {4, 8, 16};
+    return lanes[swiftcnn_isa_level()];
 }
 
 long swiftcnn_conv_vector_width(long lanes) {

@@ -1,4 +1,5 @@
 #include "CSwiftCNNSupport.h"
+#include "kernel_attributes.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
 void swiftcnn_enable_flush_to_zero(void) { _mm_setcsr(_mm_getcsr() | 0x8040); }
@@ -14,13 +15,21 @@ unsigned swiftcnn_enter_flush_to_zero(void) { return 0; }
 void swiftcnn_restore_flush_to_zero(unsigned previous) { (void)previous; }
 #endif
 
+_Thread_local int swiftcnn_thread_isa_cap = 2;
+
+int swiftcnn_limit_isa(int level) {
+    int previous = swiftcnn_thread_isa_cap;
+    swiftcnn_thread_isa_cap = level < 0 ? 0 : level > 2 ? 2 : level;
+    return previous;
+}
+
 const char *swiftcnn_kernel_isa(void) {
 #if defined(__x86_64__) && defined(__linux__)
-#if !defined(SWIFTCNN_MAX_ISA_AVX2)
-    if (__builtin_cpu_supports("avx512f")) return "avx512f";
-#endif
-    if (__builtin_cpu_supports("x86-64-v3")) return "x86-64-v3";
-    return "x86-64";
+    static const char *names[] = {"x86-64", "x86-64-v3", "avx512f"};
+    int saved = swiftcnn_limit_isa(2);
+    const char *name = names[swiftcnn_isa_level()];
+    swiftcnn_limit_isa(saved);
+    return name;
 #else
     return "generic";
 #endif

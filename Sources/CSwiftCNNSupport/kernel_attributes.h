@@ -16,6 +16,22 @@
 #define CLONES
 #endif
 
+// The copy CLONES picks, for kernels with one copy per instruction set written out (their
+// tiles differ by register file): 2 AVX-512, 1 AVX2 with FMA (x86-64-v3), 0 neither; at most
+// the calling thread's cap (swiftcnn_limit_isa, for tests of every copy on one machine).
+extern _Thread_local int swiftcnn_thread_isa_cap;
+static inline int swiftcnn_isa_level(void) {
+    int level = 0;
+#if defined(__x86_64__)
+#if !defined(SWIFTCNN_MAX_ISA_AVX2)
+    if (__builtin_cpu_supports("avx512f")) level = 2;
+    else
+#endif
+    if (__builtin_cpu_supports("x86-64-v3")) level = 1;
+#endif
+    return level < swiftcnn_thread_isa_cap ? level : swiftcnn_thread_isa_cap;
+}
+
 // Fully unroll the fixed-count loop that follows (clang only).
 #if defined(__clang__)
 #define UNROLL _Pragma("unroll")

@@ -17,6 +17,11 @@ void swiftcnn_restore_flush_to_zero(unsigned previous);
 /// "avx512f", "x86-64-v3" (AVX2 with FMA), "x86-64" (SSE2), or "generic" off x86-64 Linux.
 /// A build with SWIFTCNN_MAX_ISA_AVX2 never says "avx512f".
 const char *swiftcnn_kernel_isa(void);
+/// Caps the copies the direct, row and scatter convolution kernels run on the calling
+/// thread (they have one per instruction set written out, each tiled for its registers):
+/// 2 AVX-512, 1 AVX2, 0 the generic one; returns the previous cap (2 at first). Tests use
+/// it to check every copy on one machine; the CLONES kernels are not affected.
+int swiftcnn_limit_isa(int level);
 
 
 // Elementwise kernels over contiguous float buffers. Each is compiled for AVX-512, AVX2

@@ -125,11 +125,17 @@ extension Tensor: CustomStringConvertible {
 }
 
 extension Tensor {
-    /// The largest absolute difference between two tensors of the same shape.
+    /// The largest absolute difference between two tensors of the same shape; NaN when a
+    /// NaN meets any value, infinity when the element counts differ.
     public func maxAbsDifference(_ other: Tensor) -> Float {
         guard count == other.count else { return .infinity }
         var worst: Float = 0
-        for i in 0..<count { worst = max(worst, abs(pointer[i] - other.pointer[i])) }
+        for i in 0..<count {
+            let difference = abs(pointer[i] - other.pointer[i])
+            // Swift's max(worst, .nan) is worst: a NaN would go unreported.
+            if difference.isNaN { return .nan }
+            worst = max(worst, difference)
+        }
         return worst
     }
 }

@@ -95,7 +95,7 @@ import Testing
         #expect(written.shape == [2, 10])
         let x = try Tensor(shape: [2, 32, 32, 3], scalars: pixels.flatMap { $0.map { Float($0) / 255 } })
         let expected = try GradientTape.recording { try model(x, training: false) }
-        let deviation = zip(written.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        let deviation = maxAbsDifference(written.scalars, expected.scalars)
         #expect(deviation <= 1e-5, "\(written.scalars) vs \(expected.scalars)")
     }
 }

@@ -34,7 +34,7 @@ import Testing
         for i in 0..<images {
             let one = try conv2d(x.slice(batch: i..<(i + 1)), kernel, bias: bias, padding: test.padding)
             let expected = Array(batch.scalars[(i * per)..<((i + 1) * per)])
-            let deviation = zip(one.scalars, expected).map { abs($0 - $1) }.max() ?? .infinity
+            let deviation = maxAbsDifference(one.scalars, expected)
             #expect(one.scalars.count == per && deviation < 1e-4, "image \(i): \(deviation)")
         }
     }

@@ -101,7 +101,7 @@ import Testing
 
     private func maxDeviation(_ a: [Float], _ b: [Float]) -> Float {
         precondition(a.count == b.count)
-        return zip(a, b).map { abs($0 - $1) }.max() ?? 0
+        return maxAbsDifference(a, b)
     }
 
     /// The definitions, summed in Double.

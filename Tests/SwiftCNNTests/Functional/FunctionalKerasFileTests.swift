@@ -6,7 +6,7 @@ import Testing
 /// Keras 3's Functional `.keras` files: reading what Keras wrote, writing what Keras reads.
 @Suite struct FunctionalKerasFileTests {
     private func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
-        zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        maxAbsDifference(a.scalars, b.scalars)
     }
 
     @Test func loadsKeras3FunctionalFile() throws {

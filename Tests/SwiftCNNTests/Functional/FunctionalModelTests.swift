@@ -115,7 +115,7 @@ func functionalFixtureModel() throws -> Model {
         let expected = try NPY.read(Keras3Fixtures.path("functional.expected.npy"))
         let y = try model.predict(x, batchSize: 4)
         #expect(y.shape == expected.shape)
-        let difference = zip(y.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        let difference = maxAbsDifference(y.scalars, expected.scalars)
         #expect(difference < 1e-5, "max difference \(difference)")
         // Written back, the file has Keras 3's groups and shapes.
         let ours = try KerasWeightsFile.encode(model, file: "functional.weights.h5")

@@ -67,7 +67,7 @@ import Testing
                 let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file)))
                 return try #require((json as? [String: Any])?["probabilities"] as? [Double]).map(Float.init)
             }
-            func difference(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max() ?? .infinity }
+            func difference(_ a: [Float], _ b: [Float]) -> Float { maxAbsDifference(a, b) }
             // Keras 3 -> SwiftCNN.
             let fromKeras = try make(seed: 1)
             try fromKeras.loadWeights(from: "\(dir)/\(name)/keras/\(name).weights.h5")

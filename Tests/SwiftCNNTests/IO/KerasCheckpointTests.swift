@@ -65,7 +65,7 @@ private func snapshot(_ model: Layer) -> [[Float]] { model.namedParameters.map {
         let p = try JSONDecoder().decode(
             Predictions.self, from: Data(IOFixtures.bytes("keras/\(name)/predictions.json")))
         let output = try model(Tensor(shape: p.inputShape, scalars: p.inputs), training: false)
-        let difference = zip(output.scalars, p.probabilities).map { abs($0 - $1) }.max() ?? .infinity
+        let difference = maxAbsDifference(output.scalars, p.probabilities)
         #expect(output.count == p.probabilities.count)
         #expect(difference < 1e-5, "max |Δp| = \(difference)")
     }

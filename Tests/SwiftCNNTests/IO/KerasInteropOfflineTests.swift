@@ -38,7 +38,7 @@ import Testing
             let json = try JSONSerialization.jsonObject(
                 with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)/keras/predictions.json")))
             let theirs = try #require((json as? [String: Any])?["probabilities"] as? [Double]).map(Float.init)
-            let difference = zip(ours, theirs).map { abs($0 - $1) }.max() ?? .infinity
+            let difference = maxAbsDifference(ours, theirs)
             print("INTEROP \(name): SwiftCNN loadWeights(Keras checkpoint): max |p_swift - p_keras| = \(difference)")
             #expect(difference < 1e-5)
 

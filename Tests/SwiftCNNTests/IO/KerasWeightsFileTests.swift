@@ -62,7 +62,7 @@ enum Keras3Fixtures {
         let expected = try NPY.read(path("\(name).expected.npy"))
         let ours = try model.predict(x, batchSize: 4)
         #expect(ours.shape == expected.shape)
-        return zip(ours.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        return maxAbsDifference(ours.scalars, expected.scalars)
     }
 }
 

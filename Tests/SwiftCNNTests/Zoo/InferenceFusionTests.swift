@@ -29,12 +29,12 @@ import Testing
         let fused = try model.predict(x, batchSize: 2)
         let reference = try model(x, training: false)
         let scale = reference.scalars.map(abs).max() ?? 1
-        let deviation = zip(fused.scalars, reference.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        let deviation = maxAbsDifference(fused.scalars, reference.scalars)
         #expect(deviation <= 1e-5 * max(scale, 1), "\(name): \(deviation)")
         // Batch 1 takes other convolution routes; still the same numbers.
         let one = try model.predict(x.slice(batch: 0..<1), batchSize: 1)
         let first = Array(reference.scalars.prefix(one.count))
-        #expect(zip(one.scalars, first).map { abs($0 - $1) }.max() ?? .infinity <= 1e-5 * max(scale, 1), "\(name) at batch 1")
+        #expect(maxAbsDifference(one.scalars, first) <= 1e-5 * max(scale, 1), "\(name) at batch 1")
     }
 
     /// A batch norm whose input is also read elsewhere computes on its own, and the other
@@ -77,9 +77,9 @@ import Testing
         #expect(convs.allSatisfy { plan.chain(startingAt: $0)?.pool != nil })
         let fused = try model.predict(x, batchSize: 3)
         let reference = try model(x, training: false)
-        #expect(zip(fused.scalars, reference.scalars).map { abs($0 - $1) }.max() ?? .infinity < 1e-5)
+        #expect(maxAbsDifference(fused.scalars, reference.scalars) < 1e-5)
         let one = try model.predict(x.slice(batch: 2..<3), batchSize: 1)
-        #expect(zip(one.scalars, reference.scalars.suffix(3)).map { abs($0 - $1) }.max() ?? .infinity < 1e-5)
+        #expect(maxAbsDifference(one.scalars, reference.scalars.suffix(3)) < 1e-5)
     }
 
     /// A stride-1 `same` max pooling read only by a convolution is left to it: pooled image by
@@ -107,9 +107,9 @@ import Testing
         #expect(plan.count == 2)
         let fused = try model.predict(x, batchSize: 3)
         let reference = try model(x, training: false)
-        #expect(zip(fused.scalars, reference.scalars).map { abs($0 - $1) }.max() ?? .infinity < 1e-5)
+        #expect(maxAbsDifference(fused.scalars, reference.scalars) < 1e-5)
         let one = try model.predict(x.slice(batch: 1..<2), batchSize: 1)
-        #expect(zip(one.scalars, reference.scalars[3..<6]).map { abs($0 - $1) }.max() ?? .infinity < 1e-5)
+        #expect(maxAbsDifference(one.scalars, reference.scalars[3..<6]) < 1e-5)
     }
 
     /// Fused and plain agree after the weights change (nothing is cached but the chains).
@@ -124,6 +124,6 @@ import Testing
         let after = try model.predict(x, batchSize: 2)
         #expect(after.scalars != before.scalars)
         let reference = try model(x, training: false)
-        #expect(zip(after.scalars, reference.scalars).map { abs($0 - $1) }.max() ?? .infinity < 1e-5)
+        #expect(maxAbsDifference(after.scalars, reference.scalars) < 1e-5)
     }
 }

@@ -21,7 +21,7 @@ import Testing
         let scale = max(reference.scalars.map(abs).max() ?? 1, 1)
         for (name, output) in [("call", plain), ("predict", predicted)] {
             #expect(output.shape == reference.shape)
-            let deviation = zip(output.scalars, reference.scalars).map { abs($0 - $1) }.max() ?? .infinity
+            let deviation = maxAbsDifference(output.scalars, reference.scalars)
             #expect(deviation <= 1e-5 * scale, "\(name): \(deviation)")
         }
         // The input is not written to.
@@ -39,7 +39,7 @@ import Testing
         let y = try block(x, training: false)
         #expect(x.scalars == before)
         let expected = try GradientTape.recording { try block(x, training: false) }
-        #expect(zip(y.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? .infinity <= 1e-5)
+        #expect(maxAbsDifference(y.scalars, expected.scalars) <= 1e-5)
         #expect(y.scalars.allSatisfy { $0 >= 0 })
     }
 }
