@@ -72,9 +72,13 @@ static void make_planar(const float *image, float *planar, long row, swiftcnn_co
                 for (long ci = 0; ci < c; ci++) {                                                                \
                     const float *p = planar + (ci * rows + oy + ky) * row + x0 + kx;                             \
                     const float *wt = kernel + ((ky * kw + kx) * c + ci) * F;                                    \
-                    UNROLL for (int g = 0; g < CHUNKS; g++) {                                                    \
-                        VEC v = *(const UVEC *)(p + g * LANES);                                                  \
-                        UNROLL for (int f = 0; f < F; f++) acc[g][f] += v * wt[f];                               \
+                    /* Each weight's broadcast is used at once by every chunk: with all F         \
+                       broadcast first, AVX2's 12 accumulators of 6 filters spilled. */              \
+                    VEC v[CHUNKS];                                                                               \
+                    UNROLL for (int g = 0; g < CHUNKS; g++) v[g] = *(const UVEC *)(p + g * LANES);               \
+                    UNROLL for (int f = 0; f < F; f++) {                                                         \
+                        float w = wt[f];                                                                         \
+                        UNROLL for (int g = 0; g < CHUNKS; g++) acc[g][f] += v[g] * w;                           \
                     }                                                                                            \
                 }                                                                                                \
         UNROLL for (int g = 0; g < CHUNKS; g++) UNROLL for (int f = 0; f < F; f++)                               \
@@ -188,11 +192,13 @@ long swiftcnn_conv_rows_gradient_scratch(swiftcnn_conv_shape s) {
         for (long oy = 0; oy < oh; oy++) {                                                                       \
             const float *d = dyPlanar + oy * dyRow;                                                              \
             for (long x0 = 0; x0 < dyRow; x0 += LANES) {                                                         \
-                VEC dv[F];                                                                                       \
-                UNROLL for (int f = 0; f < F; f++) dv[f] = *(const UVEC *)(d + f * oh * dyRow + x0);              \
-                UNROLL for (int g = 0; g < G; g++) {                                                             \
-                    VEC p = *(const UVEC *)(base[g] + oy * row + x0);                                            \
-                    UNROLL for (int f = 0; f < F; f++) acc[g][f] += p * dv[f];                                   \
+                /* G input vectors, then each filter's dY vector used at once by all G: */                      \
+                /* G·F + G + 1 registers live, where holding all F dY vectors took G·F + F + 1. */               \
+                VEC p[G];                                                                                        \
+                UNROLL for (int g = 0; g < G; g++) p[g] = *(const UVEC *)(base[g] + oy * row + x0);              \
+                UNROLL for (int f = 0; f < F; f++) {                                                             \
+                    VEC dv = *(const UVEC *)(d + f * oh * dyRow + x0);                                           \
+                    UNROLL for (int g = 0; g < G; g++) acc[g][f] += p[g] * dv;                                   \
                 }                                                                                                \
             }                                                                                                    \
         }                                                                                                        \
@@ -220,9 +226,9 @@ long swiftcnn_conv_rows_gradient_scratch(swiftcnn_conv_shape s) {
         GRADIENT_PASS(VEC, UVEC, LANES, F, G)                                                                    \
     }
 
-// G: accumulators G·F plus F dY vectors and one input vector within the registers (32 on
-// AVX-512, 16 on AVX2 and SSE).
-#define GRADIENT_TAPS(REGISTERS, F) ((REGISTERS - 1 - F) / F > 8 ? 8 : (REGISTERS - 1 - F) / F < 1 ? 1 : (REGISTERS - 1 - F) / F)
+// G: accumulators G·F plus G input vectors and one dY vector within the registers (32 on
+// AVX-512, 16 on AVX2 and SSE); AVX2 takes 2 taps of 6 filters (12 accumulators).
+#define GRADIENT_TAPS(REGISTERS, F) ((REGISTERS - 1) / (F + 1) > 8 ? 8 : (REGISTERS - 1) / (F + 1) < 1 ? 1 : (REGISTERS - 1) / (F + 1))
 
 #define DEFINE_ROWS_GRADIENT(ISA, ATTRIBUTES, LANES, REGISTERS)                                                  \
     typedef float ISA##_gvec __attribute__((vector_size(LANES * 4)));                                            \
