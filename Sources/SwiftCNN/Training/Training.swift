@@ -228,7 +228,8 @@ extension Model {
     /// (keys `loss` and each metric's name). The loss includes regularisation, as Keras's does.
     public func evaluate(x: Tensor, y: Tensor, batchSize: Int = 32) throws -> [String: Double] {
         try CallerState.preserving {
-            try InferenceFusion.withActive(fusionPlan(for: x)) { try arena.run { try arenaEvaluate(x: x, y: y, batchSize: batchSize) } }
+            let chunk = batchSize > 0 ? inferenceChunks(for: x).batch(for: batchSize) : batchSize
+            return try InferenceFusion.withActive(fusionPlan(for: x)) { try arena.run { try arenaEvaluate(x: x, y: y, batchSize: chunk) } }
         }
     }
 
@@ -262,10 +263,13 @@ extension Model {
 
     /// The model's outputs for every sample of `x`, in order, in inference mode. Denormals
     /// are flushed on the calling thread and OpenBLAS runs on one thread during the call;
-    /// both are the caller's again when it returns (``CallerState``).
+    /// both are the caller's again when it returns (``CallerState``). A network bound by
+    /// memory (Inception10) runs a large `batchSize` in smaller chunks that stay in cache
+    /// (``InferenceChunks``); `evaluate` does the same.
     public func predict(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
         try CallerState.preserving {
-            try InferenceFusion.withActive(fusionPlan(for: x)) { try arena.run(inference: true) { try arenaPredict(x, batchSize: batchSize) } }
+            let chunk = batchSize > 0 ? inferenceChunks(for: x).batch(for: batchSize) : batchSize
+            return try InferenceFusion.withActive(fusionPlan(for: x)) { try arena.run(inference: true) { try arenaPredict(x, batchSize: chunk) } }
         }
     }
 
