@@ -190,8 +190,22 @@ import Testing
 /// any stride and padding, against the textbook sum over windows.
 @Suite struct ScatterInputGradientTests {
     static func reference(_ dy: [Float], _ w: [Float], images: Int, shape: ConvolutionShape) -> [Float] {
-        let (g, c, f) = (shape.window, shape.channels, shape.filters)
+        let (c, f) = (shape.channels, shape.filters)
         var dx = [Float](repeating: 0, count: images * shape.inputPixels * c)
+        forEachTap(of: shape, images: images) { output, tap, input in
+            for i in 0..<c {
+                var sum: Float = 0
+                for o in 0..<f { sum += dy[output * f + o] * w[(tap * c + i) * f + o] }
+                dx[input * c + i] += sum
+            }
+        }
+        return dx
+    }
+
+    /// Every (output pixel, kernel tap, input pixel) of the windows that fall inside the
+    /// image, as flat indices: pixel n·H·W + y·W + x, tap ky·kw + kx.
+    static func forEachTap(of shape: ConvolutionShape, images: Int, _ body: (Int, Int, Int) -> Void) {
+        let g = shape.window
         for n in 0..<images {
             for oy in 0..<g.rows.output {
                 for ox in 0..<g.cols.output {
@@ -200,20 +214,14 @@ import Testing
                             let y = oy * g.rows.stride - g.rows.padBefore + ky
                             let x = ox * g.cols.stride - g.cols.padBefore + kx
                             guard y >= 0, y < g.rows.input, x >= 0, x < g.cols.input else { continue }
-                            for i in 0..<c {
-                                var sum: Float = 0
-                                for o in 0..<f {
-                                    sum += dy[((n * g.rows.output + oy) * g.cols.output + ox) * f + o]
-                                        * w[((ky * g.cols.window + kx) * c + i) * f + o]
-                                }
-                                dx[((n * g.rows.input + y) * g.cols.input + x) * c + i] += sum
-                            }
+                            body(
+                                (n * g.rows.output + oy) * g.cols.output + ox, ky * g.cols.window + kx,
+                                (n * g.rows.input + y) * g.cols.input + x)
                         }
                     }
                 }
             }
         }
-        return dx
     }
 
     @Test(arguments: [0, 8, 4])

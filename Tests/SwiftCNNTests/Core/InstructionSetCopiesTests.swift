@@ -83,26 +83,11 @@ import Testing
 
     /// dW[ky, kx, c, f] = Σ over images and output pixels of x(window) · dy.
     static func kernelGradient(_ x: [Float], _ dy: [Float], images: Int, shape: ConvolutionShape) -> [Double] {
-        let (g, c, f) = (shape.window, shape.channels, shape.filters)
+        let (c, f) = (shape.channels, shape.filters)
         var sums = [Double](repeating: 0, count: shape.patch * f)
-        for n in 0..<images {
-            for oy in 0..<g.rows.output {
-                for ox in 0..<g.cols.output {
-                    for ky in 0..<g.rows.window {
-                        for kx in 0..<g.cols.window {
-                            let y = oy * g.rows.stride - g.rows.padBefore + ky
-                            let xx = ox * g.cols.stride - g.cols.padBefore + kx
-                            guard y >= 0, y < g.rows.input, xx >= 0, xx < g.cols.input else { continue }
-                            for i in 0..<c {
-                                let input = Double(x[((n * g.rows.input + y) * g.cols.input + xx) * c + i])
-                                for o in 0..<f {
-                                    sums[((ky * g.cols.window + kx) * c + i) * f + o] +=
-                                        input * Double(dy[((n * g.rows.output + oy) * g.cols.output + ox) * f + o])
-                                }
-                            }
-                        }
-                    }
-                }
+        ScatterInputGradientTests.forEachTap(of: shape, images: images) { output, tap, input in
+            for i in 0..<c {
+                for o in 0..<f { sums[(tap * c + i) * f + o] += Double(x[input * c + i]) * Double(dy[output * f + o]) }
             }
         }
         return sums
