@@ -38,13 +38,25 @@ for _ in $(seq 1 1200); do
     sleep 0.1
 done
 [ -f "$ckpt.index" ] || fail "no checkpoint within 120 s"
-# Let the first save finish (its backup copies gone) before taking the space.
-for _ in $(seq 1 100); do
-    ls -a "$disk/checkpoint" | grep -q -e '\.tmp-' -e '-previous' || break
-    sleep 0.05
+# Take the space between two saves: training is stopped (SIGSTOP) while the checkpoint's
+# sums are taken and the disk is filled, and only when no save is under way (no temporary
+# or backup file). Without the stop, a save that began after the check could still rename
+# its files into place before the disk was full, a checkpoint legitimately replaced.
+filled=0
+for _ in $(seq 1 200); do
+    kill -STOP "$pid" 2>/dev/null || break
+    if ls -a "$disk/checkpoint" | grep -q -e '\.tmp-' -e '-previous'; then
+        kill -CONT "$pid"
+        sleep 0.02
+        continue
+    fi
+    before=$(cd "$disk/checkpoint" && md5sum Model.ckpt.index Model.ckpt.data-00000-of-00001)
+    dd if=/dev/zero of="$disk/filler" bs=4k > /dev/null 2>&1 || true
+    kill -CONT "$pid"
+    filled=1
+    break
 done
-before=$(cd "$disk/checkpoint" && md5sum Model.ckpt.index Model.ckpt.data-00000-of-00001)
-dd if=/dev/zero of="$disk/filler" bs=4k > /dev/null 2>&1 || true
+[ "$filled" -eq 1 ] || fail "no moment between two saves to fill the disk in"
 
 status=0
 for _ in $(seq 1 1200); do
