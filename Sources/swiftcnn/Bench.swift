@@ -96,8 +96,9 @@ struct Bench: ParsableCommand {
         let median = times.sorted()[times.count / 2]
         let imagesPerSecond = Double(batchSize) / median
         let peak = peakResidentMegabytes()
-        print(String(format: "%@ %@ batch %d: %.1f images/s, %.2f ms/step (median of %d), peak RSS %.0f MB",
-            entry.displayName, mode, batchSize, imagesPerSecond, median * 1e3, steps, peak))
+        print(String(format: "%@ %@ batch %d: %.1f images/s, %.2f ms/step (median of %d), peak RSS %.0f MB; kernels %@, OpenBLAS %@",
+            entry.displayName, mode, batchSize, imagesPerSecond, median * 1e3, steps, peak, KernelISA.current,
+            OpenBLASCore.current ?? "?"))
         if let job, let allReduce {
             print(String(format: "%d ranks: gradient all-reduce (%@) %.2f ms alone, %.2f ms of the last step waited for it (%.0f%% hidden behind backward)",
                 job.size, job.blockingGradientSums ? "blocking" : "overlapped", allReduce.alone * 1e3, allReduce.exposed * 1e3,

@@ -102,6 +102,8 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.contains { $0.contains("batch 8: ") && $0.contains(" images/s, ") && $0.contains("ms/step") }, "\(result.stdout)")
+        // The summary says which code ran (an AVX2 machine, or OPENBLAS_CORETYPE, changes it).
+        #expect(lines.contains { $0.hasSuffix("; kernels \(KernelISA.current), OpenBLAS \(OpenBLASCore.current ?? "?")") }, "\(result.stdout)")
         let json = try #require(lines.last.map { Data($0.utf8) })
         let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any], "\(result.stdout)")
         #expect(object.keys.contains { $0.lowercased().contains("images") }, "\(object)")
