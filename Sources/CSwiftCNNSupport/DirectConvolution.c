@@ -176,11 +176,12 @@ DEFINE_DIRECT(avx2, __attribute__((target("avx2,fma"))), direct_v8, 8, direct_v8
 #endif
 DEFINE_DIRECT(generic, , direct_v4, 4, direct_v4, 4, 4, 2, 4, 2)
 
-// Which copy runs: the instruction set the CLONES kernels get too (kernel_attributes.h).
+// Which copy runs: `level` is swiftcnn_isa_level(), the instruction set the CLONES kernels
+// get too (kernel_attributes.h), read once per call of the entry points below.
 static void direct_forward(const float *padded, long pw, const float *kernel, const float *bias, float *out,
-                           swiftcnn_conv_shape s, long count, long lanes) {
+                           swiftcnn_conv_shape s, long count, long lanes, int level) {
 #if defined(__x86_64__)
-    switch (swiftcnn_isa_level()) {
+    switch (level) {
     case 2: forward_avx512(padded, pw, kernel, bias, out, s, count, lanes); return;
     case 1: forward_avx2(padded, pw, kernel, bias, out, s, count, lanes); return;
     default: break;
@@ -190,9 +191,9 @@ static void direct_forward(const float *padded, long pw, const float *kernel, co
 }
 
 static void direct_kernel_gradient(const float *padded, long pw, const float *dy, float *dyLanes, float *grad,
-                                   swiftcnn_conv_shape s, long lanes) {
+                                   swiftcnn_conv_shape s, long lanes, int level) {
 #if defined(__x86_64__)
-    switch (swiftcnn_isa_level()) {
+    switch (level) {
     case 2: kernel_gradient_avx512(padded, pw, dy, dyLanes, grad, s, lanes); return;
     case 1: kernel_gradient_avx2(padded, pw, dy, dyLanes, grad, s, lanes); return;
     default: break;
@@ -205,7 +206,7 @@ void swiftcnn_conv_direct_forward(const float *input, const float *packedKernel,
                                   long images, swiftcnn_conv_shape s, long lanes, float *padded) {
     long inStride = s.height * s.width * s.channels, outStride = s.outputHeight * s.outputWidth * s.filters;
     long patch = s.kernelHeight * s.kernelWidth * s.channels;
-    int inside = windows_inside(s);
+    int inside = windows_inside(s), level = swiftcnn_isa_level();
     for (long n = 0; n < images; n++) {
         const float *image = input + n * inStride;
         long pw = s.width;
@@ -220,7 +221,7 @@ void swiftcnn_conv_direct_forward(const float *input, const float *packedKernel,
             const float *kernel = packedKernel + first * patch;
             float *out = output + n * outStride + first;
             const float *b = bias ? bias + first : NULL;
-            direct_forward(image, pw, kernel, b, out, s, count, lanes);
+            direct_forward(image, pw, kernel, b, out, s, count, lanes, level);
         }
     }
 }
@@ -234,7 +235,7 @@ void swiftcnn_conv_direct_kernel_gradient(const float *input, const float *gradO
                                           long images, swiftcnn_conv_shape s, long lanes, float *scratch) {
     long inStride = s.height * s.width * s.channels, outStride = s.outputHeight * s.outputWidth * s.filters;
     float *dyLanes = scratch + (s.height + s.kernelHeight) * (s.width + s.kernelWidth) * s.channels;
-    int inside = windows_inside(s);
+    int inside = windows_inside(s), level = swiftcnn_isa_level();
     for (long n = 0; n < images; n++) {
         const float *image = input + n * inStride;
         long pw = s.width;
@@ -242,6 +243,6 @@ void swiftcnn_conv_direct_kernel_gradient(const float *input, const float *gradO
             pw = pad_image(image, scratch, s);
             image = scratch;
         }
-        direct_kernel_gradient(image, pw, gradOutput + n * outStride, dyLanes, packedGradient, s, lanes);
+        direct_kernel_gradient(image, pw, gradOutput + n * outStride, dyLanes, packedGradient, s, lanes, level);
     }
 }

@@ -50,14 +50,13 @@ struct InferenceChunks {
 }
 
 extension Model {
-    /// The chunking for inputs shaped like `x` (batch axis first), worked out on first use;
-    /// batches run whole until the model is built.
-    func inferenceChunks(for x: Tensor) -> InferenceChunks {
-        // Compared in place: a steady predict step allocates nothing (allocations.sh).
-        if let chunks, chunks.shape.elementsEqual(x.shape.dropFirst()) { return chunks.plan }
-        let shape = Array(x.shape.dropFirst())
+    /// The chunking, worked out once from the built model's analysis (its build input
+    /// shape, which is what predict and evaluate are given); batches run whole until the
+    /// model is built.
+    var inferenceChunks: InferenceChunks {
+        if let chunks { return chunks }
         guard let plan = InferenceChunks(model: self) else { return InferenceChunks(flopsPerImage: 0, activationFloatsPerImage: 0) }
-        chunks = (shape, plan)
+        chunks = plan
         return plan
     }
 }

@@ -23,9 +23,8 @@ open class Model: Layer {
     /// the input shape they were traced with (see ``InferenceFusion``).
     var fusion: (shape: [Int], plan: InferenceFusion)?
 
-    /// How many images `predict` and `evaluate` run at once, for the input shape it was
-    /// worked out for (see ``InferenceChunks``).
-    var chunks: (shape: [Int], plan: InferenceChunks)?
+    /// How many images `predict` and `evaluate` run at once (see ``InferenceChunks``).
+    var chunks: InferenceChunks?
 
     /// The fusion plan for inputs shaped like `x` (batch axis first), traced on first use.
     func fusionPlan(for x: Tensor) -> InferenceFusion? {

@@ -228,7 +228,7 @@ extension Model {
     /// (keys `loss` and each metric's name). The loss includes regularisation, as Keras's does.
     public func evaluate(x: Tensor, y: Tensor, batchSize: Int = 32) throws -> [String: Double] {
         try CallerState.preserving {
-            let chunk = batchSize > 0 ? inferenceChunks(for: x).batch(for: batchSize) : batchSize
+            let chunk = batchSize > 0 ? inferenceChunks.batch(for: batchSize) : batchSize
             return try InferenceFusion.withActive(fusionPlan(for: x)) { try arena.run { try arenaEvaluate(x: x, y: y, batchSize: chunk) } }
         }
     }
@@ -268,7 +268,7 @@ extension Model {
     /// (``InferenceChunks``); `evaluate` does the same.
     public func predict(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
         try CallerState.preserving {
-            let chunk = batchSize > 0 ? inferenceChunks(for: x).batch(for: batchSize) : batchSize
+            let chunk = batchSize > 0 ? inferenceChunks.batch(for: batchSize) : batchSize
             return try InferenceFusion.withActive(fusionPlan(for: x)) { try arena.run(inference: true) { try arenaPredict(x, batchSize: chunk) } }
         }
     }

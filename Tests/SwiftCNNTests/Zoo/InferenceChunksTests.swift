@@ -11,8 +11,7 @@ import Testing
         for entry in ModelZoo.all {
             let model = entry.make()
             try model.build(inputShape: [32, 32, 3])
-            let x = Tensor(uninitializedShape: [1, 32, 32, 3])
-            if let images = model.inferenceChunks(for: x).images, images < 256 { chunked[entry.name] = images }
+            if let images = model.inferenceChunks.images, images < 256 { chunked[entry.name] = images }
         }
         // 327,818 activation floats an image: 16M floats / 327,818 = 51 → 48.
         #expect(chunked == ["inception10": 48], "\(chunked)")
@@ -40,7 +39,7 @@ import Testing
         let x = try InferenceFusionTests.random([64, 32, 32, 3], seed: 9)
         let y = try Tensor(shape: [64], scalars: (0..<64).map { Float($0 % 10) })
         try model.trainStep(x.slice(batch: 0..<8), y.slice(batch: 0..<8))
-        #expect(model.inferenceChunks(for: x).batch(for: 64) == 32)
+        #expect(model.inferenceChunks.batch(for: 64) == 32)
         let chunked = try model.predict(x, batchSize: 64)
         let whole = try model(x, training: false)
         let deviation = maxAbsDifference(chunked.scalars, whole.scalars)

@@ -12,6 +12,19 @@ import Testing
         return try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in random.nextUniform() })
     }
 
+    /// `model` built for RGB images of `imageSize`, after one training step on three random
+    /// ones (so the moving statistics are no longer 0 and 1), with its fusion plan for them.
+    static func trainedOnce(_ model: Sequential, seed: UInt64, imageSize: Int, inputSeed: UInt64, labels: [Float]) throws
+        -> (x: Tensor, plan: InferenceFusion)
+    {
+        model.seed = seed
+        try model.build(inputShape: [imageSize, imageSize, 3])
+        model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy())
+        let x = try random([labels.count, imageSize, imageSize, 3], seed: inputSeed)
+        try model.trainStep(x, try Tensor(shape: [labels.count], scalars: labels))
+        return (x, try #require(model.fusionPlan(for: x)))
+    }
+
     /// Chains found: one per convolution followed by batch norm, or by max pooling alone
     /// (LeNet5's two sigmoid convolutions, AlexNet8's last).
     static let chains = ["baseline": 1, "lenet5": 2, "alexnet8": 3, "vgg16": 13, "inception10": 25, "resnet18": 20]
@@ -67,12 +80,7 @@ import Testing
             Conv2D(40, kernelSize: 2, activation: .sigmoid), MaxPool2D(poolSize: 2, padding: .same),
             Flatten(), Dense(3),
         ])
-        model.seed = 2
-        try model.build(inputShape: [19, 19, 3])
-        model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy())
-        let x = try Self.random([3, 19, 19, 3], seed: 4)
-        try model.trainStep(x, try Tensor(shape: [3], scalars: [0, 2, 1]))
-        let plan = try #require(model.fusionPlan(for: x))
+        let (x, plan) = try Self.trainedOnce(model, seed: 2, imageSize: 19, inputSeed: 4, labels: [0, 2, 1])
         let convs = model.layers.compactMap { $0 as? Conv2D }
         #expect(convs.allSatisfy { plan.chain(startingAt: $0)?.pool != nil })
         let fused = try model.predict(x, batchSize: 3)
@@ -97,12 +105,7 @@ import Testing
             Conv2D(40, kernelSize: 1), BatchNormalization(),
             Flatten(), Dense(3),
         ])
-        model.seed = 5
-        try model.build(inputShape: [14, 14, 3])
-        model.compile(optimizer: Adam(), loss: SparseCategoricalCrossentropy())
-        let x = try Self.random([3, 14, 14, 3], seed: 8)
-        try model.trainStep(x, try Tensor(shape: [3], scalars: [2, 0, 1]))
-        let plan = try #require(model.fusionPlan(for: x))
+        let (x, plan) = try Self.trainedOnce(model, seed: 5, imageSize: 14, inputSeed: 8, labels: [2, 0, 1])
         #expect(plan.deferredCount == 2)
         #expect(plan.count == 2)
         let fused = try model.predict(x, batchSize: 3)
