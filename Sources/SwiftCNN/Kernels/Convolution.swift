@@ -147,7 +147,8 @@ enum Convolution {
     /// Output pixels up to which a one-image product goes to `swiftcnn_gemm_few_rows`,
     /// which reads the kernel once instead of packing it for SGEMM: measured on ResNet18 at
     /// batch 1 (2-core Zen 4), 4×4 maps 2.1 → 1.3 ms, 8×8 maps 63 → 137 GFLOP/s; at 16×16
-    /// (256 rows) SGEMM was as fast or slightly faster.
+    /// (256 rows) SGEMM was as fast or slightly faster. (Its tiles per instruction set, since,
+    /// made batch-1 ResNet18 and VGG16 about 1.5× faster again on Zen 5: FewRowsGemm.c.)
     static let fewRows = 64
 
     private static func forwardSplittingFilters(

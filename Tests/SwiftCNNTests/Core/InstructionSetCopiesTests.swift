@@ -73,6 +73,49 @@ import Testing
         }
     }
 
+    /// The few-rows product (batch-1 convolutions of up to 64 output pixels) has a copy per
+    /// instruction set too: every row remainder of its tiles (8 rows, then 4, 2, 1 on AVX-512;
+    /// 6 on AVX2), column blocks of 32, single vectors and single columns, a column range
+    /// that starts past 0 (a thread's share), depths across its 256-row slices, with and
+    /// without bias. Columns outside the range stay untouched.
+    @Test(arguments: [0, 1, 2])
+    func fewRowsProductMatchesTheSums(_ level: Int) {
+        guard Self.levels.contains(level) else { return }
+        let saved = swiftcnn_limit_isa(Int32(level))
+        defer { swiftcnn_limit_isa(saved) }
+        var random = RandomGenerator(seed: UInt64(level + 31))
+        for (m, k) in [(1, 9), (3, 300), (7, 40), (13, 517), (16, 64), (23, 33)] {
+            for (first, end, ldb) in [(0, 80, 80), (16, 53, 70), (5, 6, 9)] {
+                for withBias in [false, true] {
+                    let a = (0..<(m * k)).map { _ in random.nextUniform() * 2 - 1 }
+                    let b = (0..<(k * ldb)).map { _ in random.nextUniform() * 2 - 1 }
+                    let bias = (0..<ldb).map { _ in random.nextUniform() }
+                    var c = [Float](repeating: .nan, count: m * ldb)
+                    bias.withUnsafeBufferPointer { bias in
+                        swiftcnn_gemm_few_rows(a, k, b, ldb, withBias ? bias.baseAddress : nil, &c, ldb, m, k, first, end)
+                    }
+                    var worst = 0.0
+                    var untouched = true
+                    for i in 0..<m {
+                        for j in 0..<ldb {
+                            guard (first..<end).contains(j) else {
+                                untouched = untouched && c[i * ldb + j].isNaN
+                                continue
+                            }
+                            var sum = withBias ? Double(bias[j]) : 0
+                            for p in 0..<k { sum += Double(a[i * k + p]) * Double(b[p * ldb + j]) }
+                            let error = abs(Double(c[i * ldb + j]) - sum)
+                            worst = error.isNaN ? .infinity : max(worst, error)
+                        }
+                    }
+                    let label = "level \(level), m \(m), k \(k), columns \(first)..<\(end) of \(ldb), bias \(withBias)"
+                    #expect(worst < 1e-4, "\(label): \(worst)")
+                    #expect(untouched, "\(label): wrote outside its columns")
+                }
+            }
+        }
+    }
+
     /// The cap is the calling thread's, and it puts back what it replaced.
     @Test func theCapIsPerThreadAndRestored() {
         let saved = swiftcnn_limit_isa(0)
