@@ -48,37 +48,58 @@ typedef float few_v16 __attribute__((vector_size(64), aligned(4)));
             *(V *)(c + (r + i) * ldc + j0 + v * L) = acc[i][v];                                           \
     }
 
-// One copy: column blocks of NV vectors, then single vectors, then single columns; rows R
-// at a time, then 4, 2 and 1.
+// Tiles of every height up to 8, for column blocks of NV vectors (wide) and of one.
+#define FEW_ROWS_TILES(ISA, TARGET, V, L, NV)                                                             \
+    FEW_ROWS_TILE(ISA##_1, TARGET, V, L, 1, NV)                                                           \
+    FEW_ROWS_TILE(ISA##_2, TARGET, V, L, 2, NV)                                                           \
+    FEW_ROWS_TILE(ISA##_3, TARGET, V, L, 3, NV)                                                           \
+    FEW_ROWS_TILE(ISA##_4, TARGET, V, L, 4, NV)                                                           \
+    FEW_ROWS_TILE(ISA##_5, TARGET, V, L, 5, NV)                                                           \
+    FEW_ROWS_TILE(ISA##_6, TARGET, V, L, 6, NV)                                                           \
+    FEW_ROWS_TILE(ISA##_7, TARGET, V, L, 7, NV)                                                           \
+    FEW_ROWS_TILE(ISA##_8, TARGET, V, L, 8, NV)                                                           \
+    TARGET static inline void ISA(long rows, const float *restrict a, long lda, const float *restrict b,  \
+                                  long ldb, float *restrict c, long ldc, long r, long p0, long p1, long j0, \
+                                  int prefetch) {                                                         \
+        switch (rows) {                                                                                   \
+        case 1: ISA##_1(a, lda, b, ldb, c, ldc, r, p0, p1, j0, prefetch); break;                          \
+        case 2: ISA##_2(a, lda, b, ldb, c, ldc, r, p0, p1, j0, prefetch); break;                          \
+        case 3: ISA##_3(a, lda, b, ldb, c, ldc, r, p0, p1, j0, prefetch); break;                          \
+        case 4: ISA##_4(a, lda, b, ldb, c, ldc, r, p0, p1, j0, prefetch); break;                          \
+        case 5: ISA##_5(a, lda, b, ldb, c, ldc, r, p0, p1, j0, prefetch); break;                          \
+        case 6: ISA##_6(a, lda, b, ldb, c, ldc, r, p0, p1, j0, prefetch); break;                          \
+        case 7: ISA##_7(a, lda, b, ldb, c, ldc, r, p0, p1, j0, prefetch); break;                          \
+        default: ISA##_8(a, lda, b, ldb, c, ldc, r, p0, p1, j0, prefetch); break;                         \
+        }                                                                                                 \
+    }
+
+// One copy: column blocks of NV vectors, then single vectors, then single columns. The
+// rows go in the fewest tiles of at most R, of equal heights (25 rows as 7 + 6 + 6 + 6,
+// not 8 + 8 + 8 + 1: a short tile reads its slice of B for little work).
 #define DEFINE_FEW_ROWS(ISA, TARGET, V, L, R, NV)                                                         \
-    FEW_ROWS_TILE(ISA##_tile, TARGET, V, L, R, NV)                                                        \
-    FEW_ROWS_TILE(ISA##_tile_4, TARGET, V, L, 4, NV)                                                      \
-    FEW_ROWS_TILE(ISA##_tile_2, TARGET, V, L, 2, NV)                                                      \
-    FEW_ROWS_TILE(ISA##_tile_1, TARGET, V, L, 1, NV)                                                      \
-    FEW_ROWS_TILE(ISA##_narrow, TARGET, V, L, R, 1)                                                       \
-    FEW_ROWS_TILE(ISA##_narrow_4, TARGET, V, L, 4, 1)                                                     \
-    FEW_ROWS_TILE(ISA##_narrow_2, TARGET, V, L, 2, 1)                                                     \
-    FEW_ROWS_TILE(ISA##_narrow_1, TARGET, V, L, 1, 1)                                                     \
+    FEW_ROWS_TILES(ISA##_wide, TARGET, V, L, NV)                                                          \
+    FEW_ROWS_TILES(ISA##_narrow, TARGET, V, L, 1)                                                         \
     TARGET static void few_rows_##ISA(const float *restrict a, long lda, const float *restrict b, long ldb, \
                                       float *restrict c, long ldc, long m, long k, long first, long end) {  \
         long wideEnd = first + (end - first) / (NV * L) * (NV * L);                                       \
         long narrowEnd = first + (end - first) / L * L;                                                   \
+        long tiles = (m + R - 1) / R;                                                                     \
         for (long p0 = 0; p0 < k; p0 += KC) {                                                             \
             long p1 = p0 + KC < k ? p0 + KC : k;                                                          \
             for (long j0 = first; j0 < wideEnd; j0 += NV * L) {                                           \
                 int prefetch = j0 + NV * L < wideEnd;                                                     \
-                long r = 0;                                                                               \
-                for (; r + R <= m; r += R, prefetch = 0) ISA##_tile(a, lda, b, ldb, c, ldc, r, p0, p1, j0, prefetch); \
-                for (; r + 4 <= m; r += 4, prefetch = 0) ISA##_tile_4(a, lda, b, ldb, c, ldc, r, p0, p1, j0, prefetch); \
-                for (; r + 2 <= m; r += 2, prefetch = 0) ISA##_tile_2(a, lda, b, ldb, c, ldc, r, p0, p1, j0, prefetch); \
-                for (; r < m; r++, prefetch = 0) ISA##_tile_1(a, lda, b, ldb, c, ldc, r, p0, p1, j0, prefetch); \
+                for (long t = 0, r = 0; t < tiles; t++, prefetch = 0) {                                   \
+                    long rows = (m - r + tiles - t - 1) / (tiles - t);                                    \
+                    ISA##_wide(rows, a, lda, b, ldb, c, ldc, r, p0, p1, j0, prefetch);                    \
+                    r += rows;                                                                            \
+                }                                                                                         \
             }                                                                                             \
             for (long j0 = wideEnd; j0 < narrowEnd; j0 += L) {                                            \
-                long r = 0;                                                                               \
-                for (; r + R <= m; r += R) ISA##_narrow(a, lda, b, ldb, c, ldc, r, p0, p1, j0, 0);        \
-                for (; r + 4 <= m; r += 4) ISA##_narrow_4(a, lda, b, ldb, c, ldc, r, p0, p1, j0, 0);      \
-                for (; r + 2 <= m; r += 2) ISA##_narrow_2(a, lda, b, ldb, c, ldc, r, p0, p1, j0, 0);      \
-                for (; r < m; r++) ISA##_narrow_1(a, lda, b, ldb, c, ldc, r, p0, p1, j0, 0);              \
+                for (long t = 0, r = 0; t < tiles; t++) {                                                 \
+                    long rows = (m - r + tiles - t - 1) / (tiles - t);                                    \
+                    ISA##_narrow(rows, a, lda, b, ldb, c, ldc, r, p0, p1, j0, 0);                         \
+                    r += rows;                                                                            \
+                }                                                                                         \
             }                                                                                             \
         }                                                                                                 \
         few_rows_columns(a, lda, b, ldb, c, ldc, m, k, narrowEnd, end);                                  \

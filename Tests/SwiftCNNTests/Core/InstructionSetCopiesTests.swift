@@ -84,7 +84,7 @@ import Testing
         let saved = swiftcnn_limit_isa(Int32(level))
         defer { swiftcnn_limit_isa(saved) }
         var random = RandomGenerator(seed: UInt64(level + 31))
-        for (m, k) in [(1, 9), (3, 300), (7, 40), (13, 517), (16, 64), (23, 33)] {
+        for (m, k) in [(1, 9), (2, 11), (3, 300), (7, 40), (9, 70), (13, 517), (16, 64), (23, 33)] {
             for (first, end, ldb) in [(0, 80, 80), (16, 53, 70), (5, 6, 9)] {
                 for withBias in [false, true] {
                     let a = (0..<(m * k)).map { _ in random.nextUniform() * 2 - 1 }
