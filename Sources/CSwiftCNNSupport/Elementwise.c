@@ -60,6 +60,12 @@ CLONES void swiftcnn_add(const float *a, const float *b, float *c, long n) {
     for (long i = 0; i < n; i++) c[i] = a[i] + b[i];
 }
 
+// y += x. Not swiftcnn_add(y, x, y): with its operands possibly overlapping, that loop
+// checks at run time and, finding c == a, takes its scalar copy.
+CLONES void swiftcnn_add_in_place(float *restrict y, const float *restrict x, long n) {
+    for (long i = 0; i < n; i++) y[i] += x[i];
+}
+
 CLONES void swiftcnn_add_relu_in_place(float *restrict y, const float *restrict residual, long n) {
     for (long i = 0; i < n; i++) {
         float sum = y[i] + residual[i];

@@ -35,6 +35,8 @@ void swiftcnn_tanh_forward(const float *x, float *y, long n);
 void swiftcnn_sigmoid_backward(const float *dy, const float *y, float *dx, long n);
 void swiftcnn_tanh_backward(const float *dy, const float *y, float *dx, long n);
 void swiftcnn_add(const float *a, const float *b, float *c, long n);
+/// y += x (y and x do not overlap).
+void swiftcnn_add_in_place(float *y, const float *x, long n);
 /// y = max(y + residual, 0) in place: a residual block's sum and last ReLU in inference.
 void swiftcnn_add_relu_in_place(float *y, const float *residual, long n);
 void swiftcnn_multiply(const float *a, const float *b, float *c, long n);

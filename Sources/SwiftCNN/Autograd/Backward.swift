@@ -32,6 +32,7 @@ extension Tensor {
             node.nextInOrder = nil
             let gradient = node.pendingGradient
             node.pendingGradient = nil
+            node.pendingIsExclusive = false
             if let parameter = node.parameter {
                 if let gradient, failure == nil {
                     if let collector { collector.add(gradient, for: parameter) } else { parameter.accumulate(gradient) }

@@ -27,6 +27,10 @@ public final class GradNode {
     /// Backward-pass bookkeeping (see `Backward.swift`): the gradient summed so far, the
     /// pass that last visited the node, the depth-first walk, and the processing order.
     var pendingGradient: Tensor?
+    /// Whether nothing but this node holds `pendingGradient` (its sender made it fresh and
+    /// let go of it, or it is this node's own sum), so more gradients may be added into it
+    /// in place (`accumulator(forInput:shape:)`).
+    var pendingIsExclusive = false
     var visitedPass = 0
     var nextInput = 0
     var walkParent: GradNode?
@@ -49,6 +53,7 @@ public final class GradNode {
         inputGradient = nil
         label = nil
         pendingGradient = nil
+        pendingIsExclusive = false
         walkParent = nil
         nextInOrder = nil
         isReleased = false
@@ -65,14 +70,35 @@ public final class GradNode {
     /// Whether input `index` wants a gradient.
     func needsGradient(_ index: Int) -> Bool { index < inputs.count && inputs[index] != nil }
 
-    /// Adds `gradient` to input `index`'s gradient, if that input is tracked.
-    func send(_ gradient: Tensor, toInput index: Int) {
+    /// Adds `gradient` to input `index`'s gradient, if that input is tracked. `exclusive`
+    /// says the rule made `gradient` itself and keeps no reference to it, so later
+    /// gradients for the same input may be added into it in place; a rule that passes on
+    /// its own incoming gradient, or sends one tensor to two inputs, must not say so.
+    func send(_ gradient: Tensor, toInput index: Int, exclusive: Bool = false) {
         guard index < inputs.count, let input = inputs[index] else { return }
         if let existing = input.pendingGradient {
-            input.pendingGradient = existing.adding(gradient)
+            if input.pendingIsExclusive && existing.shape == gradient.shape {
+                existing.addInPlaceUnshared(gradient)
+            } else {
+                input.pendingGradient = existing.adding(gradient)
+                input.pendingIsExclusive = true
+            }
         } else {
             input.pendingGradient = gradient
+            input.pendingIsExclusive = exclusive
         }
+    }
+
+    /// Where a rule may add input `index`'s gradient in place instead of sending it: the
+    /// gradient summed so far for that input when it has `shape` and nothing else holds it
+    /// (an Inception block's input takes the gradients of four branches; three of them can
+    /// land in the first one's buffer without a tensor and an addition pass each). Nil
+    /// when the rule must make its own tensor and `send` it.
+    func accumulator(forInput index: Int, shape: [Int]) -> UnsafeMutablePointer<Float>? {
+        guard index < inputs.count, let input = inputs[index], input.pendingIsExclusive,
+            let existing = input.pendingGradient, existing.shape == shape
+        else { return nil }
+        return existing.pointer
     }
 }
 

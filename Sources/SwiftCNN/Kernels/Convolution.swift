@@ -227,8 +227,11 @@ enum Convolution {
     static func backward(
         input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
         gradInput: UnsafeMutablePointer<Float>?, gradKernel: UnsafeMutablePointer<Float>,
-        gradBias: UnsafeMutablePointer<Float>?, shape: ConvolutionShape, workspaces: WorkspaceSet
+        gradBias: UnsafeMutablePointer<Float>?, shape: ConvolutionShape, workspaces: WorkspaceSet,
+        accumulateInput: Bool = false
     ) {
+        // Only the pointwise product adds into an existing input gradient (SGEMM's beta).
+        assert(!accumulateInput || shape.isPointwise, "conv2d: only a pointwise backward accumulates its input gradient")
         if shape.directLanes > 0 {
             directBackward(
                 input: input, kernel: kernel, gradOutput: gradOutput, gradInput: gradInput, gradKernel: gradKernel,
@@ -262,7 +265,7 @@ enum Convolution {
                 input: input, kernel: kernel, gradOutput: gradOutput, gradInput: scatterKernel == nil ? gradInput : nil,
                 gradKernel: partial, gradBias: gradBias == nil ? nil : partial + kernelCount,
                 shape: shape, images: images, workspace: workspaces[part], scratchOffset: 0,
-                accumulate: false)
+                accumulate: false, accumulateInput: accumulateInput)
             guard let scatterKernel, let gradInput else { return }
             swiftcnn_conv_scatter_input_gradient(
                 gradOutput + images.lowerBound * shape.outputPixels * shape.filters, scatterKernel,
@@ -282,7 +285,7 @@ enum Convolution {
         input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
         gradInput: UnsafeMutablePointer<Float>?, gradKernel: UnsafeMutablePointer<Float>,
         gradBias: UnsafeMutablePointer<Float>?, shape: ConvolutionShape, images: Range<Int>,
-        workspace: Workspace, scratchOffset: Int, accumulate: Bool
+        workspace: Workspace, scratchOffset: Int, accumulate: Bool, accumulateInput: Bool = false
     ) {
         let f = shape.filters
         let k = shape.patch
@@ -299,7 +302,9 @@ enum Convolution {
                 input + images.lowerBound * inputStride, transposeA: true, dyBase, into: gradKernel, m: k, n: f, k: m,
                 beta: accumulate ? 1 : 0)
             if let gradInput {
-                Gemm.multiply(dyBase, kernel, transposeB: true, into: gradInput + images.lowerBound * inputStride, m: m, n: k, k: f)
+                Gemm.multiply(
+                    dyBase, kernel, transposeB: true, into: gradInput + images.lowerBound * inputStride, m: m, n: k, k: f,
+                    beta: accumulateInput ? 1 : 0)
             }
             return
         }

@@ -33,15 +33,15 @@ enum DenseKernels {
         }
     }
 
-    /// dx[batch, features] = dy · Wᵀ
+    /// dx[batch, features] = dy · Wᵀ, or (`accumulate`) dx += dy · Wᵀ.
     static func inputGradient(
         _ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>,
-        batch: Int, features: Int, units: Int
+        batch: Int, features: Int, units: Int, accumulate: Bool = false
     ) {
         ThreadPool.shared.parallelFor(features, minimumWork: parallelThreshold, work: batch * features * units, chunksPerThread: 2) { _, rows in
             Gemm.multiply(
                 dy, w + rows.lowerBound * units, transposeB: true, into: dx + rows.lowerBound, m: batch, n: rows.count,
-                k: units, ldb: units, ldc: features)
+                k: units, beta: accumulate ? 1 : 0, ldb: units, ldc: features)
         }
     }
 }

@@ -78,7 +78,7 @@ final class PointwiseGradient: BackwardRule, Sendable {
         let dx = Tensor(uninitializedShape: dy.shape)
         let (g, o, d, kernel) = (dy.pointer, y.pointer, dx.pointer, kernel)
         ThreadPool.shared.elementwise(dy.count) { kernel(g + $0.lowerBound, o + $0.lowerBound, d + $0.lowerBound, $0.count) }
-        node.send(dx, toInput: 0)
+        node.send(dx, toInput: 0, exclusive: true)
     }
 }
 
@@ -97,6 +97,6 @@ final class SoftmaxGradient: BackwardRule, Sendable {
             for j in 0..<width { dot += g[j] * o[j] }
             for j in 0..<width { d[j] = o[j] * (g[j] - dot) }
         }
-        node.send(dx, toInput: 0)
+        node.send(dx, toInput: 0, exclusive: true)
     }
 }

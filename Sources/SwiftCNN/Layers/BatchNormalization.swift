@@ -222,7 +222,7 @@ final class BatchNormGradient: BackwardRule {
                     dst += channels
                 }
             }
-            node.send(gradInput, toInput: 0)
+            node.send(gradInput, toInput: 0, exclusive: true)
         }
         node.send(gradGamma, toInput: 1)
         node.send(gradBeta, toInput: 2)

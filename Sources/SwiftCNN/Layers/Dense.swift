@@ -73,7 +73,7 @@ extension Dense: BackwardRule {
         if node.needsGradient(0) {
             let dx = Tensor(uninitializedShape: input.shape)
             DenseKernels.inputGradient(gradOutput.pointer, kernelValue.pointer, into: dx.pointer, batch: batch, features: features, units: units)
-            node.send(dx, toInput: 0)
+            node.send(dx, toInput: 0, exclusive: true)
         }
         node.send(gradKernel, toInput: 1)
         if let gradBias { node.send(gradBias, toInput: 2) }

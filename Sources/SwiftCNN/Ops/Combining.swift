@@ -114,7 +114,7 @@ final class ConcatenationGradient: BackwardRule, Sendable {
                 copyColumns(
                     gradient.pointer + offset * inner, sourceWidth: total * inner, width: size * inner, into: part.pointer,
                     targetWidth: size * inner, rows: outer)
-                node.send(part, toInput: index)
+                node.send(part, toInput: index, exclusive: true)
             }
             offset += size
         }

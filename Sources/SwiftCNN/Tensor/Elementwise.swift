@@ -11,6 +11,14 @@ extension Tensor {
         return result
     }
 
+    /// Adds `other` into this tensor's buffer, in place and without copy-on-write: only
+    /// for a buffer nothing else holds (an exclusive pending gradient, `GradNode.send`).
+    func addInPlaceUnshared(_ other: Tensor) {
+        let (a, b) = (pointer, other.pointer)
+        ThreadPool.shared.elementwise(count) { swiftcnn_add_in_place(a + $0.lowerBound, b + $0.lowerBound, $0.count) }
+        withExtendedLifetime(other) {}
+    }
+
     /// `self * scalar`, elementwise.
     func scaled(by scalar: Float) -> Tensor {
         let result = Tensor(uninitializedShape: shape)

@@ -112,14 +112,17 @@ final class ConvolutionGradient: BackwardRule, Sendable {
         guard case let .convolution(input, kernel, shape) = node.saved else { throw SavedForBackward.mismatch("conv2d") }
         let gradKernel = Tensor(uninitializedShape: kernel.shape)
         let gradBias = node.needsGradient(2) ? Tensor(uninitializedShape: Shapes.of(shape.filters)) : nil
-        let gradInput = node.needsGradient(0) ? Tensor(uninitializedShape: input.shape) : nil
+        // A 1×1 layer adds its input gradient into one another consumer of the input has
+        // sent already (an Inception block's branches), with SGEMM's beta = 1.
+        let target = shape.isPointwise ? node.accumulator(forInput: 0, shape: input.shape) : nil
+        let gradInput = target == nil && node.needsGradient(0) ? Tensor(uninitializedShape: input.shape) : nil
         WorkspaceLender.shared.borrow { workspaces in
             Convolution.backward(
                 input: input.pointer, kernel: kernel.pointer, gradOutput: gradOutput.pointer,
-                gradInput: gradInput?.pointer, gradKernel: gradKernel.pointer,
-                gradBias: gradBias?.pointer, shape: shape, workspaces: workspaces)
+                gradInput: target ?? gradInput?.pointer, gradKernel: gradKernel.pointer,
+                gradBias: gradBias?.pointer, shape: shape, workspaces: workspaces, accumulateInput: target != nil)
         }
-        if let gradInput { node.send(gradInput, toInput: 0) }
+        if let gradInput { node.send(gradInput, toInput: 0, exclusive: true) }
         node.send(gradKernel, toInput: 1)
         if let gradBias { node.send(gradBias, toInput: 2) }
     }

@@ -48,11 +48,17 @@ final class PointwiseConvolutionGradient: BackwardRule, Sendable {
         guard case let .weighted(input, kernel) = node.saved else { throw SavedForBackward.mismatch("pointwise convolution") }
         let (channels, filters) = (kernel.shape[2], kernel.shape[3])
         let pixels = input.count / max(channels, 1)
-        if node.needsGradient(0) {
+        if let target = node.accumulator(forInput: 0, shape: input.shape) {
+            // Another consumer of the input (an Inception block's other branches) sent its
+            // gradient already: the product adds into it (SGEMM's beta = 1).
+            DenseKernels.inputGradient(
+                gradOutput.pointer, kernel.pointer, into: target, batch: pixels, features: channels, units: filters,
+                accumulate: true)
+        } else if node.needsGradient(0) {
             let gradInput = Tensor(uninitializedShape: input.shape)
             DenseKernels.inputGradient(
                 gradOutput.pointer, kernel.pointer, into: gradInput.pointer, batch: pixels, features: channels, units: filters)
-            node.send(gradInput, toInput: 0)
+            node.send(gradInput, toInput: 0, exclusive: true)
         }
         if node.needsGradient(1) {
             let gradKernel = Tensor(uninitializedShape: kernel.shape)

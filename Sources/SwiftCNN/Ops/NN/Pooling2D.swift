@@ -72,18 +72,21 @@ final class MaxPoolGradient: BackwardRule, Sendable {
 
     func backward(_ node: GradNode, _ gradOutput: Tensor) throws {
         guard case let .maxPooling(argmax, inputShape) = node.saved else { throw SavedForBackward.mismatch("maxPool2d") }
-        let gradInput = Tensor(uninitializedShape: inputShape)
+        // The scatter adds, so it adds straight into the input's gradient when another
+        // branch has already sent one (an Inception block's pooling branch).
+        let target = node.accumulator(forInput: 0, shape: inputShape)
+        let gradInput = target == nil ? Tensor(uninitializedShape: inputShape) : nil
         let images = inputShape[0]
         let perImageOut = argmax.count / max(images, 1)
-        let perImageIn = gradInput.count / max(images, 1)
-        let (dy, dx) = (gradOutput.pointer, gradInput.pointer)
+        let perImageIn = inputShape.reduce(1, *) / max(images, 1)
+        let (dy, dx) = (gradOutput.pointer, target ?? gradInput!.pointer)
         argmax.pointer.withMemoryRebound(to: Int32.self, capacity: max(argmax.count, 1)) { index in
             ThreadPool.shared.parallelFor(images) { _, part in
-                (dx + part.lowerBound * perImageIn).update(repeating: 0, count: part.count * perImageIn)
+                if target == nil { (dx + part.lowerBound * perImageIn).update(repeating: 0, count: part.count * perImageIn) }
                 for i in (part.lowerBound * perImageOut)..<(part.upperBound * perImageOut) { dx[Int(index[i])] += dy[i] }
             }
         }
-        node.send(gradInput, toInput: 0)
+        if let gradInput { node.send(gradInput, toInput: 0, exclusive: true) }
     }
 }
 
@@ -97,7 +100,7 @@ final class AveragePoolGradient: BackwardRule, Sendable {
         Pooling.averageBackward(
             gradOutput: gradOutput.pointer, images: inputShape[0], channels: inputShape[3], window: window,
             gradInput: gradInput.pointer)
-        node.send(gradInput, toInput: 0)
+        node.send(gradInput, toInput: 0, exclusive: true)
     }
 }
 

@@ -68,6 +68,6 @@ final class RectifierGradient: BackwardRule, Sendable {
         ThreadPool.shared.elementwise(input.count) { range in
             for i in range { d[i] = g[i] * slope(x[i]) }
         }
-        node.send(gradInput, toInput: 0)
+        node.send(gradInput, toInput: 0, exclusive: true)
     }
 }
