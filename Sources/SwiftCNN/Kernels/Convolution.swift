@@ -276,8 +276,8 @@ enum Convolution {
         if let gradBias { gradBias.update(from: partials + kernelCount, count: shape.filters) }
         for chunk in 1..<max(chunks, 1) {
             let partial = partials + chunk * partialCount
-            for i in 0..<kernelCount { gradKernel[i] += partial[i] }
-            if let gradBias { for j in 0..<shape.filters { gradBias[j] += partial[kernelCount + j] } }
+            swiftcnn_add_in_place(gradKernel, partial, kernelCount)
+            if let gradBias { swiftcnn_add_in_place(gradBias, partial + kernelCount, shape.filters) }
         }
     }
 

@@ -81,7 +81,7 @@ enum DepthwiseConvolutionKernels {
         if let gradKernel {
             // `multiplyAdd` above used `g` in the kernel's place: it has the kernel's layout.
             gradKernel.update(repeating: 0, count: k)
-            for chunk in 0..<min(chunks, shape.images) { swiftcnn_add(gradKernel, partialBase + chunk * k, gradKernel, k) }
+            for chunk in 0..<min(chunks, shape.images) { swiftcnn_add_in_place(gradKernel, partialBase + chunk * k, k) }
         }
         if let gradBias {
             gradBias.update(repeating: 0, count: shape.outputChannels)

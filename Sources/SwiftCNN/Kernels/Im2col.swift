@@ -67,7 +67,7 @@ enum Im2col {
                         if y >= 0 && y < h && x0 >= 0 && x0 + kw <= w {
                             // A whole window row inside the image: one contiguous add.
                             let dst = base + (y * w + x0) * channels
-                            swiftcnn_add(dst, src, dst, kw * channels)
+                            swiftcnn_add_in_place(dst, src, kw * channels)
                             src += kw * channels
                             continue
                         }

@@ -131,7 +131,7 @@ enum WinogradConvolution {
                 }
             }
             for chunk in 1..<max(chunks, 1) {
-                swiftcnn_add(partials, partials + chunk * transformed, partials, transformed)
+                swiftcnn_add_in_place(partials, partials + chunk * transformed, transformed)
             }
             variant.kernelGradient(partials, into: gradKernel, channels: c, filters: f)
         case .positionPerThread:
