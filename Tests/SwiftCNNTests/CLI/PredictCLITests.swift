@@ -97,5 +97,22 @@ import Testing
         let expected = try GradientTape.recording { try model(x, training: false) }
         let deviation = maxAbsDifference(written.scalars, expected.scalars)
         #expect(deviation <= 1e-5, "\(written.scalars) vs \(expected.scalars)")
+
+        // One file is a batch of one, fewer images than threads: each layer splits its
+        // filters across the threads, and maps of 8×8 or smaller (ResNet18's last stages,
+        // AlexNet8's 5×5 layers) run on the few-rows product (FewRowsGemm.c).
+        let single = try CLIRunner.run(
+            ["predict", "--model", name, "--weights", "r.ckpt", "--output", "one.npy", "a.png"], in: dir)
+        #expect(single.status == 0, "\(single.stderr)")
+        // The same top class as a.png's line at batch 2 (its probability may round differently).
+        let singleLines = single.stdout.split(separator: "\n").map(String.init)
+        func topClass(_ line: String?) -> Substring? { line?.split(separator: " ").dropFirst().first }
+        #expect(singleLines.count == 2 && singleLines.first?.hasPrefix("a.png: ") == true, "\(single.stdout)")
+        #expect(topClass(singleLines.first) == topClass(lines.first.map(String.init)), "\(single.stdout) vs \(result.stdout)")
+        #expect(singleLines.last == "Wrote 1×10 probabilities to one.npy", "\(single.stdout)")
+        let one = try NPY.read(dir + "/one.npy")
+        #expect(one.shape == [1, 10])
+        let first = Array(expected.scalars.prefix(10))
+        #expect(maxAbsDifference(one.scalars, first) <= 1e-5, "\(one.scalars) vs \(first)")
     }
 }

@@ -24,6 +24,7 @@ import Testing
             { try sum(conv2d($0, k3, padding: .same) * g3) },  // 3×3: sends a tensor of its own
             { try sum(($0 + $0) * gs) },  // one tensor sent to both inputs: not to be written into
             { try sum(conv2d($0, k2, padding: .same) * g2) },
+            { try sum(pointwiseConv2d($0, kernel: k1) * g1) },  // the public 1×1 op: adds in by SGEMM too
         ]
         func gradient(_ which: [Int]) throws -> [Float] {
             let tracked = x.trackingGradient()
@@ -35,7 +36,7 @@ import Testing
             return try #require(tracked.gradient).scalars
         }
         let alone = try consumers.indices.map { try gradient([$0]) }
-        for order in [[0, 1, 2, 3, 4], [1, 0, 4, 2, 3], [3, 4, 0, 1, 2], [2, 3, 1, 4, 0], [4, 1, 0]] {
+        for order in [[0, 1, 2, 3, 4, 5], [1, 0, 4, 2, 5, 3], [3, 5, 4, 0, 1, 2], [2, 3, 1, 4, 0], [4, 1, 0], [1, 5]] {
             let together = try gradient(order)
             let want = (0..<x.count).map { i in order.reduce(0) { $0 + alone[$1][i] } }
             #expect(maxAbsDifference(together, want) < 1e-4, "consumers \(order)")
